@@ -1,0 +1,68 @@
+"""Decide a document's real type from its bytes, never from its extension."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta", b"<div", b"<p>", b"<p ")
+
+
+def sniff(path: Path) -> str:
+    """One of: pdf, docx, xlsx, doc, xls, ole2, ooxml, zip, html, text, empty, unknown."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if not head:
+        return "empty"
+    if head.lstrip()[:5] == b"%PDF-" or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(OLE2_MAGIC):
+        return _ole2_kind(path)
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path)
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if any(marker in lowered[:1024] for marker in _HTML_MARKERS):
+        return "html"
+    if _looks_like_text(head):
+        return "text"
+    return "unknown"
+
+
+def _ole2_kind(path: Path) -> str:
+    """Word (.doc/.wps) and Excel (.xls) binaries share the OLE2 container; stream names tell."""
+    with open(path, "rb") as handle:
+        data = handle.read(1 << 20)
+    # Directory entries store stream names in UTF-16LE.
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return "xls"
+    return "ole2"
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return "unknown"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "[Content_Types].xml" in names:
+        return "ooxml"
+    return "zip"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False

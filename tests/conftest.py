@@ -1,0 +1,22 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "jixiao" / "samples" / "seeds"
+
+# Prefect state for tests goes to a throwaway home, never the user's ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".pytest_cache" / "prefect-home"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def seed_path(number: int) -> Path:
+    return next(SEEDS.glob(f"{number:03d}_*.txt"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[int, Path]:
+    return {n: seed_path(n) for n in range(5)}
