@@ -1,0 +1,52 @@
+"""Where jixiao keeps its files, all derived from the analysts' database path.
+
+``jixiao.duckdb`` is the published, read-only-for-analysts copy. Everything the pipeline
+owns sits in a state folder beside it (``.jixiao/`` for ``jixiao.duckdb``):
+
+- ``writer.duckdb``   the pipeline's own database (one writer); published atomically
+- ``raw/ab/abcd….ext`` downloaded documents, content-addressed, kept for reprocessing
+- ``crawl.sqlite3``   the crawler's HTTP state (ETag, Last-Modified, seen articles)
+- ``run.lock``        held by the one process that may write
+- ``cache/``          converted files (LibreOffice) and OCR output, by content hash
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = Path("jixiao.duckdb")
+
+
+@dataclass(frozen=True)
+class Paths:
+    db: Path
+
+    @property
+    def state(self) -> Path:
+        return self.db.parent / f".{self.db.stem}"
+
+    @property
+    def writer_db(self) -> Path:
+        return self.state / "writer.duckdb"
+
+    @property
+    def raw(self) -> Path:
+        return self.state / "raw"
+
+    @property
+    def crawl_state(self) -> Path:
+        return self.state / "crawl.sqlite3"
+
+    @property
+    def lock(self) -> Path:
+        return self.state / "run.lock"
+
+    @property
+    def cache(self) -> Path:
+        return self.state / "cache"
+
+    def ensure(self) -> "Paths":
+        for folder in (self.state, self.raw, self.cache):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
