@@ -1,0 +1,117 @@
+"""The Prefect flows: a task per stage, one writer, results keyed by content hash.
+
+``load_filings`` is shared by every entry point (local ingest, portal crawl, reprocess):
+it skips filings whose content and parser are unchanged, extracts the rest in isolated
+child processes (or on a Dask cluster), and loads each result in its own transaction as
+soon as it is ready, so a run killed half-way loses nothing that was finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+import warehouse
+from flows.local import filings_from_paths
+from flows.pipeline import IsolatedRunner, Limits, parser_version, process_filing
+from jixiao.paths import Paths
+from jixiao.records import Filing, FilingResult
+
+_runner: IsolatedRunner | None = None
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    summary: dict
+    results: list[tuple[str, str, str | None]] = field(default_factory=list)  # filing_id, status, error
+
+
+@task(name="extract-map-check", cache_policy=NO_CACHE, task_run_name="process {filing.filing_id}")
+def process_task(filing: Filing, isolate: bool = True) -> FilingResult:
+    if not isolate or _runner is None:
+        return process_filing(filing)  # on a Dask worker: the worker process is the isolation
+    return _runner.result(filing, _runner.submit(filing))
+
+
+@task(name="load", cache_policy=NO_CACHE, task_run_name="load {result.filing.filing_id}")
+def load_task(store: "warehouse.Warehouse", result: FilingResult, run_id: str, version: str) -> str:
+    return store.load_filing(result, run_id, version)
+
+
+def load_filings(
+    filings: Iterable[Filing],
+    store: "warehouse.Warehouse",
+    run_id: str,
+    force: bool = False,
+    isolate: bool = True,
+) -> list[tuple[str, str, str | None]]:
+    """Process and load every changed filing; returns (filing_id, outcome, error) per filing."""
+    version = parser_version()
+    outcomes: list[tuple[str, str, str | None]] = []
+    futures = []
+    for filing in filings:
+        if not force and store.filing_state(filing.filing_id) == (filing.sha256, version):
+            outcomes.append((filing.filing_id, "unchanged", None))
+            continue
+        futures.append(process_task.submit(filing, isolate))
+    for future in as_completed(futures):
+        result = future.result()
+        load_task(store, result, run_id, version)
+        outcomes.append((result.filing.filing_id, result.status, result.error))
+    return outcomes
+
+
+def run_pipeline(
+    filings: Iterable[Filing],
+    paths: Paths,
+    kind: str,
+    limits: Limits = Limits(),
+    force: bool = False,
+    isolate: bool = True,
+    extra_summary: dict | None = None,
+) -> RunOutcome:
+    """One writer run: lock, load, record the run, publish the analysts' copy."""
+    global _runner
+    paths.ensure()
+    logger = get_run_logger()
+    with warehouse.writer_lock(paths.lock), warehouse.Warehouse.open(paths.writer_db) as store:
+        run_id = store.start_run(kind)
+        try:
+            _runner = IsolatedRunner(limits) if isolate else None
+            outcomes = load_filings(filings, store, run_id, force=force, isolate=isolate)
+        except BaseException as error:
+            store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+            raise
+        finally:
+            if _runner is not None:
+                _runner.close()
+                _runner = None
+        summary = store.summary(run_id)
+        summary.update(extra_summary or {})
+        store.finish_run(run_id, "completed", summary)
+        store.checkpoint()
+    warehouse.publish(paths.writer_db, paths.db)
+    logger.info("run %s: %s", run_id, summary)
+    _artifact(run_id, summary)
+    return RunOutcome(run_id, summary, outcomes)
+
+
+def _artifact(run_id: str, summary: dict) -> None:
+    rows = [{"metric": key, "value": str(value)} for key, value in summary.items()]
+    create_table_artifact(key="jixiao-run-summary", table=rows, description=f"jixiao run {run_id}")
+
+
+@flow(name="jixiao-ingest", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
+def ingest_flow(
+    paths: list[str], db: str = "jixiao.duckdb", filing_per_folder: bool = False, force: bool = False
+) -> RunOutcome:
+    filings = filings_from_paths([Path(p) for p in paths], filing_per_folder)
+    return run_pipeline(filings, Paths(Path(db)), kind="ingest", force=force)

@@ -1,0 +1,55 @@
+"""Filings from local files and folders (``jixiao ingest``)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from jixiao.records import Document, Filing
+
+REPORT_SUFFIXES = {".docx", ".doc", ".wps", ".pdf", ".xls", ".xlsx", ".et", ".html", ".htm", ".txt"}
+
+
+def _is_candidate(path: Path) -> bool:
+    return (
+        path.is_file()
+        and not any(part.startswith(".") for part in path.parts if part not in (".", ".."))
+        and path.suffix.lower() in REPORT_SUFFIXES
+        and not path.name.startswith("~$")  # Word lock files
+    )
+
+
+def _filing_id(path: Path) -> str:
+    return "file-" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def _filing(key: Path, files: list[Path]) -> Filing:
+    documents = [Document.from_path(f) for f in sorted(files)]
+    return Filing(
+        filing_id=_filing_id(key),
+        source_url=key.resolve().as_uri(),
+        documents=documents,
+        portal="local",
+        title=key.stem if key.is_file() else key.name,
+    )
+
+
+def filings_from_paths(paths: list[Path], filing_per_folder: bool = False) -> list[Filing]:
+    """Each file is a filing; with ``filing_per_folder`` each folder's files make one filing."""
+    filings: list[Filing] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+        if path.is_file():
+            filings.append(_filing(path, [path]))
+            continue
+        if not filing_per_folder:
+            filings += [_filing(f, [f]) for f in sorted(path.rglob("*")) if _is_candidate(f)]
+            continue
+        folders = [path] + sorted(p for p in path.rglob("*") if p.is_dir() and not p.name.startswith("."))
+        for folder in folders:
+            files = [f for f in sorted(folder.iterdir()) if _is_candidate(f)]
+            if files:
+                filings.append(_filing(folder, files))
+    return filings

@@ -1,0 +1,121 @@
+"""The stages composed for one filing, as plain functions (no Prefect here).
+
+``process_filing`` runs extract -> map -> check for one filing and never raises: a broken
+document becomes a recorded reason on the filing. ``IsolatedRunner`` runs it in child
+processes with a memory cap and a wall-clock timeout, so no single file can take the run
+down (a sync Prefect task cannot interrupt a parser spinning in C code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+import checks
+import extractors
+import mappings
+from jixiao.records import ExtractionError, Extraction, Filing, FilingResult
+
+_STAGE_PACKAGES = ("extractors", "mappings", "checks")
+
+
+def parser_version() -> str:
+    """A hash of the extraction, mapping and rule code and data.
+
+    Stored with every filing: when it changes, unchanged documents are re-extracted
+    (``jixiao reprocess``), otherwise they are skipped.
+    """
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for package in _STAGE_PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in {".py", ".toml", ".csv", ".sql"} and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _incomplete(extraction: Extraction) -> list[str]:
+    # Extractors prefix a warning with "incomplete:" when content may be missing
+    # (OCR unavailable, garbled pages): the filing is then partial, not ok.
+    return [f"{extraction.source}: {w}" for w in extraction.warnings if w.startswith("incomplete")]
+
+
+def process_filing(filing: Filing) -> FilingResult:
+    extractions: list[Extraction] = []
+    problems: list[str] = []
+    for document in filing.all_documents:
+        try:
+            extractions.append(extractors.extract(document.path, document.name))
+        except ExtractionError as error:
+            problems.append(f"{document.name}: {error}")
+        except Exception as error:  # a parser bug must fail this document, not the run
+            problems.append(f"{document.name}: internal error {type(error).__name__}: {error}")
+    formats = ",".join(sorted({e.doc_format for e in extractions})) or None
+    if not extractions:
+        return FilingResult(filing, "failed", "; ".join(problems) or "no documents", doc_format=formats)
+    try:
+        report = mappings.map_filing(extractions)
+        flags = checks.run_checks(report)
+    except Exception as error:
+        return FilingResult(
+            filing, "failed", f"mapping failed: {type(error).__name__}: {error}", extractions=extractions,
+            doc_format=formats,
+        )
+    problems += [p for e in extractions for p in _incomplete(e)]
+    status = "partial" if problems else "ok"
+    return FilingResult(
+        filing, status, "; ".join(problems) or None, report=report, flags=flags, extractions=[], doc_format=formats
+    )
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_s: float = 300.0
+    memory_mb: int = 2048
+    workers: int = max(1, min(4, os.cpu_count() or 1))
+
+
+def _cap_memory(memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+class IsolatedRunner:
+    """A pool of child processes; each filing gets a timeout and the pool a memory cap."""
+
+    def __init__(self, limits: Limits = Limits()):
+        self.limits = limits
+        self._pool = ProcessPool(max_workers=limits.workers, initializer=_cap_memory, initargs=(limits.memory_mb,))
+
+    def submit(self, filing: Filing):
+        return self._pool.schedule(process_filing, args=(filing,), timeout=self.limits.timeout_s)
+
+    def result(self, filing: Filing, future) -> FilingResult:
+        try:
+            return future.result()
+        except FutureTimeout:
+            reason = f"timeout: extraction took longer than {self.limits.timeout_s:.0f} s"
+        except ProcessExpired as error:
+            reason = f"worker died (exit code {error.exitcode}; memory cap {self.limits.memory_mb} MB)"
+        except MemoryError:
+            reason = f"out of memory (cap {self.limits.memory_mb} MB)"
+        except Exception as error:
+            reason = f"internal error {type(error).__name__}: {error}"
+        return FilingResult(filing, "failed", reason)
+
+    def close(self) -> None:
+        self._pool.close()
+        self._pool.join()
+
+    def __enter__(self) -> "IsolatedRunner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.stop() if exc[0] else self.close()
