@@ -1,0 +1,112 @@
+"""Legacy Word files (.doc, and Kingsoft .wps, which is .doc inside) via LibreOffice.
+
+The file is converted to .docx by a headless ``soffice`` and read by ``extractors.docx``.
+Each conversion gets its own LibreOffice profile: two ``soffice`` processes sharing one
+profile make one of them exit without output and without a message. Converted files are
+cached by content hash, so a nightly re-run does not pay ~2 s per document again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+from jixiao.records import Extraction, ExtractionError, sha256_file
+
+CONVERT_TIMEOUT = 120  # seconds; a hung soffice must not block the nightly run
+
+# LibreOffice filter names per target extension; the default filters for .doc and .pdf
+# are fine, but xlsx needs the Calc filter name spelled out.
+_FILTERS = {
+    "docx": "docx:MS Word 2007 XML",
+    "doc": "doc:MS Word 97",
+    "pdf": "pdf",
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+}
+
+
+def cache_dir() -> Path:
+    folder = os.environ.get("JIXIAO_CACHE_DIR")
+    path = Path(folder) if folder else Path(tempfile.gettempdir()) / "jixiao-cache"
+    path = path / "converted"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def soffice_binary() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(path: Path, to: str, *, cache: bool = True, timeout: float = CONVERT_TIMEOUT) -> Path:
+    """``path`` converted to format ``to`` (docx, doc, pdf, xlsx); raises ExtractionError."""
+    path = Path(path)
+    key = sha256_file(path)
+    target = cache_dir() / f"{key}.{to}"
+    if cache and target.exists() and target.stat().st_size > 0:
+        return target
+    binary = soffice_binary()
+    if binary is None:
+        raise ExtractionError("converter_missing", "LibreOffice (soffice) is not installed; see README setup")
+    with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as work:
+        work_dir = Path(work)
+        # A plain ASCII name: soffice names its output after the input, and odd names
+        # (spaces, CJK, leading dashes) are a needless risk on the command line.
+        source = work_dir / f"in{path.suffix.lower() or '.bin'}"
+        shutil.copyfile(path, source)
+        profile = work_dir / f"profile-{uuid.uuid4().hex}"
+        out_dir = work_dir / "out"
+        command = [
+            binary,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            _FILTERS.get(to, to),
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ]
+        result = _run_in_group(command, timeout)
+        produced = out_dir / f"{source.stem}.{to}"
+        # Exit code 0 is no proof: soffice reports success for inputs it could not load.
+        if not produced.exists() or produced.stat().st_size == 0:
+            detail = (result.stderr or result.stdout or b"").decode("utf-8", "replace").strip()[-300:]
+            raise ExtractionError("conversion_failed", f"soffice produced no {to} (exit {result.returncode}) {detail}")
+        tmp = target.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        shutil.copyfile(produced, tmp)
+        os.replace(tmp, target)  # atomic: a parallel run never sees a half-written file
+    return target
+
+
+def _run_in_group(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    # soffice forks (oosplash -> soffice.bin); killing only the parent leaves the child.
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, stdin=subprocess.DEVNULL
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()
+        raise ExtractionError("conversion_timeout", f"soffice took longer than {timeout:.0f} s") from error
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def extract(path: Path, name: str) -> Extraction:
+    from extractors import docx  # imported late: written in parallel, and heavy
+
+    converted = convert(Path(path), "docx")
+    extraction = docx.extract(converted, name)
+    # A .wps is a .doc inside; only the published name tells them apart.
+    is_wps = ".wps" in (Path(name).suffix.lower(), Path(path).suffix.lower())
+    extraction.doc_format = "wps" if is_wps else "doc"
+    return extraction

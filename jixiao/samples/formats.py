@@ -1,0 +1,362 @@
+"""Render a seed into every format portals publish, with the tools that make them.
+
+The .docx from ``render.py`` is the master: LibreOffice turns it into .pdf and .doc (a .wps
+is a renamed .doc), the scanned PDF is a PDF's pages rasterised and wrapped back as images.
+.xlsx and .html are written from the same layout (the same merges as the .docx) so that
+every format carries the same cells.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractors.textdump import parse_dump
+from jixiao.records import Extraction, Paragraph, RawTable
+from jixiao.samples.render import _vertical_merges, render_docx
+
+_PERCENT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
+_DECIMAL = re.compile(r"^-?\d+\.(\d+)$")
+_INTEGER = re.compile(r"^-?[1-9]\d{0,8}$|^0$")
+
+
+@dataclass(frozen=True)
+class Span:
+    row: int
+    col: int
+    rows: int
+    cols: int
+    text: str
+
+
+def seed_extraction(seed: Path) -> Extraction:
+    return parse_dump(seed.read_text(encoding="utf-8"), seed.name)
+
+
+def table_spans(table: RawTable) -> list[Span]:
+    """The cells of ``table`` as the .docx renderer merges them (side labels, short rows)."""
+    width = table.width
+    vertical = _vertical_merges(table)
+    covered = {(r + k, c) for (r, c), n in vertical.items() for k in range(1, n)}
+    spans = []
+    for r, row in enumerate(table.rows):
+        last = max(i for i, cell in enumerate(row) if cell is not None)
+        for c, text in enumerate(row):
+            if text is None or (r, c) in covered:
+                continue
+            rows = vertical.get((r, c), 1)
+            cols = width - c if c == last else 1
+            spans.append(Span(r, c, rows, cols, text))
+    return spans
+
+
+def blocks(extraction: Extraction) -> list[Paragraph | RawTable]:
+    items = [(p.order, 0, p) for p in extraction.paragraphs] + [(t.order, 1, t) for t in extraction.tables]
+    return [item for _, _, item in sorted(items, key=lambda x: (x[0], x[1]))]
+
+
+# --- LibreOffice-made formats ------------------------------------------------------------
+
+
+def render_docx_files(seeds: dict[int, Path], out_dir: Path) -> dict[int, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return {n: render_docx(seed_extraction(seed), out_dir / f"{n:03d}.docx") for n, seed in seeds.items()}
+
+
+def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 300) -> list[Path]:
+    """Convert several files in one soffice run (one start-up instead of one per file)."""
+    import subprocess
+    import tempfile
+    import uuid
+
+    from extractors.office import _FILTERS, _run_in_group, soffice_binary
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    binary = soffice_binary()
+    if binary is None:
+        raise RuntimeError("LibreOffice (soffice) is needed to render fixtures")
+    with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as profile:
+        command = [
+            binary,
+            f"-env:UserInstallation={(Path(profile) / uuid.uuid4().hex).as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            _FILTERS.get(to, to),
+            "--outdir",
+            str(out_dir),
+            *map(str, paths),
+        ]
+        result = _run_in_group(command, timeout)
+    outputs = [out_dir / f"{Path(p).stem}.{to}" for p in paths]
+    missing = [str(p) for p in outputs if not p.exists()]
+    if missing:
+        raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
+    return outputs
+
+
+def docx_to_wps(doc: Path, out: Path) -> Path:
+    """WPS Writer's .wps is the Word 97 binary with a different name."""
+    shutil.copyfile(doc, out)
+    return out
+
+
+# --- scanned PDF --------------------------------------------------------------------
+
+
+def pdf_to_scanned(pdf: Path, out: Path, pages: list[int] | None = None, dpi: int = 200) -> Path:
+    """An image-only PDF of ``pages`` (0-based) of ``pdf``, as a scanner would make it."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        images = []
+        for index in pages if pages is not None else range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            images.append(bitmap.to_pil().convert("L"))
+            page.close()
+    finally:
+        document.close()
+    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out
+
+
+def pages_with(pdf: Path, needle: str) -> list[int]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        found = []
+        for index in range(len(document)):
+            page = document[index]
+            text = page.get_textpage().get_text_range()
+            if needle in text:
+                found.append(index)
+            page.close()
+        return found
+    finally:
+        document.close()
+
+
+# --- damaged PDFs -----------------------------------------------------------------------
+
+
+def pdf_without_tounicode(pdf: Path, out: Path) -> Path:
+    """The same PDF with every font's /ToUnicode map removed: text extracts as (cid:N)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(str(pdf))
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            if NameObject("/ToUnicode") in font:
+                del font[NameObject("/ToUnicode")]
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    return out
+
+
+def pdf_rotated(pdf: Path, out: Path, degrees: int, pages: list[int] | None = None) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(str(pdf))
+    writer = PdfWriter()
+    for index in pages if pages is not None else range(len(reader.pages)):
+        writer.add_page(reader.pages[index])
+        writer.pages[-1].rotate(degrees)
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    return out
+
+
+def pdf_encrypted(pdf: Path, out: Path, user_password: str = "secret") -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(str(pdf)))
+    writer.encrypt(user_password=user_password, owner_password="owner-" + user_password, algorithm="AES-128")
+    with open(out, "wb") as handle:
+        writer.write(handle)
+    return out
+
+
+# --- a table broken across a page -------------------------------------------------------
+
+
+def split_table_docx(out: Path, rows: int = 40, repeat_header: bool = False, filler: int = 30) -> Path:
+    """A report whose table starts low on page 1 and runs onto page 2."""
+    from docx import Document as new_docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = new_docx()
+    document.add_paragraph("部门整体支出绩效评价基础数据表")
+    for i in range(filler):
+        document.add_paragraph(f"说明第{i + 1}条：本段文字用来把表格推到页面下方。")
+    table = document.add_table(rows=rows + 1, cols=4)
+    table.style = "Table Grid"
+    for c, text in enumerate(["项目名称", "预算数(万元)", "执行数(万元)", "执行率"]):
+        table.cell(0, c).text = text
+    for r in range(1, rows + 1):
+        for c, text in enumerate(split_table_row(r)):
+            table.cell(r, c).text = text
+    if repeat_header:
+        tr_pr = table.rows[0]._tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        tr_pr.append(header)
+    document.add_paragraph("表后说明：以上数据来自部门决算。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(out))
+    return out
+
+
+def split_table_row(r: int) -> list[str]:
+    return [f"第{r}项专项资金", f"{r * 1.5:.2f}", f"{r * 1.25:.2f}", f"{r * 1.25 / (r * 1.5) * 100:.2f}%"]
+
+
+# --- spreadsheets --------------------------------------------------------------------
+
+
+def _number_and_format(text: str) -> tuple[float | int, str] | None:
+    match = _PERCENT.match(text)
+    if match:
+        decimals = len(match.group(2) or "")
+        return float(match.group(1)) / 100, "0" + ("." + "0" * decimals if decimals else "") + "%"
+    match = _DECIMAL.match(text)
+    if match:
+        return float(text), "0." + "0" * len(match.group(1))
+    if _INTEGER.match(text):
+        return int(text), "0"
+    return None
+
+
+def render_xlsx(extraction: Extraction, out: Path, *, text_numbers_every: int = 5, hidden_row: bool = True) -> Path:
+    """One sheet per table with the paragraphs before it above; merges as in the .docx.
+
+    Numbers are stored as numbers with the display format that prints them as in the
+    report (1 shown as ``100.00%``), except every ``text_numbers_every``-th one, stored as
+    text the way clerks paste them. A hidden row of junk checks that hidden rows are skipped.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Side
+
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    book = Workbook()
+    book.remove(book.active)
+    pending: list[str] = []
+    numbers = 0
+    sheet_no = 0
+
+    def new_sheet():
+        nonlocal sheet_no
+        sheet_no += 1
+        return book.create_sheet(f"表{sheet_no}")
+
+    for block in blocks(extraction):
+        if not isinstance(block, RawTable):
+            pending.append(block.text)
+            continue
+        sheet = new_sheet()
+        row = 1
+        for text in pending:
+            sheet.cell(row=row, column=1, value=text)
+            row += 1
+        pending = []
+        row += 1  # a blank row between the titles and the form
+        top = row
+        for span in table_spans(block):
+            cell = sheet.cell(row=top + span.row, column=1 + span.col)
+            value: object = span.text
+            parsed = _number_and_format(span.text.strip())
+            if parsed is not None:
+                numbers += 1
+                if numbers % text_numbers_every:
+                    value, cell.number_format = parsed
+            cell.value = value
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            if span.rows > 1 or span.cols > 1:
+                sheet.merge_cells(
+                    start_row=top + span.row,
+                    start_column=1 + span.col,
+                    end_row=top + span.row + span.rows - 1,
+                    end_column=span.col + span.cols,
+                )
+        for r in range(len(block.rows)):
+            for c in range(block.width):
+                sheet.cell(row=top + r, column=1 + c).border = border
+        if hidden_row and sheet_no == 1:
+            junk = top + len(block.rows) + 1
+            sheet.cell(row=junk, column=1, value="隐藏行（不应读出）")
+            sheet.cell(row=junk, column=2, value=999999)
+            sheet.row_dimensions[junk].hidden = True
+    if pending:
+        sheet = book.worksheets[-1] if book.worksheets else new_sheet()
+        row = sheet.max_row + 2
+        for text in pending:
+            sheet.cell(row=row, column=1, value=text)
+            row += 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(str(out))
+    return out
+
+
+# --- HTML ----------------------------------------------------------------------------
+
+
+def render_html(
+    extraction: Extraction, *, title: str = "", encoding: str = "utf-8", declared: str | None = None, meta: bool = True
+) -> bytes:
+    """An article page whose body is the report: <p> paragraphs and <table>s with spans.
+
+    ``declared`` is the charset the page claims: old CMSs say gb2312 and send GBK bytes.
+    """
+    parts = []
+    for block in blocks(extraction):
+        if not isinstance(block, RawTable):
+            parts.append(f"<p>{html_lib.escape(block.text)}</p>")
+            continue
+        rows: dict[int, list[str]] = {r: [] for r in range(len(block.rows))}
+        for span in table_spans(block):
+            attrs = (f' rowspan="{span.rows}"' if span.rows > 1 else "") + (
+                f' colspan="{span.cols}"' if span.cols > 1 else ""
+            )
+            text = "<br>".join(html_lib.escape(line) for line in span.text.split("\n"))
+            rows[span.row].append(f"<td{attrs}>{text}</td>")
+        body = "\n".join(f"<tr>{''.join(cells)}</tr>" for cells in rows.values())
+        parts.append(f'<table border="1" cellspacing="0">\n{body}\n</table>')
+    head = f'<meta http-equiv="Content-Type" content="text/html; charset={declared or encoding}">' if meta else ""
+    page = (
+        f"<!DOCTYPE html>\n<html><head>{head}<title>{html_lib.escape(title)}</title></head>\n"
+        f'<body><div class="header">首页 &gt; 政务公开 &gt; 绩效评价</div>\n'
+        f'<div class="article">\n{chr(10).join(parts)}\n</div></body></html>\n'
+    )
+    return page.encode(encoding)
+
+
+def render_all(seeds: dict[int, Path], out_dir: Path) -> dict[str, dict[int, Path]]:
+    """Every format for every seed; LibreOffice runs once per target format."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    docx = render_docx_files(seeds, out_dir / "docx")
+    pdf = dict(zip(docx, convert_files(list(docx.values()), "pdf", out_dir / "pdf")))
+    doc = dict(zip(docx, convert_files(list(docx.values()), "doc", out_dir / "doc")))
+    wps_dir = out_dir / "wps"
+    wps_dir.mkdir(exist_ok=True)
+    wps = {n: docx_to_wps(path, wps_dir / f"{n:03d}.wps") for n, path in doc.items()}
+    xlsx = {n: render_xlsx(seed_extraction(seed), out_dir / "xlsx" / f"{n:03d}.xlsx") for n, seed in seeds.items()}
+    html_dir = out_dir / "html"
+    html_dir.mkdir(exist_ok=True)
+    html = {}
+    for n, seed in seeds.items():
+        # Portals serve both: old CMSs claim gb2312 and send GBK, new ones UTF-8.
+        encoding, declared = ("gbk", "gb2312") if n % 2 else ("utf-8", None)
+        html[n] = html_dir / f"{n:03d}.html"
+        html[n].write_bytes(render_html(seed_extraction(seed), title=seed.name, encoding=encoding, declared=declared))
+    return {"docx": docx, "pdf": pdf, "doc": doc, "wps": wps, "xlsx": xlsx, "html": html}
