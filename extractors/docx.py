@@ -258,7 +258,9 @@ def build_grid(tbl: etree._Element, w: _Names, where: str) -> Layout:
             if (_continues(props, "vMerge", w) and col in vertical) or _continues(props, "hMerge", w):
                 row.extend([None] * span)
                 if text.strip():
-                    layout.warnings.append(f"{where} row {r + 1} col {col + 1}: text in a merged-away cell dropped: {text!r}")
+                    layout.warnings.append(
+                        f"{where} row {r + 1} col {col + 1}: text in a merged-away cell dropped: {text!r}"
+                    )
                 continue
             row.append(text)
             row.extend([None] * (span - 1))

@@ -60,11 +60,13 @@ def row(*cells: str, before: int = 0, after: int = 0, props: str = "") -> str:
 
 def table(columns: int, *rows: str) -> str:
     grid = "".join('<w:gridCol w:w="1500"/>' for _ in range(columns))
-    return f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{"".join(rows)}</w:tbl>'
+    props = '<w:tblPr><w:tblStyle w:val="TableGrid"/></w:tblPr>'
+    return f"<w:tbl>{props}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
 
 def sdt(content: str) -> str:
-    return f'<w:sdt><w:sdtPr><w:alias w:val="填报"/><w:id w:val="1"/></w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>'
+    props = '<w:sdtPr><w:alias w:val="填报"/><w:id w:val="1"/></w:sdtPr>'
+    return f"<w:sdt>{props}<w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
 
 def inserted(text: str) -> str:

@@ -357,3 +357,48 @@ def test_corrupt_packages(tmp_path):
             data = source.read(info.filename)
             target.writestr(info, data[:-40] if info.filename == "word/document.xml" else data)
     assert _reason(broken_xml)[0] == "corrupt_docx"
+
+
+# --- fixture realism -----------------------------------------------------------------
+
+
+def test_fixtures_reproduce_the_python_docx_traps(tmp_path):
+    """python-docx opens our fixtures and loses/duplicates exactly what PITFALLS 2.1/2.2 describe."""
+    import docx
+
+    path = docx_with_body(
+        tmp_path / "traps.docx",
+        para("预算数：", inserted("120.5"), deleted("99.0"), smart_tag("万元")),
+        sdt(para("控件里的段落")),
+        para("可见", run("隐藏", hidden=True)),
+        table(3, row(cell("资金", span=2), cell("1.0"))),
+    )
+    document = docx.Document(str(path))
+    assert [p.text for p in document.paragraphs] == ["预算数：", "可见隐藏"]
+    assert [c.text for c in document.tables[0].rows[0].cells] == ["资金", "资金", "1.0"]
+    extraction = extract(path, path.name)
+    assert [p.text for p in extraction.paragraphs] == ["预算数：120.5万元", "控件里的段落", "可见"]
+    assert extraction.tables[0].rows == [["资金", None, "1.0"]]
+
+
+def test_vml_only_text_box_and_text_box_in_cell(tmp_path):
+    box = "<w:txbxContent>" + para("旧版文本框") + "</w:txbxContent>"
+    vml = f"<w:r><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></w:r>"
+    path = docx_with_body(
+        tmp_path / "vml.docx",
+        para(vml),
+        table(1, row(cell(para("单元格", text_box("格内文本框"))))),
+    )
+    extraction = extract(path, path.name)
+    assert [(p.text, p.order) for p in extraction.paragraphs] == [("旧版文本框", 0), ("格内文本框", 2)]
+    assert extraction.tables[0].rows == [["单元格"]] and extraction.tables[0].order == 1
+
+
+def test_text_in_merged_away_cell_is_reported(tmp_path):
+    path = docx_with_body(
+        tmp_path / "stray.docx",
+        table(2, row(cell("标签", vmerge="restart"), cell("1")), row(cell("残留", vmerge="continue"), cell("2"))),
+    )
+    extraction = extract(path, path.name)
+    assert extraction.tables[0].rows == [["标签", "1"], [None, "2"]]
+    assert len(extraction.warnings) == 1 and "残留" in extraction.warnings[0]
