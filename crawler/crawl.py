@@ -1,0 +1,181 @@
+"""The crawl as plain functions the flow runs as tasks: discover, fetch_filing, mark_loaded.
+
+A portal that is down, blocks us or serves a JavaScript shell ends as a status in its
+:class:`DiscoveryResult`; nothing here raises for one portal's trouble.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from urllib.parse import urlsplit
+
+from crawler import platforms
+from crawler.detect import classify_title, is_self_assessment
+from crawler.fetcher import Fetcher, FetchError, host_allowed
+from crawler.html import looks_like_js_shell, soup, url_extension
+from crawler.models import ArticleLink, CrawlSummary, DiscoveryResult, FetchOutcome
+from crawler.state import CrawlState, now_iso
+from crawler.store import RawStore
+from jixiao.config import CrawlerSettings, PortalConfig
+from jixiao.paths import Paths
+from jixiao.records import Document, Filing
+
+_HTML_SHELL = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}\n</body></html>\n'
+
+
+def open_crawler(paths: Paths, settings: CrawlerSettings | None = None) -> tuple[Fetcher, RawStore]:
+    """A fetcher remembering validators in ``crawl.sqlite3`` and the raw store beside the database."""
+    paths.ensure()
+    return Fetcher(settings, CrawlState(paths.crawl_state)), RawStore(paths.raw)
+
+
+def filing_id(url: str) -> str:
+    """Stable across runs and across http/https, default ports and fragments."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    key = f"{host}{port}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+    return "web-" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def discover(portal: PortalConfig, fetcher: Fetcher) -> DiscoveryResult:
+    """Walk the portal's list pages (at most ``max_pages``) for report article links."""
+    result = DiscoveryResult()
+    queue = deque(portal.start_urls)
+    queued = set(queue)
+    kept: dict[str, ArticleLink] = {}
+    seen_links: set[str] = set()
+    failures: list[FetchError] = []
+    shells = 0
+    while queue and result.pages < portal.max_pages:
+        url = queue.popleft()
+        try:
+            response = fetcher.page(url, portal)
+        except FetchError as error:
+            failures.append(error)
+            result.problems.append(f"list page {error}")
+            continue
+        result.pages += 1
+        html = response.text()
+        listing = platforms.parse_listing(html, response.final_url, portal.platform)
+        if not listing.articles and looks_like_js_shell(soup(html), html):
+            shells += 1
+            result.problems.append(f"list page {url}: JavaScript-only page, nothing to read without a browser")
+        for link in listing.articles:
+            if link.url in seen_links:
+                continue
+            seen_links.add(link.url)
+            verdict = classify_title(link.title)
+            if verdict in ("report", "maybe"):
+                kept[link.url] = link
+            else:
+                result.skipped[verdict] += 1
+        for page in listing.next_pages:
+            if page not in queued and host_allowed(page, portal.allowed_hosts):
+                queued.add(page)
+                queue.append(page)
+    if queue:
+        result.problems.append(f"stopped at max_pages={portal.max_pages}; {len(queue)} list page(s) not walked")
+    result.articles = list(kept.values())
+    result.status = _portal_status(result, failures, shells)
+    return result
+
+
+def _portal_status(result: DiscoveryResult, failures: list[FetchError], shells: int) -> str:
+    if result.pages == 0 and failures:
+        return failures[0].kind if failures[0].kind in ("blocked", "timeout", "robots", "not_allowed") else "down"
+    if shells and shells == result.pages:
+        return "js-shell"
+    if failures or shells:
+        return "partial"
+    return "ok" if result.articles or result.skipped else "empty"
+
+
+def fetch_filing(portal: PortalConfig, link: ArticleLink, fetcher: Fetcher, store: RawStore) -> FetchOutcome:
+    """The article page and its attachments (or inline report) as a :class:`Filing`.
+
+    A failed attachment is noted in ``errors`` and the filing kept with the others.
+    """
+    outcome = FetchOutcome(link=link)
+    try:
+        page = fetcher.page(link.url, portal)
+    except FetchError as error:
+        outcome.errors.append(f"article {error}")
+        outcome.status = error.kind if error.kind in ("blocked", "robots") else "failed"
+        return outcome
+    article = platforms.parse_article(page.text(), page.final_url, portal.platform)
+    if not (is_self_assessment(link.title, article.body_text) or is_self_assessment(article.title, article.body_text)):
+        outcome.skipped, outcome.status = "not_report", "skipped"
+        return outcome
+    title = link.title if len(link.title) >= len(article.title) else article.title
+    documents: list[Document] = []
+    for attachment in article.attachments:
+        ext = url_extension(attachment.url) or url_extension("http://x/" + attachment.name)
+        try:
+            response = fetcher.document(attachment.url, portal, store, ext)
+        except FetchError as error:
+            outcome.errors.append(f"{attachment.name}: {error}")
+            continue
+        if response.not_modified:
+            outcome.not_modified += 1
+        else:
+            outcome.downloaded += 1
+            outcome.bytes += response.size
+        name = attachment.name
+        if not re.search(r"[\u4e00-\u9fff]", name):  # opaque server names: W0….pdf, hex.pdf
+            name = response.filename or f"{title}.{response.path.suffix.lstrip('.')}"
+        documents.append(Document(path=response.path, name=name, sha256=response.sha256, source_url=attachment.url))
+    inline = None
+    if not article.attachments:
+        if article.has_inline_report:
+            inline = _save_inline(title, article.body_html, page.final_url, store)
+        else:
+            outcome.errors.append(f"article {link.url}: no attachment and no report text in the page")
+    filing = Filing(
+        filing_id=filing_id(link.url),
+        source_url=link.url,
+        documents=documents,
+        portal=portal.name,
+        region=portal.region,
+        department=portal.department,
+        title=title,
+        published_at=article.published_at or link.date,
+        fetched_at=now_iso(),
+        inline_html=inline,
+    )
+    outcome.filing = filing
+    outcome.changed = fetcher.state.loaded_sha256(filing.filing_id) != filing.sha256
+    if outcome.errors:
+        outcome.status = "partial" if filing.all_documents else "failed"
+    return outcome
+
+
+def _save_inline(title: str, body_html: str, url: str, store: RawStore) -> Document:
+    from html import escape
+
+    content = _HTML_SHELL.format(title=escape(title), body=body_html).encode("utf-8")
+    path, sha256, _ = store.put_bytes(content, "html")
+    return Document(path=path, name=f"{title}.html", sha256=sha256, source_url=url)
+
+
+def mark_loaded(fetcher: Fetcher, filing: Filing) -> None:
+    """Record that the warehouse holds this filing's content: next time it is ``changed=False``."""
+    fetcher.state.mark_loaded(filing.filing_id, filing.source_url, filing.sha256)
+
+
+def crawl(
+    portals: list[PortalConfig] | tuple[PortalConfig, ...], fetcher: Fetcher, store: RawStore
+) -> tuple[list[FetchOutcome], CrawlSummary]:
+    """Every portal, one after the other, without an orchestrator (tests, quick runs)."""
+    summary = CrawlSummary()
+    outcomes: list[FetchOutcome] = []
+    for portal in portals:
+        found = discover(portal, fetcher)
+        summary.add_discovery(portal.name, found)
+        for link in found.articles:
+            outcome = fetch_filing(portal, link, fetcher, store)
+            summary.add_fetch(portal.name, outcome)
+            outcomes.append(outcome)
+    return outcomes, summary

@@ -1,0 +1,46 @@
+"""Content-addressed raw store: ``raw/ab/<sha256>.<ext>``, never a server-supplied name."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+_EXT = re.compile(r"^[a-z0-9]{1,5}$")
+
+
+class RawStore:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def path_for(self, sha256: str, ext: str | None) -> Path:
+        ext = (ext or "bin").lower()
+        ext = ext if _EXT.match(ext) else "bin"
+        return self.root / sha256[:2] / f"{sha256}.{ext}"
+
+    def put_chunks(self, chunks: Iterable[bytes], ext: str | None) -> tuple[Path, str, int]:
+        """Write to a temp file, then rename into place: a crash never leaves half a document."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        handle = tempfile.NamedTemporaryFile(dir=self.root, prefix=".part-", delete=False)
+        try:
+            with handle:
+                for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    handle.write(chunk)
+            sha256 = digest.hexdigest()
+            path = self.path_for(sha256, ext)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(handle.name, path)
+        except BaseException:
+            Path(handle.name).unlink(missing_ok=True)
+            raise
+        return path, sha256, size
+
+    def put_bytes(self, data: bytes, ext: str | None) -> tuple[Path, str, int]:
+        return self.put_chunks([data], ext)
