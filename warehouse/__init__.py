@@ -1,0 +1,23 @@
+"""The DuckDB warehouse: schema, loading, views, publishing (SPEC §5).
+
+The pipeline writes through one ``Warehouse`` (one connection, behind ``writer_lock``) and
+then ``publish``es a snapshot; analysts use ``open_readonly`` / ``query`` / ``export`` on it.
+"""
+
+from warehouse.lock import WarehouseBusy, WarehouseMissing, writer_lock
+from warehouse.publish import export, open_readonly, publish, query
+from warehouse.schema import PUBLIC_VIEWS, SCHEMA_VERSION
+from warehouse.store import Warehouse
+
+__all__ = [
+    "PUBLIC_VIEWS",
+    "SCHEMA_VERSION",
+    "Warehouse",
+    "WarehouseBusy",
+    "WarehouseMissing",
+    "export",
+    "open_readonly",
+    "publish",
+    "query",
+    "writer_lock",
+]

@@ -1,0 +1,149 @@
+"""The analysts' side: publish a read-only snapshot, open it, query it, export it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from warehouse.lock import WarehouseMissing, busy_from_duckdb
+from warehouse.schema import PUBLIC_VIEWS, literal, quote
+
+EXPORT_FORMATS = ("parquet", "csv", "xlsx")
+XLSX_MAX_ROWS = 1_048_576
+
+
+def publish(writer_path: Path | str, published_path: Path | str) -> Path:
+    """Copy the writer's database to ``published_path`` atomically.
+
+    The copy goes to a temp file beside the target and is renamed over it: an analyst
+    already connected keeps reading the old inode, new connections see the new file, and
+    nobody ever opens a half-copied file. The writer must be closed (by this process or
+    any other); it is reopened briefly to CHECKPOINT so no committed data sits in the WAL.
+    """
+    writer_path, published_path = Path(writer_path), Path(published_path)
+    if not writer_path.exists():
+        raise WarehouseMissing(f"no writer database at {writer_path}: nothing to publish")
+    try:
+        con = duckdb.connect(str(writer_path))
+    except duckdb.IOException as error:
+        busy = busy_from_duckdb(writer_path, error, "to publish it")
+        if busy:
+            raise busy from error
+        raise
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(writer_path, tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, published_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(published_path.parent)
+    return published_path
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is only durable once the directory entry is on disk.
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def open_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published warehouse."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {path}: run the pipeline (`jixiao run` or `jixiao demo`) first, or pass the right --db"
+        )
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as error:
+        busy = busy_from_duckdb(path, error, "read-only")
+        if busy:
+            raise busy from error
+        raise
+
+
+def query(path: Path | str, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one read-only query: (column names, rows)."""
+    con = open_readonly(path)
+    try:
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+    finally:
+        con.close()
+
+
+def export(path: Path | str, out_dir: Path | str, fmt: str) -> list[Path]:
+    """Write every public view to ``out_dir``: one file per view (parquet, csv) or one workbook (xlsx)."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    con = open_readonly(path)
+    try:
+        if fmt == "xlsx":
+            return [_export_xlsx(con, out / "jixiao.xlsx")]
+        written = []
+        for view in PUBLIC_VIEWS:
+            target = out / f"{view}.{fmt}"
+            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+            con.execute(f"COPY (SELECT * FROM {quote(view)}) TO {literal(str(target))} ({options})")
+            written.append(target)
+        return written
+    finally:
+        con.close()
+
+
+def _export_xlsx(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
+    import xlsxwriter
+
+    options = {
+        "constant_memory": True,
+        # Labels and URLs are data: never let "=..." become a formula or a URL a hyperlink.
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+        "default_date_format": "yyyy-mm-dd",
+    }
+    tmp = target.with_name(f".{target.name}.tmp")
+    workbook = xlsxwriter.Workbook(str(tmp), options)
+    try:
+        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        for view in PUBLIC_VIEWS:
+            count = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchall()[0][0]
+            if count + 1 > XLSX_MAX_ROWS:
+                raise ValueError(f"view {view} has {count} rows, more than a worksheet holds; export parquet or csv")
+            sheet = workbook.add_worksheet(view)
+            cursor = con.execute(f"SELECT * FROM {quote(view)}")
+            columns = [d[0] for d in cursor.description]
+            types = [str(d[1]) for d in cursor.description]
+            sheet.write_row(0, 0, columns)
+            row_number = 1
+            while batch := cursor.fetchmany(10_000):
+                for row in batch:
+                    for col, value in enumerate(row):
+                        if value is None:
+                            continue
+                        if "TIMESTAMP" in types[col]:
+                            sheet.write_datetime(row_number, col, value, stamp)
+                        else:
+                            sheet.write(row_number, col, value)
+                    row_number += 1
+        workbook.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,215 @@
+"""The writer: one DuckDB connection that loads filings and records runs."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from jixiao.records import FilingResult
+from warehouse import schema
+from warehouse.lock import busy_from_duckdb
+from warehouse.migrations import migrate
+from warehouse.rows import filing_rows
+from warehouse.schema import quote
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple | None:
+    """First row of a query, with the result drained.
+
+    DuckDB 2.0 refuses register()/unregister() while a result is only partly fetched, so
+    never leave one behind with fetchone().
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _staged(table: str) -> str:
+    return f"_load_{table}"
+
+
+class Warehouse:
+    """The pipeline's database; use ``Warehouse.open(path)`` as a context manager.
+
+    Holds the one read-write connection (DuckDB allows one writing process); do all
+    writes through it, sequentially.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+        self.con = con
+        self.path = path
+        self.migrated: list[int] = []
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Warehouse":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            busy = busy_from_duckdb(path, error, "for writing")
+            if busy:
+                raise busy from error
+            raise
+        warehouse = cls(con, path)
+        try:
+            warehouse.migrated = migrate(con)
+        except BaseException:
+            con.close()
+            raise
+        return warehouse
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def checkpoint(self) -> None:
+        self.con.execute("CHECKPOINT")
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def start_run(self, kind: str) -> str:
+        now = utcnow()
+        run_id = f"{now:%Y%m%dT%H%M%S}Z-{secrets.token_hex(3)}"
+        self.con.execute(
+            "INSERT INTO runs (run_id, kind, started_at, status, unchanged) VALUES (?, ?, ?, 'running', 0)",
+            [run_id, kind, now],
+        )
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, summary: dict, error: str | None = None) -> None:
+        """Close the run; stores the warehouse's own counts merged with the caller's ``summary``."""
+        merged = {**self.summary(run_id), **summary}
+        self.con.execute(
+            "UPDATE runs SET finished_at = ?, status = ?, summary = ?, error = ? WHERE run_id = ?",
+            [utcnow(), status, json.dumps(merged, ensure_ascii=False, default=str), error, run_id],
+        )
+
+    def summary(self, run_id: str) -> dict:
+        """Counts for filings loaded by ``run_id``.
+
+        ``{"filings": {"ok", "partial", "failed", "unchanged"}, "facts", "indicators",
+        "unmapped_labels", "flags": {rule: n}, "flags_by_severity": {severity: n}}``
+        """
+        con = self.con
+        by_status = dict(con.execute(
+            "SELECT status, count(*) FROM filings_t WHERE run_id = ? GROUP BY status", [run_id]
+        ).fetchall())
+        unchanged = one(con, "SELECT unchanged FROM runs WHERE run_id = ?", [run_id])
+
+        def count(table: str) -> int:
+            return one(
+                con,
+                f"SELECT count(*) FROM {quote(table)} x JOIN filings_t f ON f.filing_id = x.filing_id "
+                "WHERE f.run_id = ?",
+                [run_id],
+            )[0]
+
+        def flags_by(column: str) -> dict[str, int]:
+            return dict(con.execute(
+                f"SELECT x.{quote(column)}, count(*) FROM inconsistencies_t x "
+                f"JOIN filings_t f ON f.filing_id = x.filing_id WHERE f.run_id = ? "
+                f"GROUP BY 1 ORDER BY 2 DESC, 1",
+                [run_id],
+            ).fetchall())
+
+        return {
+            "filings": {
+                "ok": by_status.get("ok", 0),
+                "partial": by_status.get("partial", 0),
+                "failed": by_status.get("failed", 0),
+                "unchanged": (unchanged[0] or 0) if unchanged else 0,
+            },
+            "facts": count("facts_t"),
+            "indicators": count("indicators_t"),
+            "unmapped_labels": count("unmapped_labels_t"),
+            "flags": flags_by("rule"),
+            "flags_by_severity": flags_by("severity"),
+        }
+
+    # --- filings ------------------------------------------------------------------------
+
+    def filing_state(self, filing_id: str) -> tuple[str, str] | None:
+        """(sha256, parser_version) stored for the filing, or None if never loaded."""
+        row = one(self.con, "SELECT sha256, parser_version FROM filings_t WHERE filing_id = ?", [filing_id])
+        return (row[0], row[1]) if row else None
+
+    def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
+        """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'."""
+        fid = result.filing.filing_id
+        stored = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [fid])
+        if stored == (result.filing.sha256, parser_version, result.status):
+            self.con.execute("UPDATE runs SET unchanged = unchanged + 1 WHERE run_id = ?", [run_id])
+            return "unchanged"
+        now = utcnow()
+        tables = filing_rows(result, run_id, parser_version, now)
+        for name, arrow in tables.items():
+            self.con.register(_staged(name), arrow)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            flags = schema.INCONSISTENCIES_T.name
+            con.register(_staged(flags), self._keep_detected_at(fid))
+            for table in schema.FILING_TABLES:
+                con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [fid])
+            for table in schema.FILING_TABLES:
+                con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM {quote(_staged(table.name))}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            # After COMMIT/ROLLBACK: an aborted transaction refuses unregister() and would
+            # hide the original error.
+            for table in schema.FILING_TABLES:
+                con.unregister(_staged(table.name))
+        return "loaded"
+
+    def _keep_detected_at(self, filing_id: str):
+        """A flag raised again on reload keeps the time it was first detected."""
+        return self.con.sql(
+            """
+            SELECT n.* REPLACE (coalesce(o.first_seen, n.detected_at) AS detected_at)
+            FROM _load_inconsistencies_t n
+            LEFT JOIN (
+                SELECT rule, subject, location, message, min(detected_at) AS first_seen
+                FROM inconsistencies_t WHERE filing_id = ?
+                GROUP BY ALL
+            ) o ON o.rule = n.rule AND o.subject IS NOT DISTINCT FROM n.subject
+               AND o.location IS NOT DISTINCT FROM n.location
+               AND o.message IS NOT DISTINCT FROM n.message
+            """,
+            params=[filing_id],
+        ).to_arrow_table()
+
+    # --- reports ------------------------------------------------------------------------
+
+    def unmapped_labels(self, limit: int = 50) -> list[tuple[str, str | None, int]]:
+        """(label, form, count), most frequent first."""
+        return self.con.execute(
+            "SELECT label, form, count(*) AS n FROM unmapped_labels_t GROUP BY label, form "
+            "ORDER BY n DESC, label, form LIMIT ?",
+            [limit],
+        ).fetchall()
+
+    def publish(self, published_path: Path | str) -> Path:
+        """CHECKPOINT, close this writer and publish its file atomically."""
+        from warehouse.publish import publish
+
+        self.checkpoint()
+        self.close()
+        return publish(self.path, published_path)
