@@ -242,7 +242,7 @@ class Fetcher:
 
     def _read(self, url: str, response: httpx.Response, store: RawStore | None, ext: str | None) -> _Raw:
         status = response.status_code
-        if response.is_redirect:
+        if status in (301, 302, 303, 307, 308):
             location = response.headers.get("location")
             if not location:
                 raise FetchError("http", url, f"{status} without Location", status)
