@@ -1,7 +1,8 @@
 """Schema versions and how to bring an older database file up to date.
 
 A fresh file gets the current schema straight from ``warehouse.schema`` and every version
-recorded as applied. An older file runs each pending migration in its own transaction.
+recorded as applied. An older file runs its pending migrations in one transaction: a
+failed migration leaves the file as it was.
 Changing a column means rebuilding the table (create new + INSERT … SELECT + swap): DuckDB
 refuses ALTER on tables with indexes, and rebuilding works whatever the change.
 Views are derived, so they are dropped and recreated on every open.
@@ -30,8 +31,17 @@ def _baseline(con: duckdb.DuckDBPyConnection) -> None:
     """Version 1 is the first schema; files older than that do not exist."""
 
 
+def _run_id_on_every_row(con: duckdb.DuckDBPyConnection) -> None:
+    """dlt's load id: each filing row carries the run that wrote it, so diffs need no join."""
+    for table in (schema.FACTS_T, schema.INDICATORS_T, schema.INCONSISTENCIES_T,
+                  schema.UNMAPPED_LABELS_T, schema.DOCUMENTS_T):
+        owner = f"(SELECT f.run_id FROM filings_t f WHERE f.filing_id = {quote(table.name)}.filing_id)"
+        rebuild(con, table, {"run_id": owner})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _baseline),
+    Migration(2, "run_id on every filing row", _run_id_on_every_row),
 )
 
 

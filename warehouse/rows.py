@@ -107,13 +107,14 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
             "status": "extracted" if extraction else "not_extracted",
             "error": None if extraction else result.error,
             "warnings": list(extraction.warnings) if extraction else [],
+            "run_id": run_id,
         })
     facts = [
         {
             "filing_id": fid, "ordinal": i, "form": f.form, "subject": f.subject, "item": f.item,
             "column": f.column, "value": f.value, "unit": f.unit, "source_label": f.source_label,
             "match_score": f.match_score, "match_method": f.match_method, "location": f.location,
-            "raw_value": f.raw_value,
+            "raw_value": f.raw_value, "run_id": run_id,
         }
         for i, f in enumerate(report.facts)
     ]
@@ -121,18 +122,19 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
         {
             "filing_id": fid, "ordinal": i, "form": x.form, "subject": x.subject, "level1": x.level1,
             "level2": x.level2, "level3": x.level3, "target": x.target, "actual": x.actual,
-            "max_score": x.max_score, "score": x.score, "note": x.note, "location": x.location,
+            "max_score": x.max_score, "score": x.score, "note": x.note, "location": x.location, "run_id": run_id,
         }
         for i, x in enumerate(report.indicators)
     ]
     unmapped = [
-        {"filing_id": fid, "form": u.form, "label": u.label, "location": u.location} for u in report.unmapped
+        {"filing_id": fid, "form": u.form, "label": u.label, "location": u.location, "run_id": run_id}
+        for u in report.unmapped
     ]
     flags = [
         {
             "filing_id": fid, "rule": g.rule, "severity": g.severity, "message": g.message,
             "expected": g.expected, "actual": g.actual, "subject": g.subject, "location": g.location,
-            "detected_at": now,
+            "detected_at": now, "run_id": run_id,
         }
         for g in result.flags
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Bump together with a new entry in warehouse.migrations.MIGRATIONS.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ ALERT_KINDS = ("inconsistency", "resolved", "run_failed", "portal_down", "test")
 ALERT_STATUSES = ("pending", "sent", "failed")
 
 FILING_ID = "Stable id of the filing: one published report (an article and all its attachments)."
+RUN_ID = "Run (load id) that wrote this row; equals the filing's run_id (see runs)."
 
 # --- internal tables ---------------------------------------------------------------
 
@@ -132,6 +133,7 @@ FACTS_T = Table(
         C("match_method", "VARCHAR", "How the label was matched: exact, synonym, fuzzy, pattern, ocr+..."),
         C("location", "VARCHAR", "Where it was read: file, page/table/row/cell."),
         C("raw_value", "VARCHAR", "The cell or phrase text the value was parsed from."),
+        C("run_id", "VARCHAR", RUN_ID),
     ),
 )
 
@@ -152,6 +154,7 @@ INDICATORS_T = Table(
         C("score", "DOUBLE", "得分."),
         C("note", "VARCHAR", "偏差原因分析及改进措施, or other remarks."),
         C("location", "VARCHAR", "Where it was read: file, table, row."),
+        C("run_id", "VARCHAR", RUN_ID),
     ),
 )
 
@@ -168,6 +171,7 @@ INCONSISTENCIES_T = Table(
         C("subject", "VARCHAR", "Project or line the flag concerns, when not the whole filing."),
         C("location", "VARCHAR", "Where the contradicted figure was read."),
         C("detected_at", "TIMESTAMP", "When this flag was first raised for this filing (UTC); kept across reloads."),
+        C("run_id", "VARCHAR", RUN_ID),
     ),
 )
 
@@ -179,6 +183,7 @@ UNMAPPED_LABELS_T = Table(
         C("form", "VARCHAR", "Form the label was found in, when known."),
         C("label", "VARCHAR", "The label as printed.", "NOT NULL"),
         C("location", "VARCHAR", "Where it was found."),
+        C("run_id", "VARCHAR", RUN_ID),
     ),
 )
 
@@ -194,6 +199,7 @@ DOCUMENTS_T = Table(
         C("status", "VARCHAR", "extracted: the extractors read it; not_extracted: nothing came out of it."),
         C("error", "VARCHAR", "The filing's error when this file could not be read."),
         C("warnings", "VARCHAR[]", "Extractor warnings, e.g. pages routed to OCR."),
+        C("run_id", "VARCHAR", RUN_ID),
     ),
 )
 

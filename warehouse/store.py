@@ -112,18 +112,11 @@ class Warehouse:
         unchanged = one(con, "SELECT unchanged FROM runs WHERE run_id = ?", [run_id])
 
         def count(table: str) -> int:
-            return one(
-                con,
-                f"SELECT count(*) FROM {quote(table)} x JOIN filings_t f ON f.filing_id = x.filing_id "
-                "WHERE f.run_id = ?",
-                [run_id],
-            )[0]
+            return one(con, f"SELECT count(*) FROM {quote(table)} WHERE run_id = ?", [run_id])[0]
 
         def flags_by(column: str) -> dict[str, int]:
             return dict(con.execute(
-                f"SELECT x.{quote(column)}, count(*) FROM inconsistencies_t x "
-                f"JOIN filings_t f ON f.filing_id = x.filing_id WHERE f.run_id = ? "
-                f"GROUP BY 1 ORDER BY 2 DESC, 1",
+                f"SELECT {quote(column)}, count(*) FROM inconsistencies_t WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
                 [run_id],
             ).fetchall())
 

@@ -1,0 +1,303 @@
+"""Warehouse operations across processes: publish, locks, export, migrations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.test_warehouse import PARSER, make_result
+from warehouse import (
+    PUBLIC_VIEWS,
+    Warehouse,
+    WarehouseBusy,
+    WarehouseMissing,
+    export,
+    open_readonly,
+    publish,
+    query,
+    schema,
+    writer_lock,
+)
+from warehouse.migrations import MIGRATIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY = ROOT / "warehouse" / "history"
+
+
+class Child:
+    """A helper process driven line by line over stdin/stdout."""
+
+    def __init__(self, script: str, *args: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(script), *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        )
+
+    def read(self) -> str:
+        line = self.proc.stdout.readline().strip()
+        if not line:
+            raise AssertionError(f"child said nothing; stderr: {self.proc.stderr.read()}")
+        return line
+
+    def send(self, text: str = "go") -> None:
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def child():
+    children: list[Child] = []
+
+    def start(script: str, *args: str) -> Child:
+        children.append(Child(script, *args))
+        return children[-1]
+
+    yield start
+    for c in children:
+        c.close()
+
+
+def load(writer: Path, tmp_path: Path, *filing_ids: str) -> None:
+    with Warehouse.open(writer) as wh:
+        run = wh.start_run("test")
+        for fid in filing_ids:
+            wh.load_filing(make_result(tmp_path, fid), run, PARSER)
+        wh.finish_run(run, "ok", {})
+
+
+READER = """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    count = lambda: con.execute("SELECT count(*) FROM filings").fetchall()[0][0]
+    print(count(), flush=True)
+    sys.stdin.readline()
+    print(count(), flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_publish_swaps_under_an_open_reader(tmp_path, child):
+    writer, published = tmp_path / ".jixiao" / "writer.duckdb", tmp_path / "jixiao.duckdb"
+    load(writer, tmp_path, "f1")
+    publish(writer, published)
+
+    reader = child(READER, str(published))
+    assert reader.read() == "1"
+
+    load(writer, tmp_path, "f2", "f3")
+    publish(writer, published)  # must not wait for, or be refused by, the reader
+
+    reader.send()
+    assert reader.read() == "1", "an open reader keeps the snapshot it opened"
+    assert query(published, "SELECT count(*) FROM filings")[1] == [(3,)]
+    assert not list(tmp_path.glob(".jixiao.duckdb.*.tmp")), "temp copy left behind"
+
+
+def test_warehouse_publish_checkpoints_and_closes(tmp_path):
+    writer, published = tmp_path / "w.duckdb", tmp_path / "pub" / "jixiao.duckdb"
+    wh = Warehouse.open(writer)
+    run = wh.start_run("test")
+    wh.load_filing(make_result(tmp_path, "f1"), run, PARSER)
+    wh.publish(published)
+    assert wh.con is None
+    assert not Path(str(writer) + ".wal").exists()
+    assert query(published, "SELECT filing_id FROM filings")[1] == [("f1",)]
+
+
+def test_writer_lock_names_the_holder(tmp_path, child):
+    lock = tmp_path / ".jixiao" / "run.lock"
+    holder = child(
+        """
+        import sys
+        from warehouse import writer_lock
+        with writer_lock(sys.argv[1]):
+            print("locked", flush=True)
+            sys.stdin.readline()
+        print("released", flush=True)
+        """,
+        str(lock),
+    )
+    assert holder.read() == "locked"
+    with pytest.raises(WarehouseBusy) as busy:
+        with writer_lock(lock):
+            pytest.fail("second writer got the lock")
+    assert busy.value.pid == holder.proc.pid
+    assert f"PID {holder.proc.pid}" in str(busy.value)
+    assert str(lock) in str(busy.value)
+
+    holder.send()
+    assert holder.read() == "released"
+    with writer_lock(lock):
+        assert lock.read_text().strip() == str(os.getpid())
+
+
+def test_open_while_another_process_writes_is_busy(tmp_path, child):
+    writer = tmp_path / "w.duckdb"
+    load(writer, tmp_path, "f1")
+    holder = child(
+        """
+        import sys
+        from warehouse import Warehouse
+        with Warehouse.open(sys.argv[1]):
+            print("open", flush=True)
+            sys.stdin.readline()
+        """,
+        str(writer),
+    )
+    assert holder.read() == "open"
+    with pytest.raises(WarehouseBusy, match=f"PID {holder.proc.pid}"):
+        Warehouse.open(writer)
+    with pytest.raises(WarehouseBusy, match=f"PID {holder.proc.pid}"):
+        open_readonly(writer)
+    with pytest.raises(WarehouseBusy, match=f"PID {holder.proc.pid}"):
+        publish(writer, tmp_path / "jixiao.duckdb")
+
+
+def test_open_readonly_missing_file(tmp_path):
+    with pytest.raises(WarehouseMissing, match="no warehouse at .*nothing.duckdb"):
+        open_readonly(tmp_path / "nothing.duckdb")
+    assert not (tmp_path / "nothing.duckdb").exists(), "a read must never create the file"
+
+
+def _view_types(published: Path, view: str) -> dict[str, str]:
+    con = open_readonly(published)
+    try:
+        return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{view}"').fetchall()}
+    finally:
+        con.close()
+
+
+def _same(expected, actual) -> bool:
+    if isinstance(expected, datetime):
+        return isinstance(actual, datetime) and abs((expected - actual).total_seconds()) < 0.002
+    if isinstance(expected, date):
+        return isinstance(actual, datetime) and actual.date() == expected
+    if isinstance(expected, float) and isinstance(actual, (int, float)):
+        return abs(expected - actual) < 1e-9
+    return expected == actual
+
+
+@pytest.fixture
+def published(tmp_path) -> Path:
+    writer, target = tmp_path / "w.duckdb", tmp_path / "jixiao.duckdb"
+    load(writer, tmp_path, "f1", "f2")
+    with Warehouse.open(writer) as wh:
+        run = wh.start_run("test")
+        wh.load_filing(make_result(tmp_path, "bad", status="failed", error="encrypted", flags=[]), run, PARSER)
+        wh.con.execute(
+            "INSERT INTO alert_deliveries (fingerprint, channel, kind, filing_id, rule, created_at) "
+            "VALUES ('f1:staffing_over_quota', 'email', 'inconsistency', 'f1', 'staffing_over_quota', now()::TIMESTAMP)"
+        )
+    return publish(writer, target)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export_round_trip_files(published, tmp_path, fmt):
+    written = export(published, tmp_path / "out", fmt)
+    assert [p.name for p in written] == [f"{v}.{fmt}" for v in PUBLIC_VIEWS]
+    con = open_readonly(published)
+    try:
+        for view, path in zip(PUBLIC_VIEWS, written):
+            if fmt == "parquet":
+                source = f"read_parquet('{path}')"
+            else:
+                types = ", ".join(f"'{n}': '{t}'" for n, t in _view_types(published, view).items())
+                source = f"read_csv('{path}', header = true, columns = {{{types}}})"
+            n = con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0]
+            assert con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0] == n, view
+            assert n > 0, view
+            for a, b in ((f'"{view}"', source), (source, f'"{view}"')):
+                diff = con.execute(f"SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b}").fetchall()
+                assert diff == [], (view, diff)
+            columns = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0").description]
+            assert columns == [d[0] for d in con.execute(f'SELECT * FROM "{view}" LIMIT 0').description]
+    finally:
+        con.close()
+
+
+def test_export_round_trip_xlsx(published, tmp_path):
+    import openpyxl
+
+    (path,) = export(published, tmp_path / "out", "xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == list(PUBLIC_VIEWS)
+    for view in PUBLIC_VIEWS:
+        columns, rows = query(published, f'SELECT * FROM "{view}" ORDER BY ALL')
+        sheet = list(book[view].iter_rows(values_only=True))
+        assert list(sheet[0]) == columns, view
+        got = sorted(sheet[1:], key=lambda r: tuple(str(v) for v in r))
+        want = sorted(rows, key=lambda r: tuple(str(v) for v in r))
+        assert len(got) == len(want) > 0, view
+        for g, w in zip(got, want):
+            assert all(_same(e, a) for e, a in zip(w, g)), (view, w, g)
+    book.close()
+
+
+def test_export_rejects_unknown_format(published, tmp_path):
+    with pytest.raises(ValueError, match="unknown export format 'json'"):
+        export(published, tmp_path / "out", "json")
+
+
+def _make_v1(path: Path) -> None:
+    con = duckdb.connect(str(path))
+    con.execute((HISTORY / "v1.sql").read_text(encoding="utf-8"))
+    con.execute("INSERT INTO schema_migrations VALUES (1, TIMESTAMP '2024-01-01 00:00:00', 'initial schema')")
+    con.execute(
+        "INSERT INTO filings_t (filing_id, source_url, status, sha256, run_id, parser_version) "
+        "VALUES ('old', 'http://example.gov.cn/old.html', 'ok', 'abc', 'run-v1', 'p0')"
+    )
+    con.execute(
+        "INSERT INTO facts_t (filing_id, ordinal, form, item, \"column\", value, unit) "
+        "VALUES ('old', 0, 'basic_data', 'three_public.total', 'final', 7.5, '万元')"
+    )
+    con.execute(
+        "INSERT INTO inconsistencies_t (filing_id, rule, severity, message, detected_at) "
+        "VALUES ('old', 'three_public_sum', 'error', 'x', TIMESTAMP '2024-01-01 00:00:00')"
+    )
+    con.close()
+
+
+def test_migrates_a_v1_file(tmp_path):
+    db = tmp_path / "v1.duckdb"
+    _make_v1(db)
+    with Warehouse.open(db) as wh:
+        assert wh.migrated == [m.version for m in MIGRATIONS if m.version > 1]
+        versions = wh.con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        assert [v for (v,) in versions] == [m.version for m in MIGRATIONS]
+        # Old rows survive and get the run id of their filing.
+        assert wh.con.execute("SELECT value, run_id FROM facts_t").fetchall() == [(7.5, "run-v1")]
+        assert wh.con.execute("SELECT run_id FROM inconsistencies_t").fetchall() == [("run-v1",)]
+        for table in schema.TABLES:
+            columns = [r[0] for r in wh.con.execute(f'DESCRIBE "{table.name}"').fetchall()]
+            assert columns == table.column_names(), table.name
+        # Rebuilt tables keep their comments and constraints.
+        assert wh.con.execute(
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'facts_t' AND column_name = 'run_id'"
+        ).fetchall()[0][0]
+        with pytest.raises(duckdb.ConstraintException):
+            wh.con.execute("INSERT INTO inconsistencies_t (filing_id, rule, severity) VALUES ('x', 'r', 'fatal')")
+        assert wh.con.execute("SELECT filing_id, value FROM facts").fetchall() == [("old", 7.5)]
+        run = wh.start_run("test")
+        assert wh.load_filing(make_result(tmp_path, "new"), run, PARSER) == "loaded"
+    with Warehouse.open(db) as wh:
+        assert wh.migrated == []
+
+
+def test_refuses_a_newer_schema(tmp_path):
+    db = tmp_path / "future.duckdb"
+    with Warehouse.open(db) as wh:
+        wh.con.execute("INSERT INTO schema_migrations VALUES (999, now()::TIMESTAMP, 'from the future')")
+    with pytest.raises(RuntimeError, match="version 999, newer than this jixiao"):
+        Warehouse.open(db)
