@@ -165,7 +165,7 @@ def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolv
     severities = [f.severity for f in new]
     return {
         "run_id": run_id,
-        "generated_at": store.now().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": store.local_time(),
         "base_url": base_url,
         "counts": {
             "new": len(new), "resolved": len(resolved), "filings": len(filings),
@@ -264,7 +264,7 @@ def _notify(con, channels: Sequence[Channel], kind: str, fp: str, key: str, cont
 
 def _send_one(channel: Channel, kind: str, context: dict, digest_id: str | None) -> ChannelResult:
     result = ChannelResult(channel.name, "sent", digest_id=digest_id)
-    context = {"generated_at": store.now().strftime("%Y-%m-%d %H:%M"), **context}
+    context = {"generated_at": store.local_time(), **context}
     try:
         result.attempts = deliver(channel, render(channel, kind, context))
         log.info("%s notice sent to %s", kind, channel.name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import duckdb
 
@@ -88,7 +88,13 @@ class Delivery:
 
 
 def now() -> datetime:
-    return datetime.now()
+    """Naive UTC, like every timestamp in the warehouse."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def local_time() -> str:
+    """For message footers: readers want their own clock (Beijing time on the servers)."""
+    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -171,7 +177,7 @@ def add_pending(con: duckdb.DuckDBPyConnection, channel: str, kind: str, rows: l
             "INSERT INTO alert_deliveries (fingerprint, channel, kind, filing_id, rule, status, attempts, "
             "last_error, created_at, sent_at, digest_id) VALUES (?, ?, ?, ?, ?, 'pending', 0, NULL, ?, NULL, NULL)",
             [(fp, channel, kind, filing_id, rule, created) for fp, filing_id, rule in rows],
-        )
+        ).fetchall()  # drained: the warehouse's register() refuses while a result is open
 
 
 def settle(
@@ -197,7 +203,7 @@ def settle(
         WHERE channel = ? AND kind = ? AND status = 'pending' AND list_contains(?, fingerprint)
         """,
         [status, attempts, digest_id, error, status, now(), channel, kind, fingerprints],
-    )
+    ).fetchall()
 
 
 def withdraw(con: duckdb.DuckDBPyConnection, channel: str, kind: str, fingerprints: list[str], reason: str) -> None:
@@ -206,15 +212,15 @@ def withdraw(con: duckdb.DuckDBPyConnection, channel: str, kind: str, fingerprin
             "UPDATE alert_deliveries SET status = 'failed', last_error = ? "
             "WHERE channel = ? AND kind = ? AND status = 'pending' AND list_contains(?, fingerprint)",
             [reason, channel, kind, fingerprints],
-        )
+        ).fetchall()
 
 
 def was_sent(con: duckdb.DuckDBPyConnection, channel: str, kind: str, fp: str) -> bool:
-    row = con.execute(
+    rows = con.execute(  # fetchall: DuckDB 2.0 dislikes results left half-read
         "SELECT count(*) FROM alert_deliveries WHERE channel = ? AND kind = ? AND fingerprint = ? AND status = 'sent'",
         [channel, kind, fp],
-    ).fetchone()
-    return bool(row[0])
+    ).fetchall()
+    return bool(rows[0][0])
 
 
 def list_deliveries(
