@@ -1,0 +1,135 @@
+"""What the table mappers produce while they walk a filing, and the helpers they share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jixiao.records import Fact, HeaderYear, Indicator, RawTable, UnmappedLabel
+from mappings.match import LabelMatch, match_column
+from mappings.normalize import clean_text, is_filler, normalize_label, squash
+from mappings.numbers import ParsedNumber, parse_number, to_wan
+from mappings.vocabulary import Column, Item
+
+_HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?")
+
+
+@dataclass
+class Collector:
+    facts: list[Fact] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    unmapped: list[UnmappedLabel] = field(default_factory=list)
+    header_years: list[HeaderYear] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    grades: list[str] = field(default_factory=list)
+    forms: set[str] = field(default_factory=set)
+
+    def add_fact(
+        self,
+        table: RawTable,
+        form: str,
+        subject: str | None,
+        item: Item,
+        column: Column | None,
+        cell: tuple[int, int, str | None],
+        label: str,
+        match: LabelMatch,
+        amount_unit: str = "万元",
+    ) -> None:
+        """One fact from one value cell; a cell holding text instead of a number yields none."""
+        row, col, text = cell
+        parsed = parse_number(text)
+        if parsed.null_reason == "parse_error":
+            return
+        unit = (column.unit if column else None) or item.unit
+        self.facts.append(
+            Fact(
+                form=form,
+                subject=subject,
+                item=item.key,
+                column=column.key if column else None,
+                value=cell_value(parsed, unit, amount_unit),
+                unit=unit,
+                source_label=printed(label),
+                match_score=match.score,
+                match_method=match.method,
+                location=table.location(row, col),
+                raw_value=text or "",
+            )
+        )
+        self.forms.add(form)
+
+    def add_unmapped(self, form: str | None, label: str, table: RawTable, row: int, col: int | None = None) -> None:
+        if is_filler(label) or not squash(label):
+            return
+        self.unmapped.append(UnmappedLabel(form=form, label=printed(label), location=table.location(row, col)))
+
+
+def cell_value(parsed: ParsedNumber, unit: str | None, amount_unit: str) -> float | None:
+    if unit == "万元":
+        return to_wan(parsed, amount_unit)
+    return parsed.value
+
+
+def printed(label: str | None) -> str:
+    """A label as printed, minus the layout whitespace around it."""
+    return clean_text(label).strip()
+
+
+def is_blank(cell: str | None) -> bool:
+    return cell is None or not clean_text(cell).strip()
+
+
+def nonblank_cells(row: list[str | None]) -> list[tuple[int, str]]:
+    return [(i, cell) for i, cell in enumerate(row) if not is_blank(cell)]
+
+
+def is_value_cell(cell: str | None) -> bool:
+    """A number, a dash, or blank: anything but a label."""
+    return parse_number(cell).null_reason != "parse_error"
+
+
+def header_year(label: str | None) -> int | None:
+    found = _HEADER_YEAR.match(squash(label))
+    return int(found[1]) if found else None
+
+
+def column_header(row: list[str | None], form: str) -> dict[int, tuple[Column, str, int | None]]:
+    """Columns a header row names: col -> (column, label as printed, year printed in it).
+
+    A year in the header decides prior vs current: ``2022年决算数`` beside ``2023年预算数`` is
+    the prior year's final, ``2023年决算数`` the current one.
+    """
+    years = [y for y in (header_year(c) for c in row) if y is not None]
+    latest = max(years, default=None)
+    found: dict[int, tuple[Column, str, int | None]] = {}
+    for col, cell in enumerate(row):
+        if is_blank(cell):
+            continue
+        year = header_year(cell)
+        label = normalize_label(cell)
+        if year is not None and latest is not None:
+            label = ("上年" if year < latest else "本年") + label
+        matched = match_column(label, form)
+        if matched is not None:
+            found[col] = (matched[0], printed(cell), year)
+    return found
+
+
+def header_years_of(
+    form: str, table: RawTable, row: int, headers: dict[int, tuple[str, int | None, str]]
+) -> list[HeaderYear]:
+    """``headers``: col -> (label as printed, year, role)."""
+    return [
+        HeaderYear(form=form, label=label, year=year, role=role, location=table.location(row, col))
+        for col, (label, year, role) in headers.items()
+        if year is not None
+    ]
+
+
+def last_number(row: list[str | None], start: int) -> tuple[int, str] | None:
+    """The right-most cell from ``start`` on that holds a number (总分 | 100 | 98 → 98)."""
+    for col in range(len(row) - 1, start - 1, -1):
+        if row[col] is not None and parse_number(row[col]).value is not None:
+            return col, row[col] or ""
+    return None

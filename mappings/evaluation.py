@@ -1,0 +1,210 @@
+"""overall_eval and project_eval (绩效自评表): funds, structure, goals, indicators, total.
+
+The form is read top to bottom as a small state machine, and the state outlives one table:
+seed 001 splits every form over three or four tables, and its indicator rows lose their
+leading columns at each split. Indicator rows are therefore read from the right (note,
+score, max, actual, target, level3, level2[, level1]), which fits every split seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jixiao.records import Indicator, RawTable
+from mappings.collect import (
+    Collector,
+    column_header,
+    header_years_of,
+    is_blank,
+    is_value_cell,
+    last_number,
+    nonblank_cells,
+    printed,
+)
+from mappings.match import match_item
+from mappings.normalize import clean_text, normalize_label, squash, subject_label
+from mappings.numbers import amount_unit_in, parse_number
+from mappings.vocabulary import Column, load_vocabulary
+
+INDICATOR_CELLS = 7  # level2, level3, target, actual, max_score, score, note
+
+
+@dataclass
+class EvalState:
+    form: str
+    subject: str | None = None
+    columns: dict[int, Column] = field(default_factory=dict)
+    section: str = "head"  # head, funds, goals, indicators, tail, signatures
+    level1: str | None = None
+    level2: str | None = None
+    amount_unit: str = "万元"
+
+
+@dataclass(frozen=True)
+class Token:
+    """A label found in a row, with the value printed in the same cell when there is one."""
+
+    col: int
+    label: str
+    inline: str | None  # the number after the colon, None when the cell holds only a label
+
+
+def row_tokens(row: list[str | None]) -> list[Token]:
+    tokens = []
+    for col, cell in nonblank_cells(row):
+        if is_value_cell(cell):
+            continue
+        text = clean_text(cell).strip()
+        head, sep, tail = text.replace(":", "：").rpartition("：")
+        if sep and head.strip() and is_value_cell(tail):
+            tokens.append(Token(col, head, tail if tail.strip() else None))
+        else:
+            tokens.append(Token(col, text, None))
+    return tokens
+
+
+def _next_value(row: list[str | None], col: int) -> tuple[int, str | None]:
+    """The value cell right after a label (``一般公共预算：`` | ``1917.27``); blank if none."""
+    nxt = col + 1
+    if nxt < len(row) and row[nxt] is not None and is_value_cell(row[nxt]):
+        return nxt, row[nxt]
+    return col, ""
+
+
+def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> None:
+    vocabulary = load_vocabulary()
+    for token in row_tokens(row):
+        norm = normalize_label(token.label)
+        if not norm or vocabulary.structure_role(norm):
+            continue
+        matched = match_item(token.label, state.form, ("cols", "pair"))
+        if matched is None:
+            out.add_unmapped(state.form, token.label, table, r, token.col)
+            continue
+        item, match = matched
+        if item.layout == "cols":
+            for col, column in state.columns.items():
+                if col > token.col and col < len(row):
+                    cell = (r, col, row[col])
+                    out.add_fact(table, state.form, state.subject, item, column, cell, token.label, match, state.amount_unit)
+            continue
+        col, text = (token.col, token.inline) if token.inline is not None else _next_value(row, token.col)
+        out.add_fact(table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit)
+
+
+def _level(text: str | None) -> str | None:
+    label = normalize_label(text)
+    return label or None
+
+
+def _text(cell: str | None) -> str | None:
+    text = clean_text(cell).strip()
+    return text or None
+
+
+def _map_indicator_row(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> None:
+    cells = list(row)
+    while cells and cells[-1] is None:
+        cells.pop()
+    filled = nonblank_cells(cells)
+    if len(filled) == 1 and filled[0][0] >= len(cells) - 2:
+        state.level1, state.level2 = _level(filled[0][1]), None  # a heading row: 效益指标
+        return
+    if len(cells) < INDICATOR_CELLS:
+        for col, cell in filled:
+            out.add_unmapped(state.form, cell, table, r, col)
+        return
+    note, score, max_score, actual, target, level3, level2 = (cells[-k] for k in range(1, INDICATOR_CELLS + 1))
+    level1 = cells[-INDICATOR_CELLS - 1] if len(cells) > INDICATOR_CELLS else None
+    if not is_blank(level1) and normalize_label(level1) not in load_vocabulary().structure["indicators"]:
+        state.level1, state.level2 = _level(level1), None
+    if not is_blank(level2):
+        state.level2 = _level(level2)
+    if all(is_blank(c) for c in (level3, target, actual, max_score, score)):
+        return
+    out.indicators.append(
+        Indicator(
+            form=state.form,
+            subject=state.subject,
+            level1=state.level1,
+            level2=state.level2,
+            level3=squash(level3) or None,
+            target=_text(target),
+            actual=_text(actual),
+            max_score=parse_number(max_score).value,
+            score=parse_number(score).value,
+            note=_text(note),
+            location=table.location(r),
+        )
+    )
+
+
+def _is_indicator_header(row: list[str | None]) -> bool:
+    labels = {normalize_label(c) for c in row if c}
+    return "一级指标" in labels and bool(labels & {"二级指标", "三级指标"})
+
+
+def _set_columns(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> bool:
+    header = column_header(row, state.form)
+    if len(header) < 2:
+        return False
+    state.columns = {col: column for col, (column, _, _) in header.items()}
+    state.section = "funds"
+    state.amount_unit = next((u for u in map(amount_unit_in, row) if u), state.amount_unit)
+    years = {col: (label, year, "current") for col, (_, label, year) in header.items()}
+    out.header_years.extend(header_years_of(state.form, table, r, years))
+    return True
+
+
+def _map_total(table: RawTable, r: int, row: list[str | None], col: int, state: EvalState, out: Collector) -> bool:
+    matched = match_item(row[col] or "", state.form, ("total",))
+    if matched is None or matched[1].method != "synonym":
+        return False
+    item, match = matched
+    found = last_number(row, col + 1)
+    if found is not None:
+        cell = (r, found[0], found[1])
+        out.add_fact(table, state.form, state.subject, item, None, cell, row[col] or "", match, state.amount_unit)
+    state.section = "tail"
+    return True
+
+
+def _map_structure_row(role: str, filled: list[tuple[int, str]], state: EvalState, out: Collector) -> None:
+    following = printed(filled[1][1]) if len(filled) > 1 else ""
+    if role == "department" and following:
+        out.departments.append(following)
+    elif role == "project_name" and following:
+        state.subject = subject_label(following)
+    elif role == "grade" and following:
+        out.grades.append(following)
+    elif role == "goals":
+        state.section = "goals"
+    elif role == "signatures":
+        state.section = "signatures"
+    elif role == "indicators" and len(filled) == 1 and state.section in ("goals", "indicators"):
+        state.section = "indicators"
+
+
+def map_evaluation(table: RawTable, state: EvalState, out: Collector) -> None:
+    out.forms.add(state.form)
+    vocabulary = load_vocabulary()
+    for r, row in enumerate(table.rows):
+        filled = nonblank_cells(row)
+        if not filled or state.section == "signatures":
+            continue
+        first_col, first = filled[0]
+        role = vocabulary.structure_role(normalize_label(first))
+        if role and role != "headings" and not (role == "indicators" and len(filled) > 1):
+            _map_structure_row(role, filled, state, out)
+            continue
+        if _is_indicator_header(row):
+            state.section = "indicators"
+            continue
+        if _set_columns(table, r, row, state, out):
+            continue
+        if _map_total(table, r, row, first_col, state, out):
+            continue
+        if state.section == "indicators":
+            _map_indicator_row(table, r, row, state, out)
+        elif state.section in ("head", "funds"):
+            _map_funds_row(table, r, row, state, out)

@@ -1,0 +1,68 @@
+"""Printed label -> canonical item, within one form's vocabulary.
+
+An exact normalised synonym wins outright. Otherwise rapidfuzz proposes, and the proposal
+is accepted only above ``FUZZY_CUTOFF`` and ``FUZZY_MARGIN`` points clear of the best
+candidate of any other item: ``⼀级指标`` scores 75 against both 一级指标 and 二级指标 before
+normalisation, and a tie like that must go unmapped rather than to the first candidate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from mappings.normalize import normalize_label
+from mappings.vocabulary import Column, Item, load_vocabulary
+
+FUZZY_CUTOFF = 88.0
+FUZZY_MARGIN = 6.0
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    key: str
+    score: float
+    method: str  # synonym, fuzzy
+
+
+def _best_per_key(label: str, candidates: dict[str, tuple[str, ...]]) -> list[tuple[float, str]]:
+    scored = []
+    for key, synonyms in candidates.items():
+        if synonyms:
+            scored.append((max(fuzz.WRatio(label, s, processor=None) for s in synonyms), key))
+    return sorted(scored, reverse=True)
+
+
+def match_normalized(label: str, candidates: dict[str, tuple[str, ...]]) -> LabelMatch | None:
+    """Match a normalised label against ``{key: normalised synonyms}``."""
+    if not label:
+        return None
+    for key, synonyms in candidates.items():
+        if label in synonyms:
+            return LabelMatch(key, 100.0, "synonym")
+    scored = _best_per_key(label, candidates)
+    if not scored or scored[0][0] < FUZZY_CUTOFF:
+        return None
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if scored[0][0] - runner_up < FUZZY_MARGIN:
+        return None
+    return LabelMatch(scored[0][1], round(scored[0][0], 1), "fuzzy")
+
+
+def match_item(label: str, form: str, layouts: tuple[str, ...] | None = None) -> tuple[Item, LabelMatch] | None:
+    """The item a printed label names in ``form`` (only items of the given layouts)."""
+    items = [i for i in load_vocabulary().items_for(form, layouts) if i.synonyms]
+    found = match_normalized(normalize_label(label), {i.key: i.normalized for i in items})
+    if found is None:
+        return None
+    return next(i for i in items if i.key == found.key), found
+
+
+def match_column(label: str, form: str) -> tuple[Column, LabelMatch] | None:
+    """The canonical column a header names; year-bearing headers are resolved by the caller."""
+    columns = load_vocabulary().columns_for(form)
+    found = match_normalized(normalize_label(label), {c.key: c.normalized for c in columns})
+    if found is None:
+        return None
+    return next(c for c in columns if c.key == found.key), found

@@ -1,0 +1,97 @@
+"""Label normalisation: the printed label reduced to the form the vocabulary is written in.
+
+``normalize_label`` is idempotent: normalising twice gives the same string, so a
+normalised synonym in the vocabulary matches a normalised label from any table.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+_RADICALS_FILE = Path(__file__).with_name("radicals.csv")
+
+# NFKC leaves these as they are; clerks and OCR use them interchangeably.
+_PUNCTUATION = str.maketrans(
+    {
+        "“": "", "”": "", "‘": "", "’": "", '"': "", "'": "", "「": "", "」": "", "『": "", "』": "",
+        "〔": "(", "〕": ")", "【": "(", "】": ")", "［": "(", "］": ")", "[": "(", "]": ")",
+        "−": "-", "–": "-", "﹣": "-",
+    }
+)
+
+_CHINESE_ORDINAL = "一二三四五六七八九十百零〇"
+# One numbering prefix: 1、 1. 1．(full-width dot is NFKC'd) （一） (1) 一、 ① 第一、
+_NUMBERING = re.compile(
+    rf"^(?:"
+    rf"\(\s*[\d{_CHINESE_ORDINAL}]+\s*\)[、.]?"
+    rf"|[\d]+\s*[、.](?!\d)"
+    rf"|[{_CHINESE_ORDINAL}]+\s*[、.]"
+    rf"|第[\d{_CHINESE_ORDINAL}]+[、.]?(?=\D)"
+    rf"|[\u2460-\u2473]"
+    rf")"
+)
+_LEAD_IN = re.compile(r"^(?:其中|包括|含)[:：]?")
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度)?(?=\D)")
+# A trailing bracket is a unit or a filling instruction, never part of the name:
+# （万元）（一个专项一行）（㎡）(40分)（2023年完工项目）
+_BRACKET_SUFFIX = re.compile(r"\([^()]*\)$")
+_TRAILING_PUNCT = re.compile(r"[:：;；,，、.。]+$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def radical_table() -> dict[int, str]:
+    """CJK Radicals Supplement code point -> unified ideograph (NFKC covers the Kangxi block)."""
+    rows = _RADICALS_FILE.read_text(encoding="utf-8").splitlines()
+    reader = csv.DictReader(line for line in rows if not line.startswith("#"))
+    return {int(row["radical"], 16): chr(int(row["ideograph"], 16)) for row in reader}
+
+
+def clean_text(text: str | None) -> str:
+    """NFKC, radicals to ideographs, format characters dropped; spacing kept."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(radical_table())
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def squash(text: str | None) -> str:
+    """``clean_text`` without any whitespace: labels wrap and are spaced out at random."""
+    return _WHITESPACE.sub("", clean_text(text))
+
+
+def _strip_once(label: str) -> str:
+    label = _TRAILING_PUNCT.sub("", label)
+    label = _NUMBERING.sub("", label)
+    label = _LEAD_IN.sub("", label)
+    label = _YEAR_PREFIX.sub("", label)
+    if _BRACKET_SUFFIX.search(label) and not label.startswith("("):
+        label = _BRACKET_SUFFIX.sub("", label)
+    return label
+
+
+def normalize_label(text: str | None) -> str:
+    """The vocabulary form of a printed label (idempotent)."""
+    label = squash(text).translate(_PUNCTUATION)
+    while True:
+        stripped = _strip_once(label)
+        if stripped == label or not stripped:
+            return label if not stripped else stripped
+        label = stripped
+
+
+def subject_label(text: str | None) -> str:
+    """A project name as printed, only spacing and numbering removed (quotes kept)."""
+    label = _TRAILING_PUNCT.sub("", squash(text))
+    stripped = _NUMBERING.sub("", label)
+    return stripped or label
+
+
+def is_filler(text: str | None) -> bool:
+    """``……``, ``...``, dashes: rows a form prints to show where more lines could go."""
+    flat = squash(text)
+    return bool(flat) and all(ch in "….·-—_=~、." for ch in flat)
