@@ -23,6 +23,7 @@ from warehouse import (
     publish,
     query,
     schema,
+    unmapped_labels,
     writer_lock,
 )
 from warehouse.migrations import MIGRATIONS
@@ -97,7 +98,10 @@ def test_publish_swaps_under_an_open_reader(tmp_path, child):
     assert reader.read() == "1"
 
     load(writer, tmp_path, "f2", "f3")
+    stale_wal = Path(f"{published}.wal")
+    stale_wal.write_bytes(b"left by a read-write open of the old snapshot")
     publish(writer, published)  # must not wait for, or be refused by, the reader
+    assert not stale_wal.exists()
 
     reader.send()
     assert reader.read() == "1", "an open reader keeps the snapshot it opened"
@@ -243,6 +247,10 @@ def test_export_round_trip_xlsx(published, tmp_path):
         for g, w in zip(got, want):
             assert all(_same(e, a) for e, a in zip(w, g)), (view, w, g)
     book.close()
+
+
+def test_unmapped_labels_from_the_published_file(published):
+    assert unmapped_labels(published, 5) == [("其他费用", "basic_data", 3)]
 
 
 def test_export_rejects_unknown_format(published, tmp_path):

@@ -5,7 +5,7 @@ then ``publish``es a snapshot; analysts use ``open_readonly`` / ``query`` / ``ex
 """
 
 from warehouse.lock import WarehouseBusy, WarehouseMissing, writer_lock
-from warehouse.publish import export, open_readonly, publish, query
+from warehouse.publish import export, open_readonly, publish, query, unmapped_labels
 from warehouse.schema import PUBLIC_VIEWS, SCHEMA_VERSION
 from warehouse.store import Warehouse
 
@@ -19,5 +19,6 @@ __all__ = [
     "open_readonly",
     "publish",
     "query",
+    "unmapped_labels",
     "writer_lock",
 ]

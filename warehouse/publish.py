@@ -11,6 +11,11 @@ import duckdb
 from warehouse.lock import WarehouseMissing, busy_from_duckdb
 from warehouse.schema import PUBLIC_VIEWS, literal, quote
 
+UNMAPPED_LABELS_SQL = (
+    "SELECT label, form, count(*) AS n FROM unmapped_labels_t GROUP BY label, form "
+    "ORDER BY n DESC, label, form LIMIT ?"
+)
+
 EXPORT_FORMATS = ("parquet", "csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_576
 
@@ -38,6 +43,9 @@ def publish(writer_path: Path | str, published_path: Path | str) -> Path:
     finally:
         con.close()
     published_path.parent.mkdir(parents=True, exist_ok=True)
+    # Analysts open the snapshot read-only, which never writes a WAL; one left here came from
+    # an accidental read-write open of the old file and must not be replayed into the new one.
+    Path(f"{published_path}.wal").unlink(missing_ok=True)
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(writer_path, tmp)
@@ -82,6 +90,15 @@ def query(path: Path | str, sql: str) -> tuple[list[str], list[tuple]]:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description] if cursor.description else []
         return columns, cursor.fetchall()
+    finally:
+        con.close()
+
+
+def unmapped_labels(path: Path | str, limit: int = 50) -> list[tuple[str, str | None, int]]:
+    """(label, form, count) from a published warehouse, most frequent first."""
+    con = open_readonly(path)
+    try:
+        return con.execute(UNMAPPED_LABELS_SQL, [limit]).fetchall()
     finally:
         con.close()
 

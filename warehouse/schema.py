@@ -211,7 +211,7 @@ RUNS = Table(
         C("kind", "VARCHAR", "What started it: nightly, local, backfill, ..."),
         C("started_at", "TIMESTAMP", "Start (UTC)."),
         C("finished_at", "TIMESTAMP", "End (UTC); NULL while running or after a crash."),
-        C("status", "VARCHAR", "running, ok, partial, failed."),
+        C("status", "VARCHAR", "running until the flow finishes it (completed, failed, ...)."),
         C("unchanged", "INTEGER", "Filings seen in this run whose content and parser were unchanged.", "DEFAULT 0"),
         C("summary", "JSON", "Counts of the run (filings by status, facts, flags by rule, ...)."),
         C("error", "VARCHAR", "Why the run failed."),

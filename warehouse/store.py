@@ -13,6 +13,7 @@ from jixiao.records import FilingResult
 from warehouse import schema
 from warehouse.lock import busy_from_duckdb
 from warehouse.migrations import migrate
+from warehouse.publish import UNMAPPED_LABELS_SQL, publish
 from warehouse.rows import filing_rows
 from warehouse.schema import quote
 
@@ -142,7 +143,11 @@ class Warehouse:
         return (row[0], row[1]) if row else None
 
     def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
-        """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'."""
+        """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'.
+
+        'unchanged' (nothing written) needs the same sha256, parser_version and status: a
+        filing that failed before and reads now is loaded even from identical documents.
+        """
         fid = result.filing.filing_id
         stored = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [fid])
         if stored == (result.filing.sha256, parser_version, result.status):
@@ -193,16 +198,10 @@ class Warehouse:
 
     def unmapped_labels(self, limit: int = 50) -> list[tuple[str, str | None, int]]:
         """(label, form, count), most frequent first."""
-        return self.con.execute(
-            "SELECT label, form, count(*) AS n FROM unmapped_labels_t GROUP BY label, form "
-            "ORDER BY n DESC, label, form LIMIT ?",
-            [limit],
-        ).fetchall()
+        return self.con.execute(UNMAPPED_LABELS_SQL, [limit]).fetchall()
 
     def publish(self, published_path: Path | str) -> Path:
         """CHECKPOINT, close this writer and publish its file atomically."""
-        from warehouse.publish import publish
-
         self.checkpoint()
         self.close()
         return publish(self.path, published_path)
