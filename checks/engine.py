@@ -30,6 +30,18 @@ class Addend:
         return Decimal(str(self.fact.value))
 
     @property
+    def shown(self) -> str:
+        """The figure as printed (`51.30`) when the cell's text is that number, else normalised."""
+        value = self.value
+        raw = (self.fact.raw_value if self.fact else "").strip().strip("\u3000").rstrip("%").strip()
+        try:
+            if value is not None and Decimal(raw) == value:
+                return raw
+        except ArithmeticError:
+            pass
+        return num(value)
+
+    @property
     def location(self) -> str | None:
         return self.fact.location if self.fact else None
 
@@ -106,8 +118,8 @@ def check_sum(rule: R.SumRule, facts: Facts) -> list[Flag]:
             if (diff if rule.exceed_only else abs(diff)) <= tolerance:
                 continue
             message = rule.message.format(
-                where=_where(subject), total_label=facts.label(rule.total, column), total=num(total.value),
-                parts=" + ".join(f"{a.label} {num(a.value)}" for a in parts), sum=num(summed),
+                where=_where(subject), total_label=facts.label(rule.total, column), total=total.shown,
+                parts=" + ".join(f"{a.label} {a.shown}" for a in parts), sum=num(summed),
                 diff=num(abs(diff)), unit=rule.unit,
             )
             where = subject or (total.fact.column if total.fact else column)
@@ -143,8 +155,8 @@ def check_rate(rule: R.RateRule, facts: Facts) -> list[Flag]:
                 continue
             shown = _rounded(computed, max(decimals, 2))
             message = rule.message.format(
-                where=_where(subject), reported=num(reported.value), computed=num(shown),
-                numerator=num(numerator.value), denominator=num(denominator.value),
+                where=_where(subject), reported=reported.shown, computed=num(shown),
+                numerator=numerator.shown, denominator=denominator.shown,
                 numerator_label=facts.label(rule.numerator), denominator_label=facts.label(rule.denominator),
             )
             flags.append(_flag(rule.rule, message, shown, reported.value, subject, [reported]))
@@ -159,8 +171,8 @@ def _rate_note(left: Decimal, right: Decimal, reported: Addend | None) -> str:
         return f"控制率 {num(computed)}%"
     decimals = printed_decimals(reported.fact)
     if _rounded(computed, decimals) == _rounded(reported.value, decimals):
-        return f"控制率 {num(reported.value)}%"
-    return f"控制率应为 {num(computed)}%，填报 {num(reported.value)}%"
+        return f"控制率 {reported.shown}%"
+    return f"控制率应为 {num(computed)}%，填报 {reported.shown}%"
 
 
 def check_exceed(rule: R.ExceedRule, facts: Facts) -> list[Flag]:
@@ -177,7 +189,7 @@ def check_exceed(rule: R.ExceedRule, facts: Facts) -> list[Flag]:
                 continue
             reported = facts.one(rule.reported_rate, form, subject) if rule.reported_rate else None
             message = rule.message.format(
-                where=_where(subject), left=num(left.value), right=num(right.value),
+                where=_where(subject), left=left.shown, right=right.shown,
                 left_label=facts.label(left_term), right_label=facts.label(right_term),
                 note=_rate_note(left.value, right.value, reported),
             )
@@ -199,8 +211,8 @@ def check_narrative(facts: Facts) -> list[Flag]:
         if diff <= tolerance:
             continue
         message = R.NARRATIVE_MESSAGE.format(
-            narrative_label=item_name(pair.narrative_item), narrative=num(stated.value), unit=pair.unit,
-            form_label=FORMS[pair.form], cell_label=facts.label(pair.term), table=num(table.value), diff=num(diff),
+            narrative_label=item_name(pair.narrative_item), narrative=stated.shown, unit=pair.unit,
+            form_label=FORMS[pair.form], cell_label=facts.label(pair.term), table=table.shown, diff=num(diff),
         )
         flags.append(_flag("narrative_table_mismatch", message, table.value, stated.value, pair.narrative_item,
                            [stated, table]))
@@ -239,7 +251,7 @@ def _total_score(report: CanonicalReport, facts: Facts, form: str, subject: str 
     if abs(diff) <= Decimal("0.01") * len(printed):
         return []
     message = R.TOTAL_SCORE_MESSAGE.format(
-        where=_where(subject), total=num(total.value), funds=num(funds.value), indicators=num(indicators),
+        where=_where(subject), total=total.shown, funds=funds.shown, indicators=num(indicators),
         sum=num(summed), diff=num(abs(diff)))
     return [_flag("total_score_mismatch", message, total.value, summed, subject, [total])]
 
