@@ -72,8 +72,8 @@ def cell_value(parsed: ParsedNumber, unit: str | None, amount_unit: str) -> floa
 
 
 def printed(label: str | None) -> str:
-    """A label as printed, minus the layout whitespace around it."""
-    return clean_text(label).strip()
+    """A label as printed, minus the layout whitespace around it (no normalisation)."""
+    return (label or "").strip()
 
 
 def is_blank(cell: str | None) -> bool:

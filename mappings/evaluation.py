@@ -8,6 +8,7 @@ score, max, actual, target, level3, level2[, level1]), which fits every split se
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from jixiao.records import Indicator, RawTable
@@ -22,11 +23,12 @@ from mappings.collect import (
     printed,
 )
 from mappings.match import match_item
-from mappings.normalize import clean_text, normalize_label, squash, subject_label
+from mappings.normalize import normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.vocabulary import Column, load_vocabulary
 
 INDICATOR_CELLS = 7  # level2, level3, target, actual, max_score, score, note
+_CUT_LEVELS = {"产出", "效益", "满意度", "成本"}
 
 
 @dataclass
@@ -54,9 +56,10 @@ def row_tokens(row: list[str | None]) -> list[Token]:
     for col, cell in nonblank_cells(row):
         if is_value_cell(cell):
             continue
-        text = clean_text(cell).strip()
-        head, sep, tail = text.replace(":", "：").rpartition("：")
-        if sep and head.strip() and is_value_cell(tail):
+        text = cell.strip()
+        cut = max(text.rfind(":"), text.rfind("："), text.rfind("︰"))
+        head, tail = (text[:cut], text[cut + 1 :]) if cut >= 0 else ("", "")
+        if cut >= 0 and head.strip() and is_value_cell(tail):
             tokens.append(Token(col, head, tail if tail.strip() else None))
         else:
             tokens.append(Token(col, text, None))
@@ -87,18 +90,27 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
                 if col > token.col and col < len(row):
                     cell = (r, col, row[col])
                     out.add_fact(table, state.form, state.subject, item, column, cell, token.label, match, state.amount_unit)
-            continue
+            return  # text further right sits in value columns: a note on the figures, not a label
         col, text = (token.col, token.inline) if token.inline is not None else _next_value(row, token.col)
         out.add_fact(table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit)
 
 
 def _level(text: str | None) -> str | None:
+    """A level name without its (40分) weight; a heading cut to 满意度 gets its 指标 back."""
     label = normalize_label(text)
+    if label in _CUT_LEVELS:
+        label += "指标"
     return label or None
 
 
 def _text(cell: str | None) -> str | None:
-    text = clean_text(cell).strip()
+    text = (cell or "").strip()
+    return text or None
+
+
+def _one_line(cell: str | None) -> str | None:
+    """Free text whose line breaks are only the cell's width (三级指标)."""
+    text = re.sub(r"\s*\n\s*", "", (cell or "").strip())
     return text or None
 
 
@@ -128,7 +140,7 @@ def _map_indicator_row(table: RawTable, r: int, row: list[str | None], state: Ev
             subject=state.subject,
             level1=state.level1,
             level2=state.level2,
-            level3=squash(level3) or None,
+            level3=_one_line(level3),
             target=_text(target),
             actual=_text(actual),
             max_score=parse_number(max_score).value,
