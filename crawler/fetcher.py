@@ -138,7 +138,7 @@ class Fetcher:
         self._next_slot: dict[str, float] = {}
         self._interval: dict[str, float] = {}
         self._slots: dict[str, threading.BoundedSemaphore] = {}
-        self._robots: dict[str, tuple[float, Protego | None, bool]] = {}
+        self._robots: dict[str, tuple[float, Protego | None, str | None]] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
     def __enter__(self) -> "Fetcher":
@@ -315,13 +315,14 @@ class Fetcher:
             if entry is None or time.monotonic() - entry[0] > ROBOTS_TTL:
                 entry = (time.monotonic(), *self._load_robots(key, portal))
                 self._robots[key] = entry
-        _, rules, reachable = entry
-        if not reachable:
-            raise FetchError("robots", url, "robots.txt unreachable: staying out until the next run")
+        _, rules, failure = entry
+        if failure:
+            raise FetchError(failure, url, "robots.txt unreachable: staying out until the next run")
         if rules is not None and not rules.can_fetch(url, self.settings.user_agent):
             raise FetchError("robots", url, "disallowed by robots.txt")
 
-    def _load_robots(self, key: str, portal: PortalConfig) -> tuple[Protego | None, bool]:
+    def _load_robots(self, key: str, portal: PortalConfig) -> tuple[Protego | None, str | None]:
+        """Rules (None: no rules) and, when robots.txt is unreachable, the failure kind."""
         url = f"{key}/robots.txt"
         current = url
         try:
@@ -333,14 +334,15 @@ class Fetcher:
                 current = raw.location
         except FetchError as error:
             if error.kind in ("not_found", "blocked", "http") and error.status and 400 <= error.status < 500:
-                return None, True  # RFC 9309: robots.txt unavailable (4xx) -> no rules
-            return None, False  # unreachable (5xx, timeout, refused, off-host) -> full disallow
+                return None, None  # RFC 9309: robots.txt unavailable (4xx) -> no rules
+            # Unreachable (5xx, timeout, refused, off-host redirect) -> full disallow.
+            return None, error.kind if error.kind in ("timeout", "blocked") else "down"
         rules = Protego.parse(decode_html(raw.body or b"", raw.headers.get("content-type"))[0])
         delay = rules.crawl_delay(self.settings.user_agent)
         if delay:
             with self._lock:
                 self._interval[key_host(key)] = max(self._interval.get(key_host(key), 0.0), float(delay))
-        return rules, True
+        return rules, None
 
 
 def host_allowed(url: str, allowed_hosts: tuple[str, ...] | list[str]) -> bool:
