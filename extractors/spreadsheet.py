@@ -1,0 +1,305 @@
+"""Workbooks (.xlsx via openpyxl, .xls via xlrd): one RawTable per table block per sheet.
+
+Cells are read as printed: a number is formatted with its display format (1 shown as
+``100.00%``), merged ranges keep their text at the top-left with ``None`` over the rest,
+hidden rows and columns are skipped. A sheet holds titles, forms and notes: bordered rows
+are the form (or, on a sheet without any borders, rows with two or more filled cells), the
+other text rows are paragraphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+
+
+@dataclass
+class SheetGrid:
+    """A sheet reduced to what the layout needs; rows/cols are visible ones only."""
+
+    name: str
+    text: list[list[str]]
+    bordered: list[list[bool]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
+
+
+def extract(path: Path, name: str) -> Extraction:
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    kind = "xlsx" if head.startswith(b"PK") else "xls"
+    grids, warnings = _read_xlsx(path) if kind == "xlsx" else _read_xls(path)
+    extraction = Extraction(source=name, doc_format=kind, warnings=warnings)
+    order = 0
+    for grid in grids:
+        order = _layout(grid, extraction, order, method=kind)
+    return extraction
+
+
+# --- number formats ---------------------------------------------------------------
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def number_to_text(value: float | int, fmt: str | None) -> str:
+    """``value`` as Excel prints it with format ``fmt`` (the common report formats)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    fmt = (fmt or "General").split(";")[0]
+    if fmt in ("General", "@", ""):
+        return _general(value)
+    literals = _QUOTED.findall(fmt)
+    core = _BRACKETS.sub("", _QUOTED.sub("", fmt)).replace("\\", "").replace("_", "").replace("*", "")
+    if not any(ch in core for ch in "0#?"):
+        return _general(value)
+    percent = "%" in core
+    number = value * 100 if percent else value
+    integer_part, _, fraction = core.partition(".")
+    decimals = sum(1 for ch in fraction if ch in "0#?")
+    optional = sum(1 for ch in fraction if ch == "#")
+    text = f"{number:,.{decimals}f}" if "," in integer_part else f"{number:.{decimals}f}"
+    if optional and "." in text:
+        keep = decimals - optional
+        while text.endswith("0") and len(text.split(".")[1]) > keep:
+            text = text[:-1]
+        text = text.rstrip(".")
+    prefix = "".join(literals[:1]) if fmt.lstrip().startswith('"') else ""
+    suffix = "".join(literals[1:] if prefix else literals)
+    return prefix + text + ("%" if percent else "") + suffix
+
+
+def _general(value: float | int) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.11g}" if abs(value) >= 1e-4 else f"{value:.15g}"
+    return str(value)
+
+
+def _date_to_text(value: dt.datetime | dt.date | dt.time, fmt: str | None) -> str:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if fmt and "年" in fmt:
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, dt.datetime) and (value.hour or value.minute):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+# --- .xlsx --------------------------------------------------------------------------
+
+
+def _formula_sheets(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with archive.open(info) as member:
+                        chunk = member.read(8 << 20)
+                    if b"<f>" in chunk or b"<f " in chunk:
+                        return True
+    except zipfile.BadZipFile as error:
+        raise ExtractionError("corrupt_xlsx", f"{path.name}: {error}") from error
+    return False
+
+
+def _read_xlsx(path: Path) -> tuple[list[SheetGrid], list[str]]:
+    import openpyxl
+
+    try:
+        from extractors.ooxml_guard import check_zip
+
+        check_zip(path, "xlsx")
+    except ImportError:
+        pass
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged package
+        raise ExtractionError("corrupt_xlsx", f"{path.name}: {type(error).__name__}: {error}") from error
+    formulas = openpyxl.load_workbook(path, data_only=False) if _formula_sheets(path) else None
+    grids, warnings = [], []
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        hidden_rows = {r for r, dim in sheet.row_dimensions.items() if dim.hidden}
+        hidden_cols = set()
+        for key, dim in sheet.column_dimensions.items():
+            if dim.hidden:
+                start = openpyxl.utils.column_index_from_string(key)
+                hidden_cols.update(range(min(dim.min or start, start), max(dim.max or start, start) + 1))
+        rows = [r for r in range(1, sheet.max_row + 1) if r not in hidden_rows]
+        cols = [c for c in range(1, sheet.max_column + 1) if c not in hidden_cols]
+        row_at = {r: i for i, r in enumerate(rows)}
+        col_at = {c: i for i, c in enumerate(cols)}
+        text = [["" for _ in cols] for _ in rows]
+        bordered = [[False for _ in cols] for _ in rows]
+        for r in rows:
+            for c in cols:
+                cell = sheet.cell(row=r, column=c)
+                border = cell.border
+                bordered[row_at[r]][col_at[c]] = bool(
+                    border and any(getattr(border, side).style for side in ("left", "right", "top", "bottom"))
+                )
+                value = cell.value
+                if value is None:
+                    if formulas is not None:
+                        formula = formulas[sheet.title].cell(row=r, column=c).value
+                        if isinstance(formula, str) and formula.startswith("="):
+                            warnings.append(
+                                f"sheet {sheet.title} {cell.coordinate}: formula {formula} has no cached value"
+                                " (saved without calculation); cell left empty"
+                            )
+                    continue
+                text[row_at[r]][col_at[c]] = _cell_text(value, cell.number_format)
+        merges = []
+        for merged in sheet.merged_cells.ranges:
+            r0, c0, r1, c1 = merged.min_row, merged.min_col, merged.max_row, merged.max_col
+            vis_r = [row_at[r] for r in range(r0, r1 + 1) if r in row_at]
+            vis_c = [col_at[c] for c in range(c0, c1 + 1) if c in col_at]
+            if vis_r and vis_c:
+                merges.append((vis_r[0], vis_c[0], vis_r[-1], vis_c[-1]))
+                # the border of a merged range is drawn on its edge cells only
+                for rr in vis_r:
+                    for cc in vis_c:
+                        bordered[rr][cc] = bordered[rr][cc] or bordered[vis_r[0]][vis_c[0]]
+        grids.append(SheetGrid(sheet.title, text, bordered, merges))
+    book.close()
+    return grids, warnings
+
+
+def _cell_text(value: object, fmt: str | None) -> str:
+    if isinstance(value, str):
+        return value.strip("\r")
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return _date_to_text(value, fmt)
+    if isinstance(value, (int, float)):
+        return number_to_text(value, fmt)
+    return str(value)
+
+
+# --- .xls -----------------------------------------------------------------------------
+
+
+def _read_xls(path: Path) -> tuple[list[SheetGrid], list[str]]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception as error:  # xlrd raises XLRDError, CompDocError, struct.error ...
+        raise ExtractionError("corrupt_xls", f"{path.name}: {type(error).__name__}: {error}") from error
+    grids: list[SheetGrid] = []
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if getattr(sheet, "visibility", 0):
+                continue
+            rows = [r for r in range(sheet.nrows) if not getattr(sheet.rowinfo_map.get(r), "hidden", 0)]
+            cols = [c for c in range(sheet.ncols) if not getattr(sheet.colinfo_map.get(c), "hidden", 0)]
+            row_at = {r: i for i, r in enumerate(rows)}
+            col_at = {c: i for i, c in enumerate(cols)}
+            text = [["" for _ in cols] for _ in rows]
+            bordered = [[False for _ in cols] for _ in rows]
+            for r in rows:
+                for c in cols:
+                    cell = sheet.cell(r, c)
+                    xf = book.xf_list[cell.xf_index]
+                    b = xf.border
+                    bordered[row_at[r]][col_at[c]] = bool(
+                        b.left_line_style or b.right_line_style or b.top_line_style or b.bottom_line_style
+                    )
+                    fmt = book.format_map.get(xf.format_key)
+                    fmt_str = fmt.format_str if fmt else None
+                    if cell.ctype == xlrd.XL_CELL_TEXT:
+                        text[row_at[r]][col_at[c]] = cell.value
+                    elif cell.ctype == xlrd.XL_CELL_NUMBER:
+                        text[row_at[r]][col_at[c]] = number_to_text(cell.value, fmt_str)
+                    elif cell.ctype == xlrd.XL_CELL_DATE:
+                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                        text[row_at[r]][col_at[c]] = _date_to_text(value, fmt_str)
+                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                        text[row_at[r]][col_at[c]] = "TRUE" if cell.value else "FALSE"
+            merges = []
+            for r0, r1, c0, c1 in sheet.merged_cells:  # xlrd: half-open ranges
+                vis_r = [row_at[r] for r in range(r0, r1) if r in row_at]
+                vis_c = [col_at[c] for c in range(c0, c1) if c in col_at]
+                if vis_r and vis_c:
+                    merges.append((vis_r[0], vis_c[0], vis_r[-1], vis_c[-1]))
+                    for rr in vis_r:
+                        for cc in vis_c:
+                            bordered[rr][cc] = bordered[rr][cc] or bordered[vis_r[0]][vis_c[0]]
+            grids.append(SheetGrid(sheet.name, text, bordered, merges))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return grids, []
+
+
+# --- layout: tables and paragraphs ------------------------------------------------------
+
+
+def _layout(grid: SheetGrid, extraction: Extraction, order: int, method: str) -> int:
+    covered: dict[tuple[int, int], None] = {}
+    for r0, c0, r1, c1 in grid.merges:
+        for r in range(r0, r1 + 1):
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    covered[(r, c)] = None
+    any_border = any(any(row) for row in grid.bordered)
+
+    def filled(r: int) -> int:
+        return sum(1 for c, t in enumerate(grid.text[r]) if t.strip() and (r, c) not in covered)
+
+    def is_table_row(r: int) -> bool:
+        return any(grid.bordered[r]) if any_border else filled(r) >= 2
+
+    n = len(grid.text)
+    r = 0
+    while r < n:
+        if not is_table_row(r):
+            if filled(r):
+                line = " ".join(t.strip() for t in grid.text[r] if t.strip())
+                extraction.paragraphs.append(Paragraph(text=line, source=extraction.source, order=order))
+                order += 1
+            r += 1
+            continue
+        start = r
+        while r < n and (
+            is_table_row(r)
+            # a borderless sheet: a one-cell row between two table rows still belongs to the form
+            or (not any_border and filled(r) == 1 and r + 1 < n and is_table_row(r + 1))
+        ):
+            r += 1
+        order = _emit_table(grid, covered, start, r, extraction, order, method)
+    return order
+
+
+def _emit_table(grid, covered, start, stop, extraction, order, method) -> int:
+    used = [
+        c
+        for c in range(len(grid.text[0]) if grid.text else 0)
+        if any(grid.text[r][c].strip() or grid.bordered[r][c] for r in range(start, stop))
+    ]
+    if not used:
+        return order
+    c_lo, c_hi = used[0], used[-1]
+    rows: list[list[str | None]] = []
+    for r in range(start, stop):
+        rows.append([None if (r, c) in covered else grid.text[r][c] for c in range(c_lo, c_hi + 1)])
+    extraction.tables.append(
+        RawTable(
+            source=extraction.source,
+            index=len(extraction.tables),
+            rows=rows,
+            order=order,
+            sheet=grid.name,
+            method=method,
+        )
+    )
+    return order + 1
