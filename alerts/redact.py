@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 MASK = "***"
 
@@ -31,13 +31,19 @@ def register(*secrets: str | None) -> None:
 
 
 def _parts(secret: str | None) -> list[str]:
-    if not secret or len(secret) < 4:  # masking "a" or "ok" would garble every message
+    if not secret or len(secret) < 6:  # masking "ok" or "test" would garble every message
         return []
     parts = [secret]
     if "://" in secret:
+        # The credential of a webhook URL is a query value (DingTalk, WeCom) or a long path
+        # segment (Slack, Feishu); ordinary path words like "robot/send" must stay readable.
         split = urlsplit(secret)
-        parts += [p for p in (split.path.strip("/"), split.query) if len(p) >= 8]
+        parts += [v for _, v in parse_qsl(split.query) if len(v) >= 6]
+        parts += [seg for seg in split.path.split("/") if _TOKENISH.match(seg)]
     return parts
+
+
+_TOKENISH = re.compile(r"^(?=.*\d)[A-Za-z0-9_-]{16,}$")
 
 
 def redact(text: object, extra: tuple[str | None, ...] | list[str | None] = ()) -> str:

@@ -121,7 +121,9 @@ def _send_http(channel: HttpChannel, message: Message) -> None:
     headers = dict(channel.headers)
     try:
         with httpx.Client(timeout=channel.timeout, follow_redirects=False) as client:
-            response = client.post(channel.url, params=params, json=_payload(channel, message), headers=headers)
+            # httpx's params= would replace the access_token query, not add to it.
+            url = httpx.URL(channel.url).copy_merge_params(params)
+            response = client.post(url, json=_payload(channel, message), headers=headers)
     except httpx.TimeoutException:
         raise DeliveryError(f"timeout after {channel.timeout:g} s") from None
     except httpx.TransportError as error:
