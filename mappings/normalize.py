@@ -74,14 +74,24 @@ def _strip_once(label: str) -> str:
     return label
 
 
+def _normalize_step(label: str) -> str:
+    label = squash(label).translate(_PUNCTUATION)
+    return _strip_once(label) or label
+
+
 def normalize_label(text: str | None) -> str:
-    """The vocabulary form of a printed label (idempotent)."""
-    label = squash(text).translate(_PUNCTUATION)
-    while True:
-        stripped = _strip_once(label)
-        if stripped == label or not stripped:
-            return label if not stripped else stripped
-        label = stripped
+    """The vocabulary form of a printed label: a fixed point, so idempotent by construction.
+
+    Steps repeat because one can expose another (removing a space lets NFKC compose a
+    character; stripping 其中： exposes a numbering prefix).
+    """
+    label = text or ""
+    for _ in range(32):
+        following = _normalize_step(label)
+        if following == label:
+            break
+        label = following
+    return label
 
 
 def subject_label(text: str | None) -> str:
