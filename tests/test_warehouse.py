@@ -192,7 +192,9 @@ def test_same_result_twice_is_unchanged(tmp_path, db):
         assert wh.filing_state("f1") == (result.filing.sha256, PARSER)
         assert wh.load_filing(result, run2, PARSER) == "unchanged"
         assert {t.name: table_rows(wh, t.name) for t in schema.FILING_TABLES} == before
-        assert wh.summary(run2)["filings"] == {"ok": 0, "partial": 0, "failed": 0, "unchanged": 1}
+        assert {k: v for k, v in wh.summary(run2).items() if k.startswith("filings_")} == {
+            "filings_ok": 0, "filings_partial": 0, "filings_failed": 0, "filings_unchanged": 1,
+        }
         # A new parser version reloads even identical documents.
         assert wh.load_filing(result, run2, "p2") == "loaded"
         assert wh.filing_state("f1") == (result.filing.sha256, "p2")
@@ -228,8 +230,8 @@ def test_changed_filing_replaces_only_its_rows(tmp_path, db):
             "SELECT rule, detected_at FROM inconsistencies WHERE filing_id = 'f1' ORDER BY rule"
         ).fetchall() == first_detected
         assert wh.con.execute("SELECT run_id FROM filings_t WHERE filing_id = 'f1'").fetchone() == (run2,)
-        assert wh.summary(run2)["filings"]["ok"] == 1
-        assert wh.summary(run)["filings"]["ok"] == 1
+        assert wh.summary(run2)["filings_ok"] == 1
+        assert wh.summary(run)["filings_ok"] == 1
 
 
 def test_failed_filing_is_recorded_with_its_error(tmp_path, db):
@@ -246,7 +248,7 @@ def test_failed_filing_is_recorded_with_its_error(tmp_path, db):
         ).fetchone() == ("failed", 0)
         docs = wh.con.execute("SELECT DISTINCT status, error FROM documents_t").fetchall()
         assert docs == [("not_extracted", "encrypted: PDF needs a password")]
-        assert wh.summary(run)["filings"]["failed"] == 1
+        assert wh.summary(run)["filings_failed"] == 1
         # Same documents, now read: no longer "unchanged", because the outcome differs.
         fixed = make_result(tmp_path, "bad")
         assert fixed.filing.sha256 == failed.filing.sha256
@@ -278,11 +280,15 @@ def test_runs_summary_and_unmapped_labels(tmp_path, db):
         wh.load_filing(make_result(tmp_path, "f3", status="partial", error="附件3 unreadable"), run, PARSER)
         summary = wh.summary(run)
         assert summary == {
-            "filings": {"ok": 2, "partial": 1, "failed": 0, "unchanged": 0},
+            "filings_ok": 2,
+            "filings_partial": 1,
+            "filings_failed": 0,
+            "filings_unchanged": 0,
             "facts": 45,
             "indicators": 3,
             "unmapped_labels": 3,
-            "flags": {"score_exceeds_max": 3, "staffing_over_quota": 3},
+            "flags": 6,
+            "flags_by_rule": {"score_exceeds_max": 3, "staffing_over_quota": 3},
             "flags_by_severity": {"error": 6},
         }
         assert wh.unmapped_labels(10) == [("其他费用", "basic_data", 3)]
@@ -294,7 +300,7 @@ def test_runs_summary_and_unmapped_labels(tmp_path, db):
         import json
 
         assert json.loads(stored)["portals"] == 1
-        assert json.loads(stored)["filings"]["ok"] == 2
+        assert json.loads(stored)["filings_ok"] == 2
 
 
 def test_every_view_and_column_is_commented(db):

@@ -309,3 +309,36 @@ def test_refuses_a_newer_schema(tmp_path):
         wh.con.execute("INSERT INTO schema_migrations VALUES (999, now()::TIMESTAMP, 'from the future')")
     with pytest.raises(RuntimeError, match="version 999, newer than this jixiao"):
         Warehouse.open(db)
+
+
+def test_killed_writer_leaves_only_whole_filings(tmp_path, child):
+    db = tmp_path / "w.duckdb"
+    writer = child(
+        """
+        import sys
+        from pathlib import Path
+        from tests.test_warehouse import PARSER, make_result
+        from warehouse import Warehouse
+        tmp = Path(sys.argv[2])
+        with Warehouse.open(sys.argv[1]) as wh:
+            run = wh.start_run("test")
+            for i in range(10_000):
+                wh.load_filing(make_result(tmp, f"f{i}"), run, PARSER)
+                print(i, flush=True)
+        """,
+        str(db), str(tmp_path),
+    )
+    while int(writer.read()) < 5:
+        pass
+    writer.proc.kill()  # SIGKILL: no close, no checkpoint; the WAL is replayed on open
+    writer.proc.wait(timeout=30)
+    with Warehouse.open(db) as wh:
+        per_filing = wh.con.execute(
+            "SELECT fact_count, indicator_count, error_flags, count(*) FROM filing_summary GROUP BY ALL"
+        ).fetchall()
+        loaded = per_filing[0][3]
+        assert per_filing == [(15, 1, 2, loaded)] and loaded >= 6
+        orphans = wh.con.execute(
+            "SELECT count(*) FROM facts_t WHERE filing_id NOT IN (SELECT filing_id FROM filings_t)"
+        ).fetchall()
+        assert orphans == [(0,)]

@@ -101,10 +101,10 @@ class Warehouse:
         )
 
     def summary(self, run_id: str) -> dict:
-        """Counts for filings loaded by ``run_id``.
+        """Counts for the filings ``run_id`` loaded, flat so they print as one table.
 
-        ``{"filings": {"ok", "partial", "failed", "unchanged"}, "facts", "indicators",
-        "unmapped_labels", "flags": {rule: n}, "flags_by_severity": {severity: n}}``
+        filings_ok / _partial / _failed / _unchanged, facts, indicators, unmapped_labels,
+        flags (total), flags_by_rule and flags_by_severity ({key: number of flags}).
         """
         con = self.con
         by_status = dict(con.execute(
@@ -117,21 +117,22 @@ class Warehouse:
 
         def flags_by(column: str) -> dict[str, int]:
             return dict(con.execute(
-                f"SELECT {quote(column)}, count(*) FROM inconsistencies_t WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+                f"SELECT {quote(column)}, count(*) FROM inconsistencies_t WHERE run_id = ? "
+                "GROUP BY 1 ORDER BY 2 DESC, 1",
                 [run_id],
             ).fetchall())
 
+        by_rule = flags_by("rule")
         return {
-            "filings": {
-                "ok": by_status.get("ok", 0),
-                "partial": by_status.get("partial", 0),
-                "failed": by_status.get("failed", 0),
-                "unchanged": (unchanged[0] or 0) if unchanged else 0,
-            },
+            "filings_ok": by_status.get("ok", 0),
+            "filings_partial": by_status.get("partial", 0),
+            "filings_failed": by_status.get("failed", 0),
+            "filings_unchanged": (unchanged[0] or 0) if unchanged else 0,
             "facts": count("facts_t"),
             "indicators": count("indicators_t"),
             "unmapped_labels": count("unmapped_labels_t"),
-            "flags": flags_by("rule"),
+            "flags": sum(by_rule.values()),
+            "flags_by_rule": by_rule,
             "flags_by_severity": flags_by("severity"),
         }
 
