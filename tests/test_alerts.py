@@ -143,7 +143,7 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.server.block_on_close = False
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path="/hook") -> str:
@@ -562,3 +562,46 @@ def test_list_deliveries_newest_first(db, receiver):
     assert listed[1].filing_id == "f004" and listed[1].status == "sent" and listed[1].digest_id.startswith("run-1:")
     assert len(alerts.list_deliveries(db, limit=10)) == 3
     assert alerts.list_deliveries(db, 10, status="pending") == []
+
+
+# --- through the real warehouse and the real checks ---------------------------------------------
+
+
+def test_seed_004_flags_through_checks_and_the_warehouse(tmp_path, receiver):
+    from checks import run_checks
+    from jixiao.records import CanonicalReport, Document, Fact, Filing, FilingResult
+    from warehouse import Warehouse
+
+    def fact(item, value, raw, label):
+        return Fact("basic_data", None, item, None, value, "人" if label != "控制率" else "%", label, 100.0, "exact",
+                    f"附件2.docx table 1 {label}", raw)
+
+    report = CanonicalReport(
+        facts=[fact("staffing.authorized", 21.0, "21", "编制数"), fact("staffing.actual", 35.0, "35", "在职人数"),
+               fact("staffing.control_rate", 60.0, "60%", "控制率")],
+        forms={"basic_data", "overall_eval"}, fiscal_year=2023, department=DEPT,
+    )
+    doc = tmp_path / "004.docx"
+    doc.write_bytes(b"seed 004")
+    filing = Filing("f004", SEED_URL, [Document.from_path(doc, source_url=SEED_URL)], portal="zhuzhou",
+                    region="湖南省株洲市芦淞区")
+    flags = run_checks(report)
+    over = next(f for f in flags if f.rule == "staffing_over_quota")
+    assert (over.expected, over.actual) == (21, 35)
+
+    hook = channel(receiver)
+    with Warehouse.open(tmp_path / "writer.duckdb") as wh:
+        run_id = wh.start_run("ingest")
+        wh.load_filing(FilingResult(filing, "ok", report=report, flags=flags), run_id, "p1")
+        report1 = alerts.dispatch(wh.con, [hook], run_id)
+        assert report1.ok and report1.channels[0].new == len({(f.rule, f.expected, f.actual) for f in flags})
+        run2 = wh.start_run("ingest")
+        wh.load_filing(FilingResult(filing, "ok", report=report, flags=flags), run2, "p1")
+        assert alerts.dispatch(wh.con, [hook], run2).channels[0].status == "nothing new"
+        shown = wh.con.execute(
+            "SELECT department, fiscal_year, rule, status FROM alerts WHERE rule = 'staffing_over_quota'"
+        ).fetchall()
+    assert shown == [(DEPT, 2023, "staffing_over_quota", "sent")]
+    [request] = receiver.requests
+    text = request["json"]["text"]
+    assert DEPT in text and over.message in text and "应为 **21**，实为 **35**" in text
