@@ -605,3 +605,62 @@ def test_seed_004_flags_through_checks_and_the_warehouse(tmp_path, receiver):
     [request] = receiver.requests
     text = request["json"]["text"]
     assert DEPT in text and over.message in text and "应为 **21**，实为 **35**" in text
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, as a private relay would have."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_starttls_with_login_over_tls_only(db, certificate):
+    import ssl
+
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box = Mailbox()
+    # auth_require_tls (the default): the password is only accepted once STARTTLS is up.
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), authenticator=box.authenticate,
+                            tls_context=context, require_starttls=True)
+    controller.start()
+    try:
+        box.port = controller.port
+        untrusted = email_channel(box, security="starttls", name="untrusted")
+        [refused] = alerts.dispatch(db, [untrusted], "run-1").channels
+        assert refused.status == "pending" and refused.error.startswith("SMTP TLS error: CERTIFICATE_VERIFY_FAILED")
+        assert box.logins == []
+
+        trusted = email_channel(box, security="starttls", ca_file=str(cert))
+        [result] = alerts.dispatch(db, [trusted], "run-1").channels
+        assert result.status == "sent", result.error
+        assert box.logins == [("jixiao", SMTP_PASSWORD)]
+        assert box.messages[0]["Subject"] == "绩效自评报告核查：新发现 2 项问题"
+    finally:
+        controller.stop()
