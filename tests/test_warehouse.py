@@ -335,3 +335,27 @@ def test_docs_are_current():
     from warehouse.docs import DOCS_PATH, render
 
     assert DOCS_PATH.read_text(encoding="utf-8") == render(), "docs/warehouse.md is stale: python -m warehouse.docs"
+
+
+def test_staffing_falls_back_to_the_narrative(tmp_path, db):
+    # Seed 003 states its headcount only in the text: 核定编制数 24, 在岗在编 38.
+    report = CanonicalReport(facts=[
+        fact("authorized_headcount", None, 24, form="narrative", unit="人", label="核定编制数"),
+        fact("actual_headcount", None, 38, form="narrative", unit="人", label="在岗在编"),
+    ], fiscal_year=2022)
+    with Warehouse.open(db) as wh:
+        wh.load_filing(make_result(tmp_path, "n1", report=report, flags=[]), wh.start_run("test"), PARSER)
+        assert wh.con.execute(
+            "SELECT authorized, actual, reported_control_rate, computed_control_rate, over_quota FROM staffing"
+        ).fetchall() == [(24.0, 38.0, None, 158.33, True)]
+
+
+def test_documented_example_queries_run(tmp_path, db):
+    with Warehouse.open(db) as wh:
+        run = wh.start_run("test")
+        wh.load_filing(make_result(tmp_path, "f1"), run, PARSER)
+        examples = [(v.name, sql) for v in schema.VIEWS for _, sql in v.examples]
+        assert examples
+        for view, sql in examples:
+            wh.con.execute(sql).fetchall()
+        assert wh.con.execute(dict(examples)["staffing"]).fetchall()
