@@ -27,7 +27,7 @@ def _filing(key: Path, files: list[Path]) -> Filing:
     documents = [Document.from_path(f) for f in sorted(files)]
     return Filing(
         filing_id=_filing_id(key),
-        source_url=key.resolve().as_uri(),
+        source_url=str(key.resolve()),  # readable for analysts; portal filings carry their URL
         documents=documents,
         portal="local",
         title=key.stem if key.is_file() else key.name,

@@ -68,6 +68,12 @@ def process_filing(filing: Filing) -> FilingResult:
             filing, "failed", f"mapping failed: {type(error).__name__}: {error}", extractions=extractions,
             doc_format=formats,
         )
+    if not report.facts and not report.indicators:
+        names = ", ".join(e.source for e in extractions)
+        return FilingResult(
+            filing, "failed", "; ".join(problems + [f"no report content: {names} hold no forms or figures"]),
+            report=report, flags=flags, doc_format=formats,
+        )
     problems += [p for e in extractions for p in _incomplete(e)]
     status = "partial" if problems else "ok"
     return FilingResult(

@@ -122,24 +122,47 @@ def facts(file: Path, as_json: bool = JsonOption) -> None:
         }
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return
-    console.print(f"[bold]{report.department or '?'}[/] {report.fiscal_year or '?'}年度 "
-                  f"forms: {', '.join(sorted(report.forms)) or 'none'}")
-    grid = Table(show_lines=False)
-    for name in ("form", "subject", "item", "column", "value", "unit", "printed label", "match", "where"):
-        grid.add_column(name, overflow="fold")
-    for fact in report.facts:
-        value = "NULL" if fact.value is None else f"{fact.value:g}"
-        grid.add_row(fact.form, fact.subject or "", fact.item, fact.column or "", value, fact.unit or "",
-                     fact.source_label.replace("\n", "⏎"), f"{fact.match_method} {fact.match_score:.0f}",
-                     fact.location)
-    console.print(grid)
+    console.print(f"[bold]{report.department or '?'}[/] {report.fiscal_year or '?'}年度  "
+                  f"forms: {', '.join(sorted(report.forms)) or 'none'}  grade: {report.grade or '-'}")
+    console.print(f"[dim]locations are in {extraction.source}[/]")
+    for form in dict.fromkeys(f.form for f in report.facts):
+        console.print(_form_table(form, [f for f in report.facts if f.form == form], extraction.source))
+    if report.indicators:
+        console.print(f"{len(report.indicators)} indicator rows (see --json)")
     if report.unmapped:
         console.print(f"[yellow]{len(report.unmapped)} unmapped labels:[/] "
                       + "; ".join(u.label.replace("\n", "") for u in report.unmapped[:30]))
-    _print_flags(flags)
+    _print_flags(flags, extraction.source)
 
 
-def _print_flags(flags) -> None:
+def _form_table(form: str, form_facts, source: str) -> Table:
+    """One row per (subject, item) with its columns side by side, as the form prints them."""
+    columns = list(dict.fromkeys(f.column or "value" for f in form_facts))
+    rows: dict[tuple, dict] = {}
+    for fact in form_facts:
+        row = rows.setdefault((fact.subject, fact.item), {"fact": fact, "values": {}, "score": fact.match_score})
+        shown = "—" if fact.value is None else f"{fact.value:g}"
+        row["values"][fact.column or "value"] = shown
+        row["score"] = min(row["score"], fact.match_score)
+    grid = Table(title=form, title_justify="left", show_lines=False)
+    grid.add_column("item")
+    grid.add_column("printed label", overflow="fold", max_width=24)
+    for column in columns:
+        grid.add_column(column, justify="right")
+    grid.add_column("match", justify="right")
+    grid.add_column("where", overflow="fold", max_width=22)
+    for (subject, item), row in rows.items():
+        fact = row["fact"]
+        label = fact.source_label.replace("\n", "")
+        grid.add_row(
+            item + (f" [dim]{subject}[/]" if subject else ""), label,
+            *[row["values"].get(c, "") for c in columns],
+            f"{fact.match_method} {row['score']:.0f}", fact.location.removeprefix(source).strip(),
+        )
+    return grid
+
+
+def _print_flags(flags, source: str = "") -> None:
     if not flags:
         console.print("[green]no inconsistencies[/]")
         return
@@ -148,7 +171,7 @@ def _print_flags(flags) -> None:
         grid.add_column(name, overflow="fold")
     for flag in flags:
         grid.add_row(flag.rule, flag.severity, flag.message, _num(flag.expected), _num(flag.actual),
-                     flag.location or "")
+                     (flag.location or "").replace(source + " ", ""))
     console.print(grid)
 
 
