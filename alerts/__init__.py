@@ -9,6 +9,7 @@ from alerts.dispatch import (
     DispatchReport,
     consecutive_failures,
     dispatch,
+    failed_run_hook,
     notify_portal_down,
     notify_run_failed,
     send_test,
@@ -19,6 +20,6 @@ from alerts.transport import dingtalk_sign
 
 __all__ = [
     "AlertConfigError", "Channel", "ChannelResult", "Delivery", "DispatchReport", "EmailChannel", "Filters",
-    "HttpChannel", "Retry", "consecutive_failures", "dingtalk_sign", "dispatch", "fingerprint", "list_deliveries",
+    "HttpChannel", "Retry", "consecutive_failures", "dingtalk_sign", "dispatch", "failed_run_hook", "fingerprint", "list_deliveries",
     "notify_portal_down", "notify_run_failed", "parse_channels", "redact", "send_test",
 ]

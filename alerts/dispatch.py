@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
@@ -301,3 +302,34 @@ def send_test(
         detail = f"delivered to {channel.target()}" if ok else f"{channel.target()}: {result.error}"
         outcome.append((channel.name, ok, detail))
     return outcome
+
+
+def failed_run_hook(
+    load_channels: Callable[[], Sequence[Channel]],
+    open_db: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]] | None = None,
+) -> Callable[[object, object, object], None]:
+    """A flow-run state hook ``hook(flow, flow_run, state)`` that calls :func:`notify_run_failed`.
+
+    Built here without importing Prefect: ``flows/`` passes it as ``@flow(on_failure=[...],
+    on_crashed=[...])``. ``open_db`` yields the writer connection; when it cannot be opened
+    (often the very reason the run failed) the notice is sent unrecorded.
+    """
+
+    def hook(flow, flow_run, state) -> None:
+        run_id = str(getattr(flow_run, "name", None) or getattr(flow_run, "id", "unknown run"))
+        error = getattr(state, "message", None) or getattr(state, "name", None) or "failed"
+        try:
+            channels = load_channels()
+        except Exception as problem:
+            log.error("cannot alert that run %s failed: alert config: %s", run_id, redact(problem))
+            return
+        with ExitStack() as stack:
+            con = None
+            if open_db is not None:
+                try:
+                    con = stack.enter_context(open_db())
+                except Exception as problem:
+                    log.warning("run %s failure notice sent without recording it: %s", run_id, redact(problem))
+            notify_run_failed(con, channels, run_id, error)
+
+    return hook

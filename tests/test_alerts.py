@@ -664,3 +664,30 @@ def test_starttls_with_login_over_tls_only(db, certificate):
         assert box.messages[0]["Subject"] == "绩效自评报告核查：新发现 2 项问题"
     finally:
         controller.stop()
+
+
+def test_the_failed_run_hook_notifies_and_records(db, receiver):
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    @contextmanager
+    def open_db():
+        yield db
+
+    @contextmanager
+    def locked():
+        raise RuntimeError("Could not set lock on file writer.duckdb")
+        yield
+
+    hook = alerts.failed_run_hook(lambda: [channel(receiver)], open_db)
+    # The arguments Prefect passes to on_failure hooks: flow, flow_run, state.
+    hook(None, SimpleNamespace(name="nightly-2024-06-12", id="6f1c"), SimpleNamespace(message="Flow run failed: boom"))
+    hook(None, SimpleNamespace(name="nightly-2024-06-12", id="6f1c"), SimpleNamespace(message="Flow run failed: boom"))
+    assert len(receiver.requests) == 1
+    assert receiver.requests[0]["json"]["title"] == "jixiao 运行失败：nightly-2024-06-12"
+    assert "Flow run failed: boom" in receiver.requests[0]["json"]["text"]
+    assert db.execute("SELECT kind, status FROM alert_deliveries").fetchall() == [("run_failed", "sent")]
+
+    alerts.failed_run_hook(lambda: [channel(receiver)], locked)(
+        None, SimpleNamespace(name="nightly-2024-06-13"), SimpleNamespace(message="database locked"))
+    assert len(receiver.requests) == 2 and "database locked" in receiver.requests[1]["json"]["text"]
