@@ -27,6 +27,7 @@ _FILTERS = {
     "doc": "doc:MS Word 97",
     "pdf": "pdf",
     "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xls": "xls:MS Excel 97",
 }
 
 

@@ -258,7 +258,8 @@ def lines_to_cell_text(lines: list[Line], x0: float, x1: float) -> tuple[str, bo
             glue = "\n"
         text += glue + line.text
     last = lines[-1]
-    return text, last.x1 + last.size > limit - 1.0
+    # kinsoku (no line may start with 、，。) can end a full line up to two characters early
+    return text, last.x1 + last.size * 2.2 > limit - 1.0
 
 
 # --- the document ----------------------------------------------------------------------
@@ -742,17 +743,27 @@ def _drop_running_lines(blocks: list[_Block]) -> list[_Block]:
     return kept
 
 
+_LEAD_TOKEN = re.compile(r"^([0-9A-Za-z.,%+\-]+|.)[”’」』）)》〉】，。、；：！？,.;:!?%]*")
+
+
+def _line_was_full(previous: _Block, following: Line) -> bool:
+    """The line ends where the next line's first unbreakable piece would not have fitted."""
+    token = _LEAD_TOKEN.match(following.text)
+    piece = token.group(0) if token else following.text[:1]
+    width = sum(following.size * (0.55 if ch.isascii() else 1.0) for ch in piece)
+    return previous.line.x1 + width >= previous.right_limit - 2
+
+
 def _same_paragraph(previous: _Block, block: _Block) -> bool:
     a, b = previous.line, block.line
     if block.page != previous.page:
         # a paragraph running over the page break: the last line of the page was full
-        return a.x1 + b.size * 1.5 >= previous.right_limit and abs(b.x0 - block.left_margin) < b.size * 0.8
+        return _line_was_full(previous, b) and abs(b.x0 - block.left_margin) < b.size * 0.8
     gap = b.top - a.bottom
     if gap > max(a.size, b.size) * 1.2:
         return False
-    full = a.x1 + b.size * 1.5 >= previous.right_limit
     indented = b.x0 - previous.left_margin > b.size * 0.8
-    return full and not indented
+    return _line_was_full(previous, b) and not indented
 
 
 def _is_orphan_of(block: _Block, table: TablePart) -> bool:
@@ -778,8 +789,6 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
     A cut row reaches the bottom margin (taken as the next page's top margin), and its cut
     text runs to the bottom of its cell. A one-line remainder looks like any short row, so
     then the new piece must continue fewer cells than the row had and not start an item."""
-    if part.synthetic_top:
-        return True
     first = [c for c in part.first_row() if c.text]
     if not first:
         return False
@@ -787,25 +796,32 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
         return False
     bottom = last.bottom
     ending = [c for c in last.cells if abs(c.bottom - bottom) < 2]
+    last_row_top = max(c.top for c in ending)
     owners = []
     for cell in first:
         candidates = [o for o in ending if min(o.x1, cell.x1) - max(o.x0, cell.x0) > 2]
         if not candidates:
             return False
         owner = max(candidates, key=lambda o: min(o.x1, cell.x1) - max(o.x0, cell.x0))
-        if not owner.text or owner.text_bottom is None:
+        if abs(owner.x0 - cell.x0) > 3 or abs(owner.x1 - cell.x1) > 3:
+            return False  # the rest of a cut cell keeps the cell's width
+        if not owner.text:
+            if owner.top < last_row_top - 2:
+                return False  # an empty merged cell running on: the new text starts a row
+            continue  # leading spaces pushed all of its text past the break
+        if owner.text_bottom is None or owner.bottom - owner.text_bottom > owner.line_height * 0.6 + 1:
             return False
-        if owner.bottom - owner.text_bottom > owner.line_height * 0.6 + 1:
-            return False
+        if not owner.last_line_full and not cell.text[:1] in "，。、；：,.;:)）”":
+            return False  # its last line stops short: the text ended there, it was not cut
         owners.append(owner)
-    if all(o.bottom - o.top >= o.line_height * 1.8 for o in owners):
+    if owners and all(o.bottom - o.top >= o.line_height * 1.8 for o in owners):
         return True
-    filled_before = {id(o) for o in ending if o.text}
-    if len(first) >= len(filled_before):
+    filled_before = sum(1 for o in ending if o.text)
+    if len(first) >= filled_before:
         return False
-    if any(_ITEM_START.match(c.text) for c in first) or any(o.text.rstrip()[-1:] in "。.;；:：" for o in owners):
+    if any(_ITEM_START.match(c.text) for c in first):
         return False
-    return True
+    return not any(o.text.rstrip()[-1:] in tuple("。.;；:：") for o in owners)
 
 
 def _row_texts(cells: list[Cell]) -> list[str]:
