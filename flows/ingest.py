@@ -64,8 +64,9 @@ def load_filings(
         futures.append(process_task.submit(filing, isolate))
     for future in as_completed(futures):
         result = future.result()
-        load_task(store, result, run_id, version)
-        outcomes.append((result.filing.filing_id, result.status, result.error))
+        loaded = load_task(store, result, run_id, version)
+        outcome = result.status if loaded == "loaded" else loaded
+        outcomes.append((result.filing.filing_id, outcome, result.error))
     return outcomes
 
 

@@ -59,7 +59,7 @@ def print_summary(summary: dict, title: str = "jixiao run") -> None:
     if flags:
         rules = Table(title="flags by rule", show_header=True)
         rules.add_column("rule")
-        rules.add_column("filings flagged", justify="right")
+        rules.add_column("flags", justify="right")
         for rule, count in sorted(flags.items(), key=lambda kv: (-kv[1], kv[0])):
             rules.add_row(rule, str(count))
         console.print(rules)

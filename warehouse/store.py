@@ -139,9 +139,14 @@ class Warehouse:
     # --- filings ------------------------------------------------------------------------
 
     def filing_state(self, filing_id: str) -> tuple[str, str] | None:
-        """(sha256, parser_version) stored for the filing, or None if never loaded."""
-        row = one(self.con, "SELECT sha256, parser_version FROM filings_t WHERE filing_id = ?", [filing_id])
-        return (row[0], row[1]) if row else None
+        """(sha256, parser_version) stored for the filing, or None if it must be (re)processed.
+
+        A failed filing reports None: its failure may have been passing (a converter
+        timeout), and re-reading identical documents costs little; if it fails the same
+        way, ``load_filing`` finds it unchanged and writes nothing.
+        """
+        row = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [filing_id])
+        return (row[0], row[1]) if row and row[2] != "failed" else None
 
     def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
         """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'.
