@@ -9,6 +9,7 @@ normalisation, and a tie like that must go unmapped rather than to the first can
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -50,13 +51,18 @@ def match_normalized(label: str, candidates: dict[str, tuple[str, ...]]) -> Labe
     return LabelMatch(scored[0][1], round(scored[0][0], 1), "fuzzy")
 
 
+@lru_cache(maxsize=64)
+def _item_candidates(form: str, layouts: tuple[str, ...] | None) -> dict[str, tuple[Item, tuple[str, ...]]]:
+    return {i.key: (i, i.normalized) for i in load_vocabulary().items_for(form, layouts) if i.synonyms}
+
+
 def match_item(label: str, form: str, layouts: tuple[str, ...] | None = None) -> tuple[Item, LabelMatch] | None:
     """The item a printed label names in ``form`` (only items of the given layouts)."""
-    items = [i for i in load_vocabulary().items_for(form, layouts) if i.synonyms]
-    found = match_normalized(normalize_label(label), {i.key: i.normalized for i in items})
+    candidates = _item_candidates(form, layouts)
+    found = match_normalized(normalize_label(label), {key: synonyms for key, (_, synonyms) in candidates.items()})
     if found is None:
         return None
-    return next(i for i in items if i.key == found.key), found
+    return candidates[found.key][0], found
 
 
 def match_column(label: str, form: str) -> tuple[Column, LabelMatch] | None:
