@@ -81,7 +81,9 @@ _filter = RedactingFilter()
 
 
 def install_log_filter() -> None:
-    for name in ("httpx", "httpcore", "jixiao.alerts"):
+    # A logger's filters do not see records from its children, so name each one.
+    for name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2",
+                 "httpcore.proxy", "jixiao.alerts"):
         logger = logging.getLogger(name)
         if _filter not in logger.filters:
             logger.addFilter(_filter)
