@@ -86,9 +86,12 @@ def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, 
     wanted = {f.fingerprint: f for f in flags if channel.filters.accepts(f.severity, f.region, f.rule)}
     known = store.history(con, channel.name)
     new = [f for fp, f in wanted.items() if fp not in known or not known[fp].alerted]
-    # "Resolved" needs a filing that was processed cleanly: a failed or partial re-extraction
-    # also makes flags disappear, and that is not a correction.
-    gone = {fp: h for fp, h in known.items() if h.alerted and fp not in present}
+    # "Resolved" needs a filing that was processed cleanly (a failed or partial re-extraction
+    # also makes flags disappear, and that is not a correction) and no longer breaking the
+    # rule at all: changed numbers are a new flag, not a fix.
+    still_broken = {(f.filing_id, f.rule) for f in flags}
+    gone = {fp: h for fp, h in known.items()
+            if h.alerted and fp not in present and (h.filing_id, h.rule) not in still_broken}
     info = store.filings(con, sorted({h.filing_id for h in gone.values() if h.filing_id}))
     resolved = {fp: h for fp, h in gone.items() if info.get(h.filing_id, {}).get("status") == "ok"}
 
