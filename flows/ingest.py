@@ -8,7 +8,7 @@ soon as it is ready, so a run killed half-way loses nothing that was finished.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+import alerts
 import warehouse
+from crawler import RawStore
+from flows.archive import archive_filing, archived_filings
 from flows.local import filings_from_paths
 from flows.pipeline import IsolatedRunner, Limits, parser_version, process_filing
 from jixiao.paths import Paths
@@ -52,14 +55,21 @@ def load_filings(
     run_id: str,
     force: bool = False,
     isolate: bool = True,
+    on_loaded: Callable[[Filing], None] | None = None,
+    raw_root: Path | None = None,
 ) -> list[tuple[str, str, str | None]]:
     """Process and load every changed filing; returns (filing_id, outcome, error) per filing."""
     version = parser_version()
     outcomes: list[tuple[str, str, str | None]] = []
     futures = []
+    raw = RawStore(raw_root) if raw_root else None
     for filing in filings:
+        if raw is not None:
+            filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
         if not force and store.filing_state(filing.filing_id) == (filing.sha256, version):
             outcomes.append((filing.filing_id, "unchanged", None))
+            if on_loaded:
+                on_loaded(filing)
             continue
         futures.append(process_task.submit(filing, isolate))
     for future in as_completed(futures):
@@ -67,6 +77,8 @@ def load_filings(
         loaded = load_task(store, result, run_id, version)
         outcome = result.status if loaded == "loaded" else loaded
         outcomes.append((result.filing.filing_id, outcome, result.error))
+        if on_loaded:
+            on_loaded(result.filing)
     return outcomes
 
 
@@ -77,9 +89,14 @@ def run_pipeline(
     limits: Limits = Limits(),
     force: bool = False,
     isolate: bool = True,
-    extra_summary: dict | None = None,
+    channels: Sequence["alerts.Channel"] = (),
+    on_loaded: Callable[[Filing], None] | None = None,
+    late_summary: Callable[[], dict] | None = None,
 ) -> RunOutcome:
-    """One writer run: lock, load, record the run, publish the analysts' copy."""
+    """One writer run: lock, load, record the run, alert, publish the analysts' copy.
+
+    ``late_summary`` adds counts known only once ``filings`` is consumed (the crawl's).
+    """
     global _runner
     paths.ensure()
     logger = get_run_logger()
@@ -87,16 +104,22 @@ def run_pipeline(
         run_id = store.start_run(kind)
         try:
             _runner = IsolatedRunner(limits) if isolate else None
-            outcomes = load_filings(filings, store, run_id, force=force, isolate=isolate)
+            outcomes = load_filings(
+                filings, store, run_id, force=force, isolate=isolate, on_loaded=on_loaded, raw_root=paths.raw
+            )
         except BaseException as error:
             store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+            if channels:
+                alerts.notify_run_failed(store.con, channels, run_id, error)
             raise
         finally:
             if _runner is not None:
                 _runner.close()
                 _runner = None
         summary = store.summary(run_id)
-        summary.update(extra_summary or {})
+        summary.update(late_summary() if late_summary else {})
+        if channels:
+            summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
         store.finish_run(run_id, "completed", summary)
         store.checkpoint()
     warehouse.publish(paths.writer_db, paths.db)
@@ -112,7 +135,42 @@ def _artifact(run_id: str, summary: dict) -> None:
 
 @flow(name="jixiao-ingest", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
 def ingest_flow(
-    paths: list[str], db: str = "jixiao.duckdb", filing_per_folder: bool = False, force: bool = False
+    paths: list[str], db: str = "jixiao.duckdb", filing_per_folder: bool = False, force: bool = False,
+    config_path: str | None = None,
 ) -> RunOutcome:
+    from flows.crawl import settings
+
+    config = settings(config_path)
+    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
     filings = filings_from_paths([Path(p) for p in paths], filing_per_folder)
-    return run_pipeline(filings, Paths(Path(db)), kind="ingest", force=force)
+    return run_pipeline(filings, Paths(Path(db)), kind="ingest", force=force, channels=channels)
+
+
+@flow(name="jixiao-reprocess", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
+def reprocess_flow(db: str = "jixiao.duckdb", force: bool = False, config_path: str | None = None) -> RunOutcome:
+    """Re-extract stored documents after a mapping or rule change; never touches the network.
+
+    Filings whose documents and parser are unchanged are skipped unless ``force``.
+    """
+    from flows.crawl import settings
+
+    paths = Paths(Path(db))
+    config = settings(config_path)
+    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    filings = archived_filings(RawStore(paths.raw))
+    return run_pipeline(filings, paths, kind="reprocess", force=force, channels=channels)
+
+
+@flow(name="jixiao-rebuild", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
+def rebuild_flow(db: str = "jixiao.duckdb") -> RunOutcome:
+    """Build the warehouse from scratch out of the raw store (the recovery plan).
+
+    The old writer database is moved aside (not deleted) first.
+    """
+    paths = Paths(Path(db))
+    with warehouse.writer_lock(paths.lock):
+        for suffix in ("", ".wal"):
+            old = paths.writer_db.with_name(paths.writer_db.name + suffix)
+            if old.exists():
+                old.replace(old.with_name(old.name + ".before-rebuild"))
+    return run_pipeline(archived_filings(RawStore(paths.raw)), paths, kind="rebuild", force=True)

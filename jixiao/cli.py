@@ -205,11 +205,14 @@ def ingest(
 
 def _run_flow(call):
     import warehouse
+    from jixiao.config import ConfigError
 
     try:
         return call()
     except warehouse.WarehouseBusy as error:
         _fail(str(error), code=3)
+    except ConfigError as error:
+        _fail(str(error), code=2)
 
 
 @app.command()
@@ -231,20 +234,174 @@ def labels(
     console.print(grid)
 
 
+ConfigOption = typer.Option(None, "--config", help="Config file (default: ./jixiao.toml if present).")
+
+
 @app.command()
 def demo(
     db: Path = DbOption,
+    config: Optional[Path] = ConfigOption,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
     """Crawl the bundled sample portal (served on 127.0.0.1) into ./jixiao.duckdb."""
     _quiet_prefect(verbose)
-    from jixiao.samples import sample_documents
+    from flows.crawl import demo_flow
 
-    docs = sample_documents()
-    from flows.ingest import ingest_flow
-
-    outcome = _run_flow(lambda: ingest_flow([str(docs)], str(db), False, False))
+    outcome = _run_flow(lambda: demo_flow(str(db), str(config) if config else None))
     print_summary(outcome.summary, f"jixiao demo → {db}")
+    console.print(f"next: [bold]jixiao report --db {db}[/] or [bold]jixiao query \"select * from inconsistencies\"[/]")
+
+
+@app.command()
+def run(
+    portal: list[str] = typer.Option(None, "--portal", help="NAME=URL of a list page; repeatable. "
+                                     "Without it, the portals of the config file."),
+    db: Path = DbOption,
+    config: Optional[Path] = ConfigOption,
+    force: bool = typer.Option(False, "--force", help="Re-extract even unchanged filings."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+) -> None:
+    """One pass: crawl the portals, fetch, extract, map, check, load, alert."""
+    _quiet_prefect(verbose)
+    from flows.crawl import nightly_flow
+
+    outcome = _run_flow(lambda: nightly_flow(str(config) if config else None, str(db), portal or None, force))
+    print_summary(outcome.summary, f"jixiao run → {db}")
+
+
+@app.command()
+def serve(
+    db: Path = DbOption,
+    config: Optional[Path] = ConfigOption,
+    cron: Optional[str] = typer.Option(None, help="Override the config's schedule, e.g. '0 2 * * *'."),
+) -> None:
+    """Run the nightly flow on its cron schedule (default 02:00 Asia/Shanghai) until stopped."""
+    _quiet_prefect(False)
+    from flows.crawl import settings
+    from flows.serve import DEFAULT_PORT, serve_nightly, start_local_server
+
+    schedule = settings(str(config) if config else None).schedule
+    server = None
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(f"starting a Prefect server on http://127.0.0.1:{DEFAULT_PORT} (UI and schedule) …")
+        server = start_local_server(DEFAULT_PORT)
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{DEFAULT_PORT}/api"
+    console.print(f"serving jixiao-nightly: cron '{cron or schedule.cron}' {schedule.timezone}; "
+                  f"runs in the UI at {os.environ['PREFECT_API_URL'].removesuffix('/api')}; Ctrl-C stops")
+    try:
+        serve_nightly(str(config) if config else None, str(db), cron or schedule.cron, schedule.timezone)
+    finally:
+        if server is not None:
+            server.terminate()
+
+
+@app.command()
+def reprocess(
+    db: Path = DbOption,
+    force: bool = typer.Option(False, "--force", help="Re-extract every stored filing, changed or not."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+) -> None:
+    """Re-extract the stored raw documents after a mapping or rule change (no network)."""
+    _quiet_prefect(verbose)
+    from flows.ingest import reprocess_flow
+
+    outcome = _run_flow(lambda: reprocess_flow(str(db), force))
+    print_summary(outcome.summary, f"jixiao reprocess → {db}")
+
+
+@app.command()
+def rebuild(
+    db: Path = DbOption,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+) -> None:
+    """Rebuild the whole warehouse from the raw store (after a crash or a broken database file)."""
+    _quiet_prefect(verbose)
+    from flows.ingest import rebuild_flow
+
+    outcome = _run_flow(lambda: rebuild_flow(str(db)))
+    print_summary(outcome.summary, f"jixiao rebuild → {db}")
+
+
+def _channels(config: Optional[Path]):
+    import alerts
+    from flows.crawl import settings
+
+    channels = alerts.parse_channels(list(settings(str(config) if config else None).alerts_raw))
+    if not channels:
+        _fail("no [[alert]] channels in the config file (see jixiao.example.toml)")
+    return channels
+
+
+@alerts_app.command("test")
+def alerts_test(config: Optional[Path] = ConfigOption) -> None:
+    """Send a test message to every configured channel and report each delivery."""
+    import alerts
+
+    failures = 0
+    for name, ok, detail in alerts.send_test(_channels(config)):
+        failures += not ok
+        console.print(f"{'[green]ok[/]' if ok else '[red]FAILED[/]'}  {name}  {detail}")
+    raise typer.Exit(1 if failures else 0)
+
+
+@alerts_app.command("list")
+def alerts_list(db: Path = DbOption, limit: int = typer.Option(50, help="How many deliveries.")) -> None:
+    """Show what was sent (and what is still owed), newest first."""
+    _query_and_print(db, "select * from alerts order by coalesce(sent_at, created_at) desc limit "
+                     + str(int(limit)), "table")
+
+
+def _query_and_print(db: Path, sql: str, fmt: str) -> None:
+    import warehouse
+
+    try:
+        columns, rows = warehouse.query(db, sql)
+    except warehouse.WarehouseMissing:
+        _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
+    except Exception as error:  # a SQL error is the user's to fix: show DuckDB's message
+        _fail(str(error).splitlines()[0])
+    if fmt == "table":
+        grid = Table()
+        for column in columns:
+            grid.add_column(column, overflow="fold")
+        for row in rows:
+            grid.add_row(*["" if v is None else str(v) for v in row])
+        console.print(grid)
+        return
+    from warehouse.report import format_rows
+
+    print(format_rows(columns, rows, fmt))
+
+
+@app.command()
+def query(
+    sql: str,
+    db: Path = DbOption,
+    fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+) -> None:
+    """Run a read-only SQL query against the warehouse views."""
+    if fmt not in ("table", "csv", "json"):
+        _fail("--format must be table, csv or json")
+    _query_and_print(db, sql, fmt)
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option(..., "--format", help="parquet, csv or xlsx."),
+    out: Path = typer.Option(..., "--out", help="Folder to write into."),
+    db: Path = DbOption,
+) -> None:
+    """Write every public view to files (Parquet for other engines, xlsx for finance officers)."""
+    import warehouse
+
+    if fmt not in ("parquet", "csv", "xlsx"):
+        _fail("--format must be parquet, csv or xlsx")
+    try:
+        written = warehouse.export(db, out, fmt)
+    except warehouse.WarehouseMissing:
+        _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
+    for path in written or []:
+        console.print(str(path))
 
 
 def main() -> None:  # pragma: no cover - console entry

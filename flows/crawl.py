@@ -1,0 +1,174 @@
+"""The nightly flow: crawl the configured portals, then extract, check, load and alert.
+
+Network IO (discover, fetch) is separate from parsing so each can be retried on its own:
+Prefect retries only the network tasks. Filings stream from the crawl into the pipeline,
+and a filing is marked loaded in the crawler's state only after the warehouse holds it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+
+import alerts
+import crawler
+from flows.ingest import RunOutcome, run_pipeline
+from flows.pipeline import Limits
+from jixiao.config import Config, PortalConfig
+from jixiao.paths import Paths
+from jixiao.records import Filing
+
+PORTAL_DOWN_NIGHTS = 3  # alert when a portal was unreachable this many runs in a row
+_DOWN = {"down", "blocked", "timeout", "js-shell", "robots", "not_allowed"}
+
+
+@task(name="discover", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
+      cache_policy=NO_CACHE, task_run_name="discover {portal.name}")
+def discover_task(portal: PortalConfig, fetcher: "crawler.Fetcher") -> "crawler.DiscoveryResult":
+    return crawler.discover(portal, fetcher)
+
+
+@task(name="fetch", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10),
+      cache_policy=NO_CACHE, task_run_name="fetch {link.url}")
+def fetch_task(portal: PortalConfig, link: "crawler.ArticleLink", fetcher: "crawler.Fetcher",
+               store: "crawler.RawStore") -> "crawler.FetchOutcome":
+    return crawler.fetch_filing(portal, link, fetcher, store)
+
+
+def crawled_filings(
+    portals: tuple[PortalConfig, ...], fetcher, store, summary: "crawler.CrawlSummary", force: bool
+) -> Iterator[Filing]:
+    """Filings as their articles are fetched; unchanged ones are counted, not yielded."""
+    discoveries = [(portal, discover_task.submit(portal, fetcher)) for portal in portals]
+    fetches = []
+    for portal, future in discoveries:
+        found = future.result()
+        summary.add_discovery(portal.name, found)
+        fetches += [(portal, fetch_task.submit(portal, link, fetcher, store)) for link in found.articles]
+    for portal, future in fetches:
+        outcome = future.result()
+        summary.add_fetch(portal.name, outcome)
+        if outcome.filing is not None and (outcome.changed or force):
+            yield outcome.filing
+
+
+def settings(config_path: str | None, required: bool = False) -> Config:
+    """The config file named, else ./jixiao.toml if present, else defaults (no portals, no alerts)."""
+    from jixiao.config import DEFAULT_CONFIG, load_config
+
+    if config_path or required or Path(DEFAULT_CONFIG).is_file():
+        return load_config(Path(config_path) if config_path else None)
+    return Config()
+
+
+def _portal_history(store, name: str) -> list[str]:
+    rows = store.con.execute(
+        "SELECT summary FROM runs WHERE kind IN ('crawl', 'demo') AND summary IS NOT NULL ORDER BY started_at"
+    ).fetchall()
+    return [json.loads(summary).get("portal_status", {}).get(name, "ok") for (summary,) in rows]
+
+
+def _alert_portals_down(paths: Paths, channels, statuses: dict[str, str]) -> None:
+    import warehouse
+
+    with warehouse.Warehouse.open(paths.writer_db) as store:
+        for name, status in statuses.items():
+            if status not in _DOWN:
+                continue
+            nights = alerts.consecutive_failures(_portal_history(store, name))
+            if nights >= PORTAL_DOWN_NIGHTS:
+                alerts.notify_portal_down(store.con, channels, name, nights, error=status)
+
+
+def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: bool = False,
+                   limits: Limits = Limits()) -> RunOutcome:
+    logger = get_run_logger()
+    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    fetcher, store = crawler.open_crawler(paths, config.crawler)
+    summary = crawler.CrawlSummary()
+    with fetcher:
+        filings = crawled_filings(config.portals, fetcher, store, summary, force)
+        outcome = run_pipeline(
+            filings, paths, kind=kind, limits=limits, force=force, channels=channels,
+            on_loaded=lambda filing: crawler.mark_loaded(fetcher, filing),
+            late_summary=lambda: crawl_summary(summary),
+        )
+    statuses = outcome.summary.get("portal_status", {})
+    if channels and statuses:
+        _alert_portals_down(paths, channels, statuses)
+    for row in summary.rows():
+        logger.info("portal %s", row)
+    return outcome
+
+
+def crawl_summary(summary: "crawler.CrawlSummary") -> dict:
+    totals = summary.totals
+    return {
+        "portals": len(summary.portals),
+        "list_pages": totals.pages,
+        "report_articles": totals.reports,
+        "articles_unchanged": totals.reports - totals.changed,
+        "documents_downloaded": totals.downloaded,
+        "documents_not_modified": totals.not_modified,
+        "bytes_downloaded": totals.bytes,
+        "skipped_articles": dict(totals.skipped),
+        "portal_status": {name: row.status for name, row in summary.portals.items()},
+        "crawl_errors": len(totals.errors),
+    }
+
+
+@flow(name="jixiao-nightly", task_runner=ThreadPoolTaskRunner(max_workers=8))
+def nightly_flow(config_path: str | None = None, db: str = "jixiao.duckdb", portal_args: list[str] | None = None,
+                 force: bool = False) -> RunOutcome:
+    """One pass over the portals: crawl, fetch, extract, map, check, load, alert."""
+    from jixiao.config import portal_from_arg
+
+    config = settings(config_path, required=not portal_args)
+    if portal_args:
+        from dataclasses import replace
+
+        config = replace(config, portals=tuple(portal_from_arg(arg) for arg in portal_args))
+    return crawl_and_load(config, Paths(Path(db)), force=force)
+
+
+def _notify_failed_run(flow, flow_run, state) -> None:
+    """Flow-run state hook: a run that fails or crashes is alerted on every channel."""
+    params = getattr(flow_run, "parameters", {}) or {}
+    try:
+        config = settings(params.get("config_path"))
+        channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    except Exception:  # a broken config is itself the likely failure; nothing to alert with
+        return
+    if channels:
+        alerts.notify_run_failed(None, channels, str(flow_run.name), state.message or "run failed")
+
+
+nightly_flow = nightly_flow.with_options(on_failure=[_notify_failed_run], on_crashed=[_notify_failed_run])
+
+
+@flow(name="jixiao-demo", task_runner=ThreadPoolTaskRunner(max_workers=8),
+      on_failure=[_notify_failed_run], on_crashed=[_notify_failed_run])
+def demo_flow(db: str = "jixiao.duckdb", config_path: str | None = None) -> RunOutcome:
+    """Serve the bundled sample portal on 127.0.0.1, crawl it end to end, stop the server."""
+    import tempfile
+    from dataclasses import replace
+
+    from jixiao.samples.portal import build_site, serve_portal
+
+    config = settings(config_path)
+    with tempfile.TemporaryDirectory(prefix="jixiao-portal-") as site_dir:
+        site = build_site(Path(site_dir) / "site")
+        base_url, stop = serve_portal(site.root)
+        try:
+            config = replace(config, portals=(site.portal(base_url),))
+            outcome = crawl_and_load(config, Paths(Path(db)), kind="demo")
+        finally:
+            stop()
+    outcome.summary["sample_portal"] = base_url
+    return outcome
