@@ -19,6 +19,9 @@ from extractors.pdf import Cell, Line, TablePart, clean_text, lines_to_cell_text
 
 DPI = 200
 _SPACED_NUMBER = re.compile(r"(?<=[\d.,，])\s+(?=[\d.,，%])")
+# "1、公务用车" is read as "1公务用车": the enumeration comma is too light for the model.
+# A count or date ("2023年", "3次") keeps its unit character.
+_LOST_ENUM_COMMA = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])(?![年月日万元个人次项名件分期天倍])")
 _engine = None
 _engine_lock = threading.Lock()
 
@@ -203,4 +206,4 @@ def boxes_to_lines(boxes: list[_Box]) -> list[Line]:
 
 def _fix_numbers(text: str) -> str:
     """OCR puts spaces into digit runs (``1, 2 3 4.5``); a number has none."""
-    return _SPACED_NUMBER.sub("", text)
+    return _LOST_ENUM_COMMA.sub(r"\1、", _SPACED_NUMBER.sub("", text))

@@ -415,7 +415,7 @@ def _cheap_view(cheap, index: int) -> tuple[int, float, int, bool]:
             if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                left, bottom, right, top = obj.get_pos()
+                left, bottom, right, top = obj.get_bounds()
                 image_share = max(image_share, (right - left) * (top - bottom) / (width * height))
         columns = _text_has_columns(textpage) if paths < 4 and chars else False
         textpage.close()

@@ -360,3 +360,35 @@ def render_all(seeds: dict[int, Path], out_dir: Path) -> dict[str, dict[int, Pat
         html[n] = html_dir / f"{n:03d}.html"
         html[n].write_bytes(render_html(seed_extraction(seed), title=seed.name, encoding=encoding, declared=declared))
     return {"docx": docx, "pdf": pdf, "doc": doc, "wps": wps, "xlsx": xlsx, "html": html}
+
+
+_RENDERED: dict[str, dict] = {}
+
+
+def rendered_fixtures(seeds: dict[int, Path]) -> dict[str, dict]:
+    """Every fixture format, rendered once per process (LibreOffice is ~2 s a run).
+
+    Besides the five seeds in every format: ``split`` (a table broken across a page, with
+    and without a repeated header), ``scanned`` (the basic-data page of seed 0 as an
+    image-only PDF) and ``garbled`` (the same page with /ToUnicode stripped)."""
+    if _RENDERED:
+        return _RENDERED
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="jixiao-formats-"))
+    out = render_all(seeds, root)
+    split_dir = root / "split"
+    docs = [
+        split_table_docx(split_dir / "split_plain.docx", repeat_header=False),
+        split_table_docx(split_dir / "split_header.docx", repeat_header=True),
+    ]
+    plain, header = convert_files(docs, "pdf", split_dir)
+    out["split"] = {"plain": plain, "header": header}
+    page = pages_with(out["pdf"][0], "三公经费")[0]
+    single = pdf_rotated(out["pdf"][0], root / "basic_page.pdf", 0, pages=[page])
+    out["single"] = {0: single}
+    out["scanned"] = {0: pdf_to_scanned(single, root / "scanned.pdf")}
+    out["garbled"] = {0: pdf_without_tounicode(single, root / "garbled.pdf")}
+    out["root"] = {0: root}
+    _RENDERED.update(out)
+    return _RENDERED
