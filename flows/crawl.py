@@ -67,6 +67,14 @@ def settings(config_path: str | None, required: bool = False) -> Config:
     return Config()
 
 
+def channels_of(config: Config) -> list:
+    """Alert channels of the config; relative template folders are relative to the file."""
+    if not config.alerts_raw:
+        return []
+    base = config.path.parent if config.path else None
+    return alerts.parse_channels(list(config.alerts_raw), base_dir=base)
+
+
 def _portal_history(store, name: str) -> list[str]:
     rows = store.con.execute(
         "SELECT summary FROM runs WHERE kind IN ('crawl', 'demo') AND summary IS NOT NULL ORDER BY started_at"
@@ -87,15 +95,15 @@ def _alert_portals_down(paths: Paths, channels, statuses: dict[str, str]) -> Non
 
 
 def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: bool = False,
-                   limits: Limits = Limits()) -> RunOutcome:
+                   limits: Limits = Limits(), isolate: bool = True) -> RunOutcome:
     logger = get_run_logger()
-    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    channels = channels_of(config)
     fetcher, store = crawler.open_crawler(paths, config.crawler)
     summary = crawler.CrawlSummary()
     with fetcher:
         filings = crawled_filings(config.portals, fetcher, store, summary, force)
         outcome = run_pipeline(
-            filings, paths, kind=kind, limits=limits, force=force, channels=channels,
+            filings, paths, kind=kind, limits=limits, force=force, channels=channels, isolate=isolate,
             on_loaded=lambda filing: crawler.mark_loaded(fetcher, filing),
             late_summary=lambda: crawl_summary(summary),
         )
@@ -125,7 +133,7 @@ def crawl_summary(summary: "crawler.CrawlSummary") -> dict:
 
 @flow(name="jixiao-nightly", task_runner=ThreadPoolTaskRunner(max_workers=8))
 def nightly_flow(config_path: str | None = None, db: str = "jixiao.duckdb", portal_args: list[str] | None = None,
-                 force: bool = False) -> RunOutcome:
+                 force: bool = False, dask_address: str | None = None) -> RunOutcome:
     """One pass over the portals: crawl, fetch, extract, map, check, load, alert."""
     from jixiao.config import portal_from_arg
 
@@ -134,7 +142,7 @@ def nightly_flow(config_path: str | None = None, db: str = "jixiao.duckdb", port
         from dataclasses import replace
 
         config = replace(config, portals=tuple(portal_from_arg(arg) for arg in portal_args))
-    return crawl_and_load(config, Paths(Path(db)), force=force)
+    return crawl_and_load(config, Paths(Path(db)), force=force, isolate=not dask_address)
 
 
 def _notify_failed_run(flow, flow_run, state) -> None:
@@ -142,7 +150,7 @@ def _notify_failed_run(flow, flow_run, state) -> None:
     params = getattr(flow_run, "parameters", {}) or {}
     try:
         config = settings(params.get("config_path"))
-        channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+        channels = channels_of(config)
     except Exception:  # a broken config is itself the likely failure; nothing to alert with
         return
     if channels:

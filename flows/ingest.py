@@ -128,6 +128,19 @@ def run_pipeline(
     return RunOutcome(run_id, summary, outcomes)
 
 
+def on_engine(flow_obj, dask_address: str | None):
+    """The flow with its extraction tasks on a Dask cluster when given a scheduler address.
+
+    Loading stays in the flow's own process: one writer. Workers read the documents from
+    the raw store, so on several machines it must be a shared path (see README).
+    """
+    if not dask_address:
+        return flow_obj
+    from prefect_dask import DaskTaskRunner
+
+    return flow_obj.with_options(task_runner=DaskTaskRunner(address=dask_address))
+
+
 def _artifact(run_id: str, summary: dict) -> None:
     rows = [{"metric": key, "value": str(value)} for key, value in summary.items()]
     create_table_artifact(key="jixiao-run-summary", table=rows, description=f"jixiao run {run_id}")
@@ -136,14 +149,16 @@ def _artifact(run_id: str, summary: dict) -> None:
 @flow(name="jixiao-ingest", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
 def ingest_flow(
     paths: list[str], db: str = "jixiao.duckdb", filing_per_folder: bool = False, force: bool = False,
-    config_path: str | None = None,
+    config_path: str | None = None, dask_address: str | None = None,
 ) -> RunOutcome:
-    from flows.crawl import settings
+    from flows.crawl import channels_of, settings
 
     config = settings(config_path)
-    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    channels = channels_of(config)
     filings = filings_from_paths([Path(p) for p in paths], filing_per_folder)
-    return run_pipeline(filings, Paths(Path(db)), kind="ingest", force=force, channels=channels)
+    return run_pipeline(
+        filings, Paths(Path(db)), kind="ingest", force=force, channels=channels, isolate=not dask_address
+    )
 
 
 @flow(name="jixiao-reprocess", task_runner=ThreadPoolTaskRunner(max_workers=Limits().workers))
@@ -152,11 +167,11 @@ def reprocess_flow(db: str = "jixiao.duckdb", force: bool = False, config_path: 
 
     Filings whose documents and parser are unchanged are skipped unless ``force``.
     """
-    from flows.crawl import settings
+    from flows.crawl import channels_of, settings
 
     paths = Paths(Path(db))
     config = settings(config_path)
-    channels = alerts.parse_channels(list(config.alerts_raw)) if config.alerts_raw else []
+    channels = channels_of(config)
     filings = archived_filings(RawStore(paths.raw))
     return run_pipeline(filings, paths, kind="reprocess", force=force, channels=channels)
 

@@ -190,6 +190,8 @@ def ingest(
         False, "--filing-per-folder", help="Each folder is one filing made of all its files."
     ),
     force: bool = typer.Option(False, "--force", help="Re-extract even unchanged files."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Config file for alert channels."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
     """Ingest report files (or folders of them) into the DuckDB warehouse."""
@@ -197,9 +199,10 @@ def ingest(
         if not path.exists():
             _fail(f"no such file or folder: {path}")
     _quiet_prefect(verbose)
-    from flows.ingest import ingest_flow
+    from flows.ingest import ingest_flow, on_engine
 
-    outcome = _run_flow(lambda: ingest_flow([str(p) for p in paths], str(db), filing_per_folder, force))
+    outcome = _run_flow(lambda: on_engine(ingest_flow, dask)(
+        [str(p) for p in paths], str(db), filing_per_folder, force, str(config) if config else None, dask))
     print_summary(outcome.summary, f"jixiao ingest → {db}")
 
 
@@ -259,13 +262,16 @@ def run(
     db: Path = DbOption,
     config: Optional[Path] = ConfigOption,
     force: bool = typer.Option(False, "--force", help="Re-extract even unchanged filings."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:
     """One pass: crawl the portals, fetch, extract, map, check, load, alert."""
     _quiet_prefect(verbose)
     from flows.crawl import nightly_flow
+    from flows.ingest import on_engine
 
-    outcome = _run_flow(lambda: nightly_flow(str(config) if config else None, str(db), portal or None, force))
+    outcome = _run_flow(lambda: on_engine(nightly_flow, dask)(
+        str(config) if config else None, str(db), portal or None, force, dask))
     print_summary(outcome.summary, f"jixiao run → {db}")
 
 
@@ -323,10 +329,9 @@ def rebuild(
 
 
 def _channels(config: Optional[Path]):
-    import alerts
-    from flows.crawl import settings
+    from flows.crawl import channels_of, settings
 
-    channels = alerts.parse_channels(list(settings(str(config) if config else None).alerts_raw))
+    channels = channels_of(settings(str(config) if config else None))
     if not channels:
         _fail("no [[alert]] channels in the config file (see jixiao.example.toml)")
     return channels
@@ -402,6 +407,14 @@ def export(
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     for path in written or []:
         console.print(str(path))
+
+
+@app.command()
+def bench(args: list[str] = typer.Argument(None, help="Options for the benchmark runner, e.g. --regenerate.")) -> None:
+    """Benchmark the pipeline against a naive baseline on a generated corpus (writes benchmarks/RESULTS.md)."""
+    from benchmarks.run import main as run_bench
+
+    raise typer.Exit(run_bench(list(args or [])))
 
 
 def main() -> None:  # pragma: no cover - console entry
