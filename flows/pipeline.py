@@ -61,7 +61,8 @@ def process_filing(filing: Filing) -> FilingResult:
     if not extractions:
         return FilingResult(filing, "failed", "; ".join(problems) or "no documents", doc_format=formats)
     try:
-        report = mappings.map_filing(extractions)
+        titles = (filing.title or "", *(Path(d.name).stem for d in filing.all_documents))
+        report = mappings.map_filing(extractions, titles=titles)
         flags = checks.run_checks(report)
     except Exception as error:
         return FilingResult(

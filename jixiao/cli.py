@@ -111,7 +111,7 @@ def facts(file: Path, as_json: bool = JsonOption) -> None:
     import mappings
 
     extraction = _extract_or_exit(file)
-    report = mappings.map_filing([extraction])
+    report = mappings.map_filing([extraction], titles=(file.stem,))
     flags = checks.run_checks(report)
     if as_json:
         payload = {

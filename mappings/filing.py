@@ -114,13 +114,18 @@ def grade_of(paragraphs: list[Paragraph], from_tables: list[str]) -> str | None:
     return None
 
 
-def map_filing(extractions: list[Extraction]) -> CanonicalReport:
-    """Raw tables and paragraphs of one filing's documents → canonical facts."""
+def map_filing(extractions: list[Extraction], titles: tuple[str, ...] = ()) -> CanonicalReport:
+    """Raw tables and paragraphs of one filing's documents → canonical facts.
+
+    ``titles`` (the article title, the file names) are read for the department and the
+    fiscal year only when the documents themselves do not name them.
+    """
     out = Collector()
     paragraphs: list[Paragraph] = []
     for extraction in extractions:
         map_tables(extraction, out)
         paragraphs.extend(sorted(extraction.paragraphs, key=lambda p: p.order))
+    title_paragraphs = [Paragraph(text=title, source="title", order=i) for i, title in enumerate(titles) if title]
     narrative = extract_narrative(paragraphs)
     if narrative:
         out.forms.add("narrative")
@@ -131,7 +136,8 @@ def map_filing(extractions: list[Extraction]) -> CanonicalReport:
         unmapped=out.unmapped,
         header_years=out.header_years,
         forms=out.forms,
-        fiscal_year=fiscal_year_of(paragraphs) or (Counter(header_years).most_common(1)[0][0] if header_years else None),
-        department=department_of(paragraphs, out.departments),
+        fiscal_year=fiscal_year_of(paragraphs) or (Counter(header_years).most_common(1)[0][0] if header_years else None)
+        or fiscal_year_of(title_paragraphs),
+        department=department_of(paragraphs, out.departments) or department_of(title_paragraphs, []),
         grade=grade_of(paragraphs, out.grades),
     )

@@ -111,3 +111,15 @@ def test_filing_per_folder_checks_across_files(prefect_harness, tmp_path):
     assert _rows(db, "select count(*) from filings") == [(1,)]
     rules = {r for (r,) in _rows(db, "select rule from inconsistencies")}
     assert {"staffing_over_quota", "staffing_rate_misreported", "score_exceeds_max"} <= rules
+
+
+def test_department_and_year_come_from_the_title_when_the_text_lacks_them(tmp_path):
+    """Seed 003 never names its unit in the text; the published title does."""
+    from flows.local import filings_from_paths
+    from flows.pipeline import process_filing
+
+    stem = "003_2ebd7fdb74714a1e"
+    path = _render(stem, tmp_path)
+    result = process_filing(filings_from_paths([path])[0])
+    assert result.report.department == "株洲市渌口区人大常委会"
+    assert result.report.fiscal_year == 2021
