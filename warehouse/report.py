@@ -88,8 +88,12 @@ def rule_titles() -> dict[str, str]:
 # --- jixiao query ------------------------------------------------------------------------
 
 
-class ReadOnlyQueryError(ValueError):
-    """A statement that would change the warehouse, or more than one statement."""
+class QueryError(ValueError):
+    """SQL that ``jixiao query`` will not run: it does not parse, or it is not one read."""
+
+
+class ReadOnlyQueryError(QueryError):
+    """A statement that would change the warehouse (or write files beside it)."""
 
 
 _READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}
@@ -98,15 +102,16 @@ _READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA", "CALL"}
 def run_query(db_path: Path | str, sql: str) -> tuple[list[str], list[tuple]]:
     """One read-only statement against the published warehouse: (columns, rows).
 
-    Raises ``ReadOnlyQueryError`` for anything but a single read statement, naming what
-    was refused; the read-only connection of ``warehouse.query`` is the final guard.
+    Raises ``QueryError`` unless it is a single statement, ``ReadOnlyQueryError`` (a
+    ``QueryError``) when it would write; the read-only connection of ``warehouse.query`` is
+    the final guard. Errors of the query itself are ``duckdb.Error``.
     """
     try:
         statements = duckdb.connect(":memory:").extract_statements(sql)
     except duckdb.ParserException as error:
-        raise ReadOnlyQueryError(f"SQL does not parse: {error}") from error
+        raise QueryError(f"SQL does not parse: {error}") from error
     if len(statements) != 1:
-        raise ReadOnlyQueryError(f"give exactly one SQL statement, not {len(statements)}")
+        raise QueryError(f"give exactly one SQL statement, not {len(statements)}")
     kind = statements[0].type.name
     if kind not in _READ_STATEMENTS:
         raise ReadOnlyQueryError(
