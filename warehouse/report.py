@@ -106,10 +106,13 @@ def run_query(db_path: Path | str, sql: str) -> tuple[list[str], list[tuple]]:
     ``QueryError``) when it would write; the read-only connection of ``warehouse.query`` is
     the final guard. Errors of the query itself are ``duckdb.Error``.
     """
+    parser = duckdb.connect(":memory:")
     try:
-        statements = duckdb.connect(":memory:").extract_statements(sql)
+        statements = parser.extract_statements(sql)
     except duckdb.ParserException as error:
         raise QueryError(f"SQL does not parse: {error}") from error
+    finally:
+        parser.close()
     if len(statements) != 1:
         raise QueryError(f"give exactly one SQL statement, not {len(statements)}")
     kind = statements[0].type.name
