@@ -357,25 +357,17 @@ def alerts_list(db: Path = DbOption, limit: int = typer.Option(50, help="How man
 
 
 def _query_and_print(db: Path, sql: str, fmt: str) -> None:
+    import duckdb
+
     import warehouse
+    from warehouse.report import QueryError, query_text
 
     try:
-        columns, rows = warehouse.query(db, sql)
+        print(query_text(db, sql, fmt))
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
-    except Exception as error:  # a SQL error is the user's to fix: show DuckDB's message
+    except (QueryError, duckdb.Error) as error:  # the user's SQL to fix: show DuckDB's message
         _fail(str(error).splitlines()[0])
-    if fmt == "table":
-        grid = Table()
-        for column in columns:
-            grid.add_column(column, overflow="fold")
-        for row in rows:
-            grid.add_row(*["" if v is None else str(v) for v in row])
-        console.print(grid)
-        return
-    from warehouse.report import format_rows
-
-    print(format_rows(columns, rows, fmt))
 
 
 @app.command()
@@ -388,6 +380,22 @@ def query(
     if fmt not in ("table", "csv", "json"):
         _fail("--format must be table, csv or json")
     _query_and_print(db, sql, fmt)
+
+
+@app.command()
+def report(
+    db: Path = DbOption,
+    out: Path = typer.Option(Path("report.html"), "--out", help="The HTML file to write."),
+) -> None:
+    """Write one self-contained HTML report (works offline) of the warehouse for analysts."""
+    import warehouse
+    from warehouse.report import build_report
+
+    try:
+        path = build_report(db, out)
+    except warehouse.WarehouseMissing:
+        _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
+    console.print(f"wrote {path} — open it in a browser")
 
 
 @app.command()
