@@ -26,6 +26,7 @@ class SheetGrid:
     text: list[list[str]]
     bordered: list[list[bool]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1 inclusive
+    uncomputed: set[tuple[int, int]] = field(default_factory=set)  # formulas without a cached value
 
 
 def extract(path: Path, name: str) -> Extraction:
@@ -140,6 +141,7 @@ def _read_xlsx(path: Path) -> tuple[list[SheetGrid], list[str]]:
         col_at = {c: i for i, c in enumerate(cols)}
         text = [["" for _ in cols] for _ in rows]
         bordered = [[False for _ in cols] for _ in rows]
+        uncomputed: set[tuple[int, int]] = set()
         for r in rows:
             for c in cols:
                 cell = sheet.cell(row=r, column=c)
@@ -152,6 +154,7 @@ def _read_xlsx(path: Path) -> tuple[list[SheetGrid], list[str]]:
                     if formulas is not None:
                         formula = formulas[sheet.title].cell(row=r, column=c).value
                         if isinstance(formula, str) and formula.startswith("="):
+                            uncomputed.add((row_at[r], col_at[c]))
                             warnings.append(
                                 f"sheet {sheet.title} {cell.coordinate}: formula {formula} has no cached value"
                                 " (saved without calculation); cell left empty"
@@ -169,7 +172,7 @@ def _read_xlsx(path: Path) -> tuple[list[SheetGrid], list[str]]:
                 for rr in vis_r:
                     for cc in vis_c:
                         bordered[rr][cc] = bordered[rr][cc] or bordered[vis_r[0]][vis_c[0]]
-        grids.append(SheetGrid(sheet.title, text, bordered, merges))
+        grids.append(SheetGrid(sheet.title, text, bordered, merges, uncomputed))
     book.close()
     return grids, warnings
 
@@ -254,7 +257,11 @@ def _layout(grid: SheetGrid, extraction: Extraction, order: int, method: str) ->
     any_border = any(any(row) for row in grid.bordered)
 
     def filled(r: int) -> int:
-        return sum(1 for c, t in enumerate(grid.text[r]) if t.strip() and (r, c) not in covered)
+        return sum(
+            1
+            for c, t in enumerate(grid.text[r])
+            if (t.strip() or (r, c) in grid.uncomputed) and (r, c) not in covered
+        )
 
     def is_table_row(r: int) -> bool:
         return any(grid.bordered[r]) if any_border else filled(r) >= 2
@@ -284,7 +291,7 @@ def _emit_table(grid, covered, start, stop, extraction, order, method) -> int:
     used = [
         c
         for c in range(len(grid.text[0]) if grid.text else 0)
-        if any(grid.text[r][c].strip() or grid.bordered[r][c] for r in range(start, stop))
+        if any(grid.text[r][c].strip() or grid.bordered[r][c] or (r, c) in grid.uncomputed for r in range(start, stop))
     ]
     if not used:
         return order
