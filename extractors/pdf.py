@@ -141,7 +141,8 @@ def cells_to_grid(cells: list[Cell]) -> list[list[str | None]]:
     for (r, c), k in owner.items():
         if r < height and c < width:
             grid[r][c] = texts[k] if anchors[k] == (r, c) else None
-    return [row for row in grid]
+    reached = {r for r, _ in owner}
+    return [row for r, row in enumerate(grid) if r in reached]
 
 
 def clean_text(text: str) -> str:
@@ -582,10 +583,33 @@ def _missing_outer_rules(page) -> tuple[list[dict], list[float]]:
 
 
 def _text_tables(page) -> list:
-    """Borderless tables by text alignment, minus the page title and empty rows it picks up."""
+    """Borderless tables by text alignment. Only lines made of several separated words
+    take part: a title or a note spanning the columns would hide the column gaps."""
+    words = page.extract_words()
+    lines: list[list[dict]] = []
+    for word in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - word["top"]) < 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    boxes = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        if len(line) >= 2 and any(b["x0"] - a["x1"] > 12 for a, b in zip(line, line[1:])):
+            boxes.extend((w["x0"] - 0.5, w["top"] - 0.5, w["x1"] + 0.5, w["bottom"] + 0.5) for w in line)
+    if not boxes:
+        return []
+
+    def in_table_line(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+    rows_only = page.filter(in_table_line)
     settings = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 3}
     kept = []
-    for table in page.find_tables(settings):
+    for table in rows_only.find_tables(settings):
         rows = table.extract()
         filled = [sum(1 for c in row if c and c.strip()) for row in rows]
         if sum(1 for f in filled if f >= 2) < 2:

@@ -14,6 +14,7 @@ from extractors import extract
 from extractors import pdf as pdf_extractor
 from jixiao.records import ExtractionError
 from jixiao.samples.formats import (
+    BORDERLESS_ROWS,
     pdf_encrypted,
     pdf_rotated,
     rendered_fixtures,
@@ -37,6 +38,13 @@ def test_table_broken_across_a_page_is_one_table(fixtures, variant):
     assert rows[1:] == [split_table_row(r) for r in range(1, 41)]
     texts = [p.text for p in extraction.paragraphs]
     assert texts[0] == "部门整体支出绩效评价基础数据表" and texts[-1] == "表后说明:以上数据来自部门决算。"
+
+
+def test_borderless_table_by_text_alignment(fixtures):
+    extraction = extract(fixtures["borderless"][0])
+    assert [t.method for t in extraction.tables] == ["pdf-text"]
+    assert extraction.tables[0].rows == BORDERLESS_ROWS  # no title row, no empty rows
+    assert [p.text for p in extraction.paragraphs] == ["部门整体支出绩效评价基础数据表", "说明:以上为部门决算数据。"]
 
 
 def test_wrapped_cell_text_is_joined_and_side_labels_kept(fixtures):

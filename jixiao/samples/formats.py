@@ -217,6 +217,31 @@ def split_table_docx(out: Path, rows: int = 40, repeat_header: bool = False, fil
     return out
 
 
+BORDERLESS_ROWS = [
+    ["项目", "2022年决算数", "2023年预算数", "2023年决算数"],
+    ["三公经费", "1.38", "5", "0.13"],
+    ["公务接待", "1.38", "5", "0.13"],
+    ["出国经费", "0", "0", "0"],
+    ["公用经费", "80.86", "143.55", "108.46"],
+]
+
+
+def borderless_table_docx(out: Path) -> Path:
+    """A form typed as a table without borders (Word's plain table style)."""
+    from docx import Document as new_docx
+
+    document = new_docx()
+    document.add_paragraph("部门整体支出绩效评价基础数据表")
+    table = document.add_table(rows=len(BORDERLESS_ROWS), cols=4)
+    for r, row in enumerate(BORDERLESS_ROWS):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.add_paragraph("说明：以上为部门决算数据。")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(out))
+    return out
+
+
 def split_table_row(r: int) -> list[str]:
     return [f"第{r}项专项资金", f"{r * 1.5:.2f}", f"{r * 1.25:.2f}", f"{r * 1.25 / (r * 1.5) * 100:.2f}%"]
 
@@ -381,9 +406,11 @@ def rendered_fixtures(seeds: dict[int, Path]) -> dict[str, dict]:
     docs = [
         split_table_docx(split_dir / "split_plain.docx", repeat_header=False),
         split_table_docx(split_dir / "split_header.docx", repeat_header=True),
+        borderless_table_docx(split_dir / "borderless.docx"),
     ]
-    plain, header = convert_files(docs, "pdf", split_dir)
+    plain, header, borderless = convert_files(docs, "pdf", split_dir)
     out["split"] = {"plain": plain, "header": header}
+    out["borderless"] = {0: borderless}
     page = pages_with(out["pdf"][0], "三公经费")[0]
     single = pdf_rotated(out["pdf"][0], root / "basic_page.pdf", 0, pages=[page])
     out["single"] = {0: single}
