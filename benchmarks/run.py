@@ -1,0 +1,562 @@
+"""``python -m benchmarks.run`` (``jixiao bench``): the pipeline against a naive baseline.
+
+Everything is measured in one run on one corpus, so the ratios compare like with like on
+a machine that is busy with other work:
+
+1. the naive baseline (``benchmarks.baseline``) in one child process;
+2. the full pipeline with one worker process: ``flows.pipeline.IsolatedRunner`` runs
+   ``process_filing`` (extract, map, check) and the parent loads each result with
+   ``Warehouse.load_filing`` into a fresh DuckDB (no Prefect, no network), then publishes;
+3. the same with two worker processes (the speed-up);
+4. bulk loading: the facts of (2) replicated and inserted through Arrow, and a small
+   row-by-row ``executemany`` for contrast;
+5. the incremental re-run: the corpus served by the loopback sample portal
+   (``jixiao.samples.portal``) and crawled twice with the real nightly flow into one db.
+
+Peak RSS is sampled for the process tree (the parent and every child) during (2) and (3).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
+
+HERE = Path(__file__).resolve().parent
+SITE_FILES = 12  # files per sample site: its article dates run 2 days apart from the 28th
+
+# metric -> (unit, target text, test on the value or None when informational)
+TARGETS: dict[str, tuple[str, str, object]] = {
+    "pipeline_vs_baseline": ("×", "≤ 1.0 (stretch ≤ 0.5)", lambda v: v <= 1.0),
+    "pipeline_vs_baseline_2_workers": ("×", "info (baseline is 1 process)", None),
+    "baseline_s": ("s", "info", None),
+    "pipeline_1_worker_s": ("s", "info", None),
+    "pipeline_2_workers_s": ("s", "info", None),
+    "speedup_2_workers": ("×", "≥ 1.7", lambda v: v >= 1.7),
+    "pdf_pages_per_s": ("pages/s", "info (1 worker, PDF filings)", None),
+    "baseline_pdf_pages_per_s": ("pages/s", "info", None),
+    "filings_per_s": ("filings/s", "info (2 workers)", None),
+    "filings_per_s_1_worker": ("filings/s", "info", None),
+    "peak_rss_mb": ("MB", "≤ 600 (parent + children, summed)", lambda v: v <= 600),
+    "peak_rss_largest_process_mb": ("MB", "info", None),
+    "facts_loaded_per_s": ("facts/s", "info (load_filing: one transaction per filing)", None),
+    "load_filing_rows_per_s": ("rows/s", "info (all tables)", None),
+    "bulk_arrow_rows_per_s": ("rows/s", "≥ 1,000,000 (Arrow bulk path)", lambda v: v >= 1_000_000),
+    "executemany_rows_per_s": ("rows/s", "info (row by row, never used)", None),
+    "incremental_first_run_s": ("s", "info", None),
+    "incremental_rerun_s": ("s", "info", None),
+    "incremental_fraction": ("of first run", "≤ 0.05", lambda v: v <= 0.05),
+    "doc_conversion_s_per_file": ("s", "info (soffice, batched at generation)", None),
+}
+METRIC_KEYS = tuple(TARGETS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jixiao bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--filings", type=int, default=DEFAULT_FILINGS, help="corpus size (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_ROOT, help="corpus folder (cached)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the corpus first")
+    parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md and results.json go")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    args = parser.parse_args(argv)
+
+    _environment(args.corpus)
+    corpus = load_or_generate(args.corpus, args.filings, args.seed, regenerate=args.regenerate, log=_log)
+    os.environ["JIXIAO_CACHE_DIR"] = str(corpus.cache_dir)  # the .doc conversions, read by both sides
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
+    try:
+        results = run_all(corpus, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    (args.out / "RESULTS.md").write_text(render_markdown(results), "utf-8")
+    _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
+    for key in METRIC_KEYS:
+        metric = results["metrics"][key]
+        _log(f"  {key:32s} {_fmt(metric['value']):>14s} {metric['unit']:12s} {metric['target']:38s} {_met(metric)}")
+    return 0
+
+
+def _environment(corpus_root: Path) -> None:
+    # Prefect (the portal phase) keeps its state beside the corpus, not in ~/.prefect.
+    os.environ.setdefault("PREFECT_HOME", str(corpus_root / "prefect-home"))
+    for key, value in {
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_SERVER_LEVEL": "WARNING",
+        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+        "PREFECT_UI_ENABLED": "false",
+    }.items():
+        os.environ.setdefault(key, value)
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the phases --------------------------------------------------------------------------
+
+
+def run_all(corpus: Corpus, work: Path) -> dict:
+    paths = corpus.paths()
+    for path in paths:  # the page cache holds every file before anything is timed
+        path.read_bytes()
+    sampler = RssSampler()
+    sampler.start()
+    phases: dict[str, dict] = {}
+    # Each phase runs in a freshly spawned process, as a `jixiao ingest` would: the pipeline's
+    # worker processes are forked from it, and what one phase left in memory must not be
+    # inherited by the next (see RESULTS.md on RLIMIT_AS).
+    steps = [
+        ("baseline", f"baseline over {len(paths)} files ({corpus.pdf_pages()} PDF pages)", run_baseline, (paths,)),
+        ("pipeline_1", "pipeline with 1 worker process", run_direct_pipeline, (paths, work / "pipeline_1.duckdb", 1)),
+        ("pipeline_2", "pipeline with 2 worker processes", run_direct_pipeline, (paths, work / "pipeline_2.duckdb", 2)),
+        ("bulk", "bulk loading", run_bulk, (work / "pipeline_1.duckdb", work / "bulk.duckdb")),
+        ("portal", "incremental re-run through the loopback portal", run_portal, (paths, work / "portal")),
+    ]
+    try:
+        for name, message, function, args in steps:
+            _log(message)
+            with sampler.phase(name) as load:
+                phases[name] = in_fresh_process(function, *args)
+                phases[name]["loadavg"] = load()
+    finally:
+        sampler.stop()
+    for name, peak in sampler.peaks.items():
+        phases.setdefault(name, {})["peak_rss"] = peak
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "versions": versions(),
+        "corpus": {
+            "filings": len(paths), "formats": corpus.counts(), "pdf_pages": corpus.pdf_pages(),
+            "pages_min": min(f["pages"] for f in corpus.files), "pages_max": max(f["pages"] for f in corpus.files),
+            "bytes": sum(f["bytes"] for f in corpus.files), "root": str(corpus.root), "generation": corpus.generation,
+        },
+        "method": {
+            "pipeline": "flows.pipeline.IsolatedRunner(Limits(workers=N)).submit/result (process_filing: extract, "
+                        "map, check) + Warehouse.load_filing per result in the parent, fresh DuckDB, publish; "
+                        "no Prefect, no network; 4 filings per worker in flight",
+            "baseline": "benchmarks.baseline.read_file in one child process, files in the same order",
+            "incremental": "flows.crawl.nightly_flow twice into one db over the corpus served by "
+                           "jixiao.samples.portal (build_site + serve_portal, one site per "
+                           f"{SITE_FILES} files, .html reports excluded: portals publish them inline)",
+            "doc": ".doc files are converted once at corpus generation (soffice, batched) and both sides "
+                   "read the converted .docx",
+        },
+        "phases": phases,
+        "metrics": metrics(corpus, phases),
+    }
+
+
+def in_fresh_process(function, *args):
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def run_baseline(paths: list[Path]) -> dict:
+    from benchmarks.baseline import read_file
+
+    started = time.perf_counter()
+    per_file = [read_file(path) for path in paths]
+    wall = time.perf_counter() - started
+    return {"wall_s": wall, "by_format": _by_format(per_file), "pdf_pages": sum(r["pages"] for r in per_file)}
+
+
+def run_direct_pipeline(paths: list[Path], db: Path, workers: int) -> dict:
+    import warehouse
+    from flows.local import filings_from_paths
+    from flows.pipeline import IsolatedRunner, Limits, parser_version
+
+    version = parser_version()
+    window = 4 * workers
+    load_s = 0.0
+    statuses: dict[str, int] = {}
+    per_file: list[dict] = []
+    started = time.perf_counter()
+    last_done = started
+    with warehouse.Warehouse.open(db) as store:
+        run_id = store.start_run("bench")
+        with IsolatedRunner(Limits(workers=workers)) as runner:
+            pending: dict = {}
+
+            def drain(block_until: int) -> None:
+                nonlocal load_s, last_done
+                while len(pending) > block_until:
+                    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                    for future in done:
+                        filing = pending.pop(future)
+                        result = runner.result(filing, future)
+                        now = time.perf_counter()
+                        # One worker: the gap between completions is that filing's processing.
+                        per_file.append({"format": filing.documents[0].path.suffix.lstrip(".").lower(),
+                                         "seconds": now - last_done})
+                        last_done = now
+                        t0 = time.perf_counter()
+                        store.load_filing(result, run_id, version)
+                        load_s += time.perf_counter() - t0
+                        statuses[result.status] = statuses.get(result.status, 0) + 1
+
+            for path in paths:  # one Filing at a time: nothing corpus-sized is held
+                (filing,) = filings_from_paths([path])
+                pending[runner.submit(filing)] = filing
+                drain(window - 1)
+            drain(0)
+        store.finish_run(run_id, "completed", {})
+        summary = store.summary(run_id)
+        rows = {
+            table: store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            for table in ("filings_t", "documents_t", "facts_t", "indicators_t", "unmapped_labels_t",
+                          "inconsistencies_t")
+        }
+        store.publish(db.with_name(db.stem + ".published.duckdb"))
+    wall = time.perf_counter() - started
+    return {
+        "wall_s": wall, "workers": workers, "load_filing_s": load_s, "statuses": statuses, "rows": rows,
+        "facts": summary["facts"], "flags": summary["flags"],
+        "by_format": _by_format(per_file) if workers == 1 else {},
+    }
+
+
+def run_bulk(source_db: Path, target_db: Path, rows_wanted: int = 1_000_000, executemany_rows: int = 2_000) -> dict:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    import warehouse
+
+    with duckdb.connect(str(source_db), read_only=True) as con:
+        facts = con.sql("SELECT * FROM facts_t").to_arrow_table()
+    if facts.num_rows == 0:
+        return {"rows": 0, "arrow_s": 0.0, "executemany_rows": 0, "executemany_s": 0.0}
+    copies = max(1, -(-rows_wanted // facts.num_rows))
+    ids = facts.column("filing_id")
+    parts = [facts.set_column(facts.schema.get_field_index("filing_id"), "filing_id",
+                              pc.binary_join_element_wise(ids, pa.scalar(f"-{k}"), "")) for k in range(copies)]
+    big = pa.concat_tables(parts).combine_chunks()
+    with warehouse.Warehouse.open(target_db) as store:
+        con = store.con
+        con.register("_bulk_facts", big)
+        t0 = time.perf_counter()
+        con.execute("INSERT INTO facts_t BY NAME SELECT * FROM _bulk_facts")
+        arrow_s = time.perf_counter() - t0
+        con.unregister("_bulk_facts")
+        sample = facts.slice(0, executemany_rows).to_pylist()
+        columns = list(sample[0])
+        con.execute("DELETE FROM facts_t")
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        t0 = time.perf_counter()
+        con.executemany(
+            f"INSERT INTO facts_t ({quoted}) VALUES ({', '.join('?' for _ in columns)})",
+            [[row[c] for c in columns] for row in sample],
+        )
+        executemany_s = time.perf_counter() - t0
+    return {"rows": big.num_rows, "arrow_s": arrow_s, "executemany_rows": len(sample), "executemany_s": executemany_s}
+
+
+def run_portal(paths: list[Path], root: Path) -> dict:
+    from flows.crawl import nightly_flow
+    from jixiao.samples.portal import build_site, serve_portal
+
+    files = [p for p in paths if p.suffix.lower() not in (".html", ".htm")]
+    root.mkdir(parents=True)
+    stops = []
+    portals = []
+    try:
+        for k in range(0, len(files), SITE_FILES):
+            docs = root / f"docs-{k // SITE_FILES:03d}"
+            docs.mkdir()
+            for path in files[k : k + SITE_FILES]:
+                (docs / path.name).symlink_to(path)
+            site = build_site(root / f"site-{k // SITE_FILES:03d}", docs=docs)
+            base_url, stop = serve_portal(site.root)
+            stops.append(stop)
+            portals.append((f"bench{k // SITE_FILES:03d}", site.portal(base_url)))
+        config = root / "jixiao.toml"
+        config.write_text(_portal_toml(portals), "utf-8")
+        # Prefect's API server starts on the first flow run: pay that outside the timings.
+        warm = root / "warm"
+        warm_docs = root / "warm-docs"
+        warm_docs.mkdir()
+        (warm_docs / files[0].name).symlink_to(files[0])
+        warm_site = build_site(root / "warm-site", docs=warm_docs)
+        warm_url, warm_stop = serve_portal(warm_site.root)
+        stops.append(warm_stop)
+        warm_config = root / "warm.toml"
+        warm_config.write_text(_portal_toml([("warm", warm_site.portal(warm_url))]), "utf-8")
+        t0 = time.perf_counter()
+        nightly_flow(config_path=str(warm_config), db=str(warm / "w.duckdb"))
+        warm_s = time.perf_counter() - t0
+
+        db = root / "portal" / "jixiao.duckdb"
+        t0 = time.perf_counter()
+        first = nightly_flow(config_path=str(config), db=str(db))
+        first_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        second = nightly_flow(config_path=str(config), db=str(db))
+        second_s = time.perf_counter() - t0
+    finally:
+        for stop in stops:
+            stop()
+    keep = ("filings_ok", "filings_partial", "filings_failed", "filings_unchanged", "facts", "report_articles",
+            "articles_unchanged", "documents_downloaded", "documents_not_modified", "list_pages", "crawl_errors")
+    return {
+        "sites": len(portals), "files": len(files), "warmup_s": warm_s, "first_s": first_s, "second_s": second_s,
+        "first": {k: first.summary.get(k) for k in keep}, "second": {k: second.summary.get(k) for k in keep},
+    }
+
+
+def _portal_toml(portals: list) -> str:
+    out = []
+    for name, portal in portals:
+        urls = ", ".join(json.dumps(u) for u in portal.start_urls)
+        out.append(
+            f'[[portal]]\nname = "{name}"\nregion = {json.dumps(portal.region or "")}\nplatform = "{portal.platform}"\n'
+            f"start_urls = [{urls}]\nrate_limit = {portal.rate_limit}\nmax_pages = 50\n"
+        )
+    return "\n".join(out)
+
+
+def _by_format(per_file: list[dict]) -> dict:
+    out: dict[str, dict] = {}
+    for row in per_file:
+        entry = out.setdefault(row["format"], {"files": 0, "seconds": 0.0, "pages": 0})
+        entry["files"] += 1
+        entry["seconds"] += row["seconds"]
+        entry["pages"] += row.get("pages", 0)
+    return dict(sorted(out.items()))
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+class RssSampler(threading.Thread):
+    """Peak resident memory of this process's children (the phase process and its workers)."""
+
+    def __init__(self, interval: float = 0.05):
+        super().__init__(daemon=True, name="rss-sampler")
+        import psutil
+
+        self._root = psutil.Process()
+        self._interval = interval
+        self._halt = threading.Event()
+        self._current: str | None = None
+        self.peaks: dict[str, dict] = {}
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator:
+        before = os.getloadavg()
+        self._current = name
+        self.peaks[name] = {"tree_mb": 0.0, "largest_process_mb": 0.0}
+        try:
+            yield lambda: {"before": before, "after": os.getloadavg()}
+        finally:
+            self._sample()
+            self._current = None
+
+    def run(self) -> None:
+        while not self._halt.wait(self._interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        import psutil
+
+        name = self._current
+        if name is None:
+            return
+        sizes = []
+        for process in self._root.children(recursive=True):
+            try:
+                sizes.append(process.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+        peak = self.peaks[name]
+        peak["tree_mb"] = max(peak["tree_mb"], sum(sizes))
+        peak["largest_process_mb"] = max(peak["largest_process_mb"], max(sizes, default=0.0))
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=2)
+
+
+def metrics(corpus: Corpus, phases: dict) -> dict:
+    base, one, two = phases["baseline"], phases["pipeline_1"], phases["pipeline_2"]
+    bulk, portal = phases["bulk"], phases["portal"]
+    pdf_one = one["by_format"].get("pdf", {})
+    pdf_base = base["by_format"].get("pdf", {})
+    pdf_pages = corpus.pdf_pages()
+    facts_rows = one["rows"]["facts_t"]
+    all_rows = sum(one["rows"].values())
+    gen = corpus.generation
+    pipeline_peaks = [phases[p]["peak_rss"] for p in ("pipeline_1", "pipeline_2")]
+    values = {
+        "pipeline_vs_baseline": one["wall_s"] / base["wall_s"],
+        "pipeline_vs_baseline_2_workers": two["wall_s"] / base["wall_s"],
+        "baseline_s": base["wall_s"],
+        "pipeline_1_worker_s": one["wall_s"],
+        "pipeline_2_workers_s": two["wall_s"],
+        "speedup_2_workers": one["wall_s"] / two["wall_s"],
+        "pdf_pages_per_s": pdf_pages / pdf_one["seconds"] if pdf_one.get("seconds") else 0.0,
+        "baseline_pdf_pages_per_s": pdf_pages / pdf_base["seconds"] if pdf_base.get("seconds") else 0.0,
+        "filings_per_s": len(corpus.files) / two["wall_s"],
+        "filings_per_s_1_worker": len(corpus.files) / one["wall_s"],
+        "peak_rss_mb": max(p["tree_mb"] for p in pipeline_peaks),
+        "peak_rss_largest_process_mb": max(p["largest_process_mb"] for p in pipeline_peaks),
+        "facts_loaded_per_s": facts_rows / one["load_filing_s"] if one["load_filing_s"] else 0.0,
+        "load_filing_rows_per_s": all_rows / one["load_filing_s"] if one["load_filing_s"] else 0.0,
+        "bulk_arrow_rows_per_s": bulk["rows"] / bulk["arrow_s"] if bulk["arrow_s"] else 0.0,
+        "executemany_rows_per_s": bulk["executemany_rows"] / bulk["executemany_s"] if bulk["executemany_s"] else 0.0,
+        "incremental_first_run_s": portal["first_s"],
+        "incremental_rerun_s": portal["second_s"],
+        "incremental_fraction": portal["second_s"] / portal["first_s"],
+        "doc_conversion_s_per_file": (
+            gen.get("soffice_doc_to_docx_s", 0.0) / gen["soffice_doc_to_docx_files"]
+            if gen.get("soffice_doc_to_docx_files") else 0.0
+        ),
+    }
+    out = {}
+    for key, (unit, target, test) in TARGETS.items():
+        value = float(values[key])
+        out[key] = {"value": value, "unit": unit, "target": target, "met": bool(test(value)) if test else None}
+    return out
+
+
+def machine() -> dict:
+    import psutil
+
+    model = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(), "ram_gb": round(psutil.virtual_memory().total / 2**30, 1), "cpu": model,
+        "os": platform.platform(), "python": platform.python_version(),
+    }
+
+
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("jixiao", "pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "openpyxl", "beautifulsoup4",
+                 "lxml", "duckdb", "pyarrow", "pebble", "prefect", "prefect-dask", "distributed", "psutil"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    try:
+        from flows.pipeline import parser_version
+
+        out["parser_version"] = parser_version()
+    except Exception:  # the report is still worth writing without it
+        out["parser_version"] = None
+    out["libreoffice"] = _libreoffice_version()
+    return out
+
+
+def _libreoffice_version() -> str | None:
+    import subprocess
+
+    binary = shutil.which("soffice") or shutil.which("libreoffice")
+    if not binary:
+        return None
+    try:
+        return subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    if value >= 10_000:
+        return f"{value:,.0f}"
+    if value >= 100:
+        return f"{value:.0f}"
+    return f"{value:.2f}" if value >= 1 else f"{value:.3f}"
+
+
+def _met(metric: dict) -> str:
+    return {True: "yes", False: "**no**", None: "—"}[metric["met"]]
+
+
+def render_markdown(results: dict, notes: str | None = None) -> str:
+    m, c, ph = results["metrics"], results["corpus"], results["phases"]
+    lines = [
+        "# jixiao benchmark results",
+        "",
+        f"Run {results['date']} with `.venv/bin/python -m benchmarks.run` (`make bench` / `jixiao bench`).",
+        f"Machine: {results['machine']['nproc']} cores, {results['machine']['ram_gb']} GB RAM, "
+        f"{results['machine']['cpu']}; {results['machine']['os']}, Python {results['machine']['python']}.",
+        "",
+        f"Corpus: {c['filings']} filings ({', '.join(f'{n} {k}' for k, n in c['formats'].items())}), "
+        f"{c['pages_min']}–{c['pages_max']} pages, {c['pdf_pages']} PDF pages, {c['bytes'] / 2**20:.0f} MB; "
+        f"generated in {c['generation'].get('total_s', 0):.0f} s and cached in `benchmarks/.corpus/`.",
+        "",
+        "| metric | value | unit | target | met? |",
+        "|---|---:|---|---|---|",
+    ]
+    for key, metric in m.items():
+        lines.append(f"| {key} | {_fmt(metric['value'])} | {metric['unit']} | {metric['target']} | {_met(metric)} |")
+    lines += ["", "## Per format (1 worker vs baseline, seconds)", "", "| format | files | baseline s | pipeline s | ratio |",
+              "|---|---:|---:|---:|---:|"]
+    for fmt, entry in ph["baseline"]["by_format"].items():
+        mine = ph["pipeline_1"]["by_format"].get(fmt, {}).get("seconds", 0.0)
+        ratio = mine / entry["seconds"] if entry["seconds"] else 0.0
+        lines.append(f"| {fmt} | {entry['files']} | {entry['seconds']:.1f} | {mine:.1f} | {ratio:.2f} |")
+    one = ph["pipeline_1"]
+    lines += [
+        "",
+        "## Runs",
+        "",
+        f"- Pipeline (1 worker): {one['statuses']} filings; rows loaded {one['rows']}; "
+        f"load_filing total {one['load_filing_s']:.2f} s.",
+        f"- Portal: {ph['portal']['sites']} loopback sites, {ph['portal']['files']} files; first run "
+        f"{ph['portal']['first']}; re-run {ph['portal']['second']}.",
+        f"- Load average (1/5/15 min) before/after each phase: "
+        + "; ".join(f"{name} {_loads(ph[name].get('loadavg'))}" for name in ("baseline", "pipeline_1", "pipeline_2", "portal")),
+        "",
+        "## Method",
+        "",
+        *[f"- {key}: {text}" for key, text in results["method"].items()],
+        "",
+        "## Versions",
+        "",
+        ", ".join(f"{k} {v}" for k, v in results["versions"].items()),
+        "",
+    ]
+    if notes:
+        lines += ["## Findings", "", notes.strip(), ""]
+    return "\n".join(lines)
+
+
+def _loads(loadavg: dict | None) -> str:
+    if not loadavg:
+        return "?"
+    return "/".join(f"{v:.1f}" for v in loadavg["before"]) + " → " + "/".join(f"{v:.1f}" for v in loadavg["after"])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
