@@ -51,8 +51,9 @@ class Collector:
                 value=cell_value(parsed, unit, amount_unit),
                 unit=unit,
                 source_label=printed(label),
-                match_score=match.score,
-                match_method=match.method,
+                # OCR can misread a label or a digit: its facts rank below any printed text.
+                match_score=match.score * OCR_SCORE_FACTOR if table.low_confidence else match.score,
+                match_method=f"ocr+{match.method}" if table.low_confidence else match.method,
                 location=table.location(row, col),
                 raw_value=text or "",
             )
@@ -63,6 +64,9 @@ class Collector:
         if is_filler(label) or not squash(label):
             return
         self.unmapped.append(UnmappedLabel(form=form, label=printed(label), location=table.location(row, col)))
+
+
+OCR_SCORE_FACTOR = 0.8
 
 
 def cell_value(parsed: ParsedNumber, unit: str | None, amount_unit: str) -> float | None:

@@ -145,4 +145,7 @@ def test_scanned_page_gives_staffing_and_three_public_exactly(fixtures, extracti
     expected = lines(extractions("docx", 0))
     assert len(expected) >= 18
     assert lines(scanned) == expected
-    assert all("[ocr]" in f.location for f in map_filing([scanned]).facts if f.form == "basic_data")
+    ocr_facts = [f for f in map_filing([scanned]).facts if f.form == "basic_data"]
+    assert all("[ocr]" in f.location for f in ocr_facts)
+    # OCR facts rank below printed text: a lower match score and the method says how
+    assert all(f.match_score <= 80 and f.match_method.startswith("ocr+") for f in ocr_facts)
