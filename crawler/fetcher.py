@@ -239,6 +239,8 @@ class Fetcher:
                 raise _Retryable(FetchError("timeout", url, type(error).__name__)) from None
             except httpx.TransportError as error:
                 raise _Retryable(FetchError("down", url, f"{type(error).__name__}: {error}")) from None
+            finally:
+                self._done(key)
 
     def _read(self, url: str, response: httpx.Response, store: RawStore | None, ext: str | None) -> _Raw:
         status = response.status_code
@@ -302,6 +304,13 @@ class Fetcher:
             self._next_slot[key] = slot + interval
         if slot > now:
             time.sleep(slot - now)
+
+    def _done(self, key: str) -> None:
+        # A request that went out late must not let the next one follow it closely:
+        # the interval also runs from when this one finished.
+        with self._lock:
+            after = time.monotonic() + self._interval.get(key, 0.0)
+            self._next_slot[key] = max(self._next_slot.get(key, 0.0), after)
 
     def _check_robots(self, url: str, portal: PortalConfig) -> None:
         if not self.settings.robots_txt:

@@ -28,6 +28,7 @@ BODY_SELECTORS = (
     ".trs_editor_view", ".TRS_UEDITOR", ".TRS_Editor", "#UCAP-CONTENT", "#zoom", ".newsCont",
     "div#content", ".article-content", ".art_con", "#Zoom", ".bt_content", "article",
 )
+GENERIC_LINK_TEXT = ("下载", "点击下载", "附件下载", "下载附件", "附件", "查看", "点击查看", "点此下载", "download")
 NAV_WORDS = ("首页", "上一页", "下一页", "尾页", "末页", "更多", "返回")
 
 
@@ -204,14 +205,19 @@ def is_document_url(url: str) -> bool:
 
 
 def _best_name(title: str, text: str, url: str) -> str:
-    # TRS/Hanweb store files as W0…/P0…/hex names: the real name is the title or the link text.
-    for candidate in (title, text):
-        if candidate and (_EXT.search(candidate) or re.search(r"[\u4e00-\u9fff]", candidate)):
+    # TRS/Hanweb store files as W0…/P0…/hex names: the real name is the title, the link text
+    # or a showname/fileName parameter; "下载"-style link text names nothing.
+    candidates = [c for c in (title, text) if c and c not in GENERIC_LINK_TEXT]
+    for candidate in candidates:
+        if _EXT.search(candidate):
             return candidate
     query = parse_qs(urlsplit(url).query)
     for key in ("showname", "fileName", "filename", "name"):
-        if query.get(key):
+        if query.get(key) and not re.fullmatch(r"[0-9a-fA-F]{16,}\.\w+", query[key][0]):
             return query[key][0]
+    for candidate in candidates:
+        if re.search(r"[\u4e00-\u9fff]", candidate):
+            return candidate
     return title or text
 
 

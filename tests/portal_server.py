@@ -16,13 +16,18 @@ Two sites, each on its own server (so its own host:port, its own rate limit):
 from __future__ import annotations
 
 import html
+import json
+import multiprocessing
+import select
+import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 from urllib.parse import urlsplit
 
-from jixiao.samples.portal import Hit, StaticSiteHandler, serve_portal
+from jixiao.samples.portal import StaticSiteHandler, serve_portal
 
 TIMEOUT_SLEEP = 2.0  # longer than the tests' read timeout
 
@@ -200,13 +205,14 @@ class FixtureHandler(StaticSiteHandler):
 
     special: dict[str, Callable[["FixtureHandler"], None]] = {}
     served: dict[str, int] = {}
-    request_headers: dict[str, list[dict[str, str]]] = {}
+
+    def record(self, status: int) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        self.log.append(FixtureHit(self.command, self.path, status, self._arrived, headers.get("host", ""), headers))
 
     def do_GET(self) -> None:  # noqa: N802
-        self._arrived = time.monotonic()
         path = urlsplit(self.path).path
         self.served[path] = self.served.get(path, 0) + 1
-        self.request_headers.setdefault(path, []).append({k.lower(): v for k, v in self.headers.items()})
         action = self.special.get(path)
         try:
             action(self) if action else self.serve_file(path)
@@ -223,7 +229,14 @@ def unavailable_once(handler: FixtureHandler) -> None:
 
 
 def sleep_then_serve(handler: FixtureHandler) -> None:
-    time.sleep(TIMEOUT_SLEEP)
+    """Answer only after ``TIMEOUT_SLEEP``; stop as soon as the client hangs up (logged as 499)."""
+    deadline = time.monotonic() + TIMEOUT_SLEEP
+    while time.monotonic() < deadline:
+        readable, _, _ = select.select([handler.connection], [], [], 0.02)
+        if readable and not handler.connection.recv(1, socket.MSG_PEEK):
+            handler.record(499)
+            handler.close_connection = True
+            return
     handler.serve_file(urlsplit(handler.path).path)
 
 
@@ -242,38 +255,81 @@ def not_found(handler: FixtureHandler) -> None:
     handler.reply(404, b"not here", "text/plain")
 
 
+class FixtureHit(NamedTuple):
+    method: str
+    path: str
+    status: int
+    at: float  # time.monotonic(): one clock for every process on Linux
+    host: str
+    headers: dict
+
+
+class _FileLog:
+    """The access log of a server running in a child process, one JSON line per request."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+
+    def append(self, hit: FixtureHit) -> None:
+        with self._lock, open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(list(hit), ensure_ascii=False) + "\n")
+
+    def read(self) -> list[FixtureHit]:
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [FixtureHit(*json.loads(line)) for line in lines if line]
+
+
+def _child(root: Path, handler: type[FixtureHandler], log: _FileLog, ready) -> None:
+    base, _ = serve_portal(root, log, handler)  # type: ignore[arg-type]
+    ready.put(base)
+    threading.Event().wait()
+
+
 @dataclass
 class Servers:
+    """Each server in its own process: in-process servers share the client's GIL, and their
+    accept delays (tens of ms) would blur the access-log timestamps the rate tests read."""
+
     trs_base: str
     numeric_base: str
-    trs_log: list[Hit]
-    numeric_log: list[Hit]
-    stops: list[Callable[[], None]]
-    trs_handler: type[FixtureHandler]
-    numeric_handler: type[FixtureHandler]
+    logs: tuple[_FileLog, _FileLog]
+    processes: list
+
+    @property
+    def trs_log(self) -> list[FixtureHit]:
+        return self.logs[0].read()
+
+    @property
+    def numeric_log(self) -> list[FixtureHit]:
+        return self.logs[1].read()
 
     def stop(self) -> None:
-        for stop in self.stops:
-            stop()
+        for process in self.processes:
+            process.terminate()
+            process.join(timeout=5)
 
 
-def serve_fixture(fx: Fixture) -> Servers:
-    trs_log: list[Hit] = []
-    numeric_log: list[Hit] = []
-    trs_handler = type("TrsHandler", (FixtureHandler,), {"served": {}, "request_headers": {}, "special": {
+def serve_fixture(fx: Fixture, log_dir: Path) -> Servers:
+    trs_handler = type("TrsHandler", (FixtureHandler,), {"served": {}, "special": {
         "/files/a1.pdf": unavailable_once,
         "/ysgk/202405/t20240514_1007.html": sleep_then_serve,
         "/go/same.pdf": redirect_to(lambda h: "/files/moved.pdf"),
         # Another host: must be refused before any connection is made.
         "/go/elsewhere.pdf": redirect_to(lambda h: "http://127.0.0.2:9/files/moved.pdf"),
         "/waf/index.html": waf,
-        "/waf/robots.txt": waf,
     }})
-    numeric_handler = type(
-        "NumericHandler", (FixtureHandler,), {"served": {}, "request_headers": {}, "special": {"/robots.txt": not_found}}
-    )
-    trs_base, stop_trs = serve_portal(fx.trs_root, trs_log, trs_handler)
-    numeric_base, stop_numeric = serve_portal(fx.numeric_root, numeric_log, numeric_handler)
-    return Servers(
-        trs_base, numeric_base, trs_log, numeric_log, [stop_trs, stop_numeric], trs_handler, numeric_handler
-    )
+    numeric_handler = type("NumericHandler", (FixtureHandler,), {"served": {}, "special": {"/robots.txt": not_found}})
+    context = multiprocessing.get_context("fork")  # the handlers hold closures: no pickling
+    bases, logs, processes = [], [], []
+    for name, root, handler in (("trs", fx.trs_root, trs_handler), ("numeric", fx.numeric_root, numeric_handler)):
+        log = _FileLog(log_dir / f"{name}-access.jsonl")
+        ready = context.Queue()
+        process = context.Process(target=_child, args=(root, handler, log, ready), daemon=True)
+        process.start()
+        bases.append(ready.get(timeout=10))
+        logs.append(log)
+        processes.append(process)
+    return Servers(bases[0], bases[1], (logs[0], logs[1]), processes)

@@ -263,8 +263,11 @@ class StaticSiteHandler(BaseHTTPRequestHandler):
     log: list[Hit]
     server_version = "SamplePortal/1.0"
 
+    def setup(self) -> None:
+        self._arrived = time.monotonic()  # at accept, before the request is parsed
+        super().setup()
+
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._arrived = time.monotonic()
         self.serve_file(unquote(urlsplit(self.path).path))
 
     def serve_file(self, path: str) -> None:
