@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from crawler import platforms
 from crawler.detect import classify_title, is_self_assessment
 from crawler.fetcher import Fetcher, FetchError, host_allowed
-from crawler.html import looks_like_js_shell, soup, url_extension
+from crawler.html import display_name, looks_like_js_shell, soup, url_extension
 from crawler.models import ArticleLink, CrawlSummary, DiscoveryResult, FetchOutcome
 from crawler.state import CrawlState, now_iso
 from crawler.store import RawStore
@@ -125,7 +125,9 @@ def fetch_filing(portal: PortalConfig, link: ArticleLink, fetcher: Fetcher, stor
             outcome.bytes += response.size
         name = attachment.name
         if not re.search(r"[\u4e00-\u9fff]", name):  # opaque server names: W0….pdf, hex.pdf
-            name = response.filename or f"{title}.{response.path.suffix.lstrip('.')}"
+            name = display_name(response.filename or title, response.final_url) if response.filename else (
+                f"{title}.{response.path.suffix.lstrip('.')}"
+            )
         documents.append(Document(path=response.path, name=name, sha256=response.sha256, source_url=attachment.url))
     inline = None
     if not article.attachments:
