@@ -20,6 +20,7 @@ import alerts
 import crawler
 from flows.ingest import RunOutcome, run_pipeline
 from flows.pipeline import Limits
+from flows.settings import channels_of, settings
 from jixiao.config import Config, PortalConfig
 from jixiao.paths import Paths
 from jixiao.records import Filing
@@ -56,23 +57,6 @@ def crawled_filings(
         summary.add_fetch(portal.name, outcome)
         if outcome.filing is not None and (outcome.changed or force):
             yield outcome.filing
-
-
-def settings(config_path: str | None, required: bool = False) -> Config:
-    """The config file named, else ./jixiao.toml if present, else defaults (no portals, no alerts)."""
-    from jixiao.config import DEFAULT_CONFIG, load_config
-
-    if config_path or required or Path(DEFAULT_CONFIG).is_file():
-        return load_config(Path(config_path) if config_path else None)
-    return Config()
-
-
-def channels_of(config: Config) -> list:
-    """Alert channels of the config; relative template folders are relative to the file."""
-    if not config.alerts_raw:
-        return []
-    base = config.path.parent if config.path else None
-    return alerts.parse_channels(list(config.alerts_raw), base_dir=base)
 
 
 def _portal_history(store, name: str) -> list[str]:

@@ -23,6 +23,7 @@ import warehouse
 from crawler import RawStore
 from flows.archive import archive_filing, archived_filings
 from flows.local import filings_from_paths
+from flows.settings import channels_of, settings
 from flows.pipeline import IsolatedRunner, Limits, parser_version, process_filing
 from jixiao.paths import Paths
 from jixiao.records import Filing, FilingResult
@@ -151,7 +152,6 @@ def ingest_flow(
     paths: list[str], db: str = "jixiao.duckdb", filing_per_folder: bool = False, force: bool = False,
     config_path: str | None = None, dask_address: str | None = None,
 ) -> RunOutcome:
-    from flows.crawl import channels_of, settings
 
     config = settings(config_path)
     channels = channels_of(config)
@@ -167,7 +167,6 @@ def reprocess_flow(db: str = "jixiao.duckdb", force: bool = False, config_path: 
 
     Filings whose documents and parser are unchanged are skipped unless ``force``.
     """
-    from flows.crawl import channels_of, settings
 
     paths = Paths(Path(db))
     config = settings(config_path)

@@ -280,18 +280,19 @@ def serve(
     db: Path = DbOption,
     config: Optional[Path] = ConfigOption,
     cron: Optional[str] = typer.Option(None, help="Override the config's schedule, e.g. '0 2 * * *'."),
+    port: int = typer.Option(4200, help="Port of the Prefect server started when PREFECT_API_URL is unset."),
 ) -> None:
     """Run the nightly flow on its cron schedule (default 02:00 Asia/Shanghai) until stopped."""
     _quiet_prefect(False)
-    from flows.crawl import settings
-    from flows.serve import DEFAULT_PORT, serve_nightly, start_local_server
+    from flows.serve import serve_nightly, start_local_server
+    from flows.settings import settings  # no Prefect yet: the API URL must be set first
 
     schedule = settings(str(config) if config else None).schedule
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        console.print(f"starting a Prefect server on http://127.0.0.1:{DEFAULT_PORT} (UI and schedule) …")
-        server = start_local_server(DEFAULT_PORT)
-        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{DEFAULT_PORT}/api"
+        console.print(f"starting a Prefect server on http://127.0.0.1:{port} (UI and schedule) …")
+        server = start_local_server(port)
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     console.print(f"serving jixiao-nightly: cron '{cron or schedule.cron}' {schedule.timezone}; "
                   f"runs in the UI at {os.environ['PREFECT_API_URL'].removesuffix('/api')}; Ctrl-C stops")
     try:
@@ -329,7 +330,7 @@ def rebuild(
 
 
 def _channels(config: Optional[Path]):
-    from flows.crawl import channels_of, settings
+    from flows.settings import channels_of, settings
 
     channels = channels_of(settings(str(config) if config else None))
     if not channels:

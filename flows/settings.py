@@ -1,0 +1,24 @@
+"""The user's configuration as the flows read it (no Prefect import here: ``serve`` must set
+PREFECT_API_URL before Prefect is first imported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import alerts
+from jixiao.config import DEFAULT_CONFIG, Config, load_config
+
+
+def settings(config_path: str | None, required: bool = False) -> Config:
+    """The config file named, else ./jixiao.toml if present, else defaults (no portals, no alerts)."""
+    if config_path or required or Path(DEFAULT_CONFIG).is_file():
+        return load_config(Path(config_path) if config_path else None)
+    return Config()
+
+
+def channels_of(config: Config) -> list:
+    """Alert channels of the config; relative template folders are relative to the file."""
+    if not config.alerts_raw:
+        return []
+    base = config.path.parent if config.path else None
+    return alerts.parse_channels(list(config.alerts_raw), base_dir=base)

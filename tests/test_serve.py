@@ -1,0 +1,88 @@
+"""`jixiao serve`: a real Prefect server, the nightly deployment with its cron schedule, and a
+triggered run that crawls a loopback portal into the warehouse."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+from jixiao.samples.portal import build_site, serve_portal
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _deployments(api: str) -> list[dict]:
+    try:
+        return httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json()
+    except (httpx.HTTPError, ValueError):
+        return []
+
+
+def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
+    site = build_site(tmp_path / "site")
+    base_url, stop_portal = serve_portal(site.root)
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    (tmp_path / "jixiao.toml").write_text(
+        f'[schedule]\ncron = "30 2 * * *"\ntimezone = "Asia/Shanghai"\n\n'
+        f'[[portal]]\nname = "loopback"\nregion = "样例市"\nplatform = "trs"\nrate_limit = 50.0\n'
+        f'start_urls = ["{base_url}{site.start_path}"]\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port), "--db", str(tmp_path / "w.duckdb")],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deployment = _wait(lambda: next(iter(_deployments(api)), None), 150, "the deployment")
+        assert deployment["name"] == "jixiao-nightly"
+        schedule = deployment["schedules"][0]["schedule"]
+        assert (schedule["cron"], schedule["timezone"]) == ("30 2 * * *", "Asia/Shanghai")
+        assert deployment["global_concurrency_limit"]["limit"] == 1  # two nights never overlap
+
+        run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10).json()
+        state = _wait(
+            lambda: (s := httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"])
+            in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and s,
+            240, "the triggered run",
+        )
+        assert state == "COMPLETED"
+        with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+            assert con.execute("select count(*) from filings where portal = 'loopback'").fetchone()[0] == len(
+                site.report_titles
+            )
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+        stop_portal()
