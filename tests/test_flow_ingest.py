@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.samples import SAMPLE_NAMES, SEEDS
+from jixiao.samples import SAMPLE_NAMES, SEEDS, render_split_report
 from jixiao.samples.render import render_docx
 from extractors.textdump import parse_dump
 
@@ -97,15 +97,7 @@ def test_filing_per_folder_checks_across_files(prefect_harness, tmp_path):
     from flows.ingest import ingest_flow
 
     article = tmp_path / "article"
-    article.mkdir()
-    stem = "004_898f9e65b71aedec"
-    dump = parse_dump((SEEDS / f"{stem}.txt").read_text(encoding="utf-8"), stem)
-    narrative, forms = parse_dump("", "n"), parse_dump("", "f")
-    narrative.paragraphs = [p for p in dump.paragraphs if p.order < dump.tables[0].order]
-    forms.paragraphs = [p for p in dump.paragraphs if p.order >= dump.tables[0].order - 2]
-    forms.tables = dump.tables
-    render_docx(narrative, article / "自评报告.docx")
-    render_docx(forms, article / "附件2-3.docx")
+    render_split_report("004_898f9e65b71aedec", article)
     db = tmp_path / "w.duckdb"
     ingest_flow([str(tmp_path)], str(db), filing_per_folder=True)
     assert _rows(db, "select count(*) from filings") == [(1,)]

@@ -29,3 +29,25 @@ def render_sample_documents(out: Path = DOCS) -> list[Path]:
     from jixiao.samples.render import render_seed
 
     return [render_seed(SEEDS / f"{stem}.txt", out / f"{name}.docx") for stem, name in SAMPLE_NAMES.items()]
+
+
+def render_split_report(stem: str, out: Path) -> tuple[Path, Path]:
+    """A seed published as two attachments: the narrative report and its forms (附件).
+
+    Real articles often carry the report text and the forms as separate files; the checks
+    must run across both.
+    """
+    from extractors.textdump import parse_dump
+    from jixiao.samples.render import render_docx
+
+    dump = parse_dump((SEEDS / f"{stem}.txt").read_text(encoding="utf-8"), stem)
+    first_table = min(t.order for t in dump.tables)
+    # the forms' title paragraphs travel with them
+    titles_from = max((p.order for p in dump.paragraphs if p.order < first_table), default=first_table) - 1
+    narrative = parse_dump("", f"{stem}-narrative")
+    narrative.paragraphs = [p for p in dump.paragraphs if p.order < titles_from]
+    forms = parse_dump("", f"{stem}-forms")
+    forms.paragraphs = [p for p in dump.paragraphs if p.order >= titles_from]
+    forms.tables = dump.tables
+    name = SAMPLE_NAMES[stem]
+    return (render_docx(narrative, out / f"{name}.docx"), render_docx(forms, out / f"{name}（附件：绩效评价表）.docx"))

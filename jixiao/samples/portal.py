@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from jixiao.config import PortalConfig
 from jixiao.records import Extraction
-from jixiao.samples import SAMPLE_NAMES, SEEDS, sample_documents
+from jixiao.samples import SAMPLE_NAMES, SEEDS, render_split_report, sample_documents
 
 COLUMN = "czyjsgk"
 INLINE_SEED = "003_2ebd7fdb74714a1e"  # published inline instead of as a file
@@ -106,7 +106,7 @@ def build_site(dest: Path | str, docs: Path | None = None) -> SampleSite:
         shutil.rmtree(dest)
     column = dest / COLUMN
     column.mkdir(parents=True)
-    articles = _articles(sorted(p for p in (docs or sample_documents()).iterdir() if p.is_file()))
+    articles = _articles(sorted(p for p in (docs or sample_documents()).iterdir() if p.is_file()), dest / ".parts")
     for number, article in enumerate(articles):
         _write_article(column, article, number)
     pages = max(1, -(-len(articles) // PER_PAGE))
@@ -133,7 +133,7 @@ def build_site(dest: Path | str, docs: Path | None = None) -> SampleSite:
     )
 
 
-def _articles(files: list[Path]) -> list[SampleArticle]:
+def _articles(files: list[Path], work: Path) -> list[SampleArticle]:
     inline_name = SAMPLE_NAMES.get(INLINE_SEED)
     files = [f for f in files if f.stem != inline_name]
     # The first article carries two files; the next ones an upper-case .DOCX, then a GBK page
@@ -144,11 +144,13 @@ def _articles(files: list[Path]) -> list[SampleArticle]:
     while files:
         style = styles[len(reports)] if len(reports) < len(styles) else "href+title"
         date = f"2024-06-{day:02d}"
-        if style == "pair" and len(files) >= 2:
-            first, second = files[:2]
-            files = files[2:]
-            article = SampleArticle(first.stem, date, date, attachments=[(first, first.name, "href+title")])
-            article.attachments.append((second, second.name, "onclick"))
+        seed = next((stem for stem, name in SAMPLE_NAMES.items() if name == files[0].stem), None)
+        if style == "pair" and seed:
+            # one report published as two files: the narrative and its forms
+            files.pop(0)
+            narrative, forms = render_split_report(seed, work)
+            article = SampleArticle(narrative.stem, date, date, attachments=[(narrative, narrative.name, "href+title")])
+            article.attachments.append((forms, forms.name, "onclick"))
         else:
             doc = files.pop(0)
             link_style = {"upper": "upper", "gbk+oldsrc": "oldsrc"}.get(style, "href+title")
