@@ -20,3 +20,12 @@ def seed_path(number: int) -> Path:
 @pytest.fixture(scope="session")
 def seeds() -> dict[int, Path]:
     return {n: seed_path(n) for n in range(5)}
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test server for the whole session (each start costs ~10 s here)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

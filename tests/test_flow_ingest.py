@@ -15,14 +15,6 @@ from extractors.textdump import parse_dump
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 def _render(stem: str, folder: Path, edit=lambda text: text) -> Path:
     text = edit((SEEDS / f"{stem}.txt").read_text(encoding="utf-8"))
     return render_docx(parse_dump(text, stem), folder / f"{SAMPLE_NAMES[stem]}.docx")
