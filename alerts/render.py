@@ -8,7 +8,6 @@ A user folder only needs the files it changes; the rest fall back to the built-i
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,8 +22,10 @@ SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 @lru_cache(maxsize=1)
 def rule_labels() -> dict[str, str]:
-    with open(BUILTIN / "rules.toml", "rb") as handle:
-        return tomllib.load(handle)
+    """Short Chinese names of the rule ids, from the one rule registry."""
+    from checks.rules import RULES
+
+    return {rule_id: rule.title for rule_id, rule in RULES.items()}
 
 
 def number(value) -> str:
