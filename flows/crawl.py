@@ -25,6 +25,7 @@ from jixiao.config import Config, PortalConfig
 from jixiao.paths import Paths
 from jixiao.records import Filing
 
+DEMO_PORT = 18731  # the bundled sample portal, on 127.0.0.1
 PORTAL_DOWN_NIGHTS = 3  # alert when a portal was unreachable this many runs in a row
 _DOWN = {"down", "blocked", "timeout", "js-shell", "robots", "not_allowed"}
 
@@ -156,7 +157,8 @@ def demo_flow(db: str = "jixiao.duckdb", config_path: str | None = None) -> RunO
     config = settings(config_path)
     with tempfile.TemporaryDirectory(prefix="jixiao-portal-") as site_dir:
         site = build_site(Path(site_dir) / "site")
-        base_url, stop = serve_portal(site.root)
+        # A stable address keeps the sample filings' ids stable: a second demo changes nothing.
+        base_url, stop = serve_portal(site.root, port=DEMO_PORT)
         try:
             config = replace(config, portals=(site.portal(base_url),))
             outcome = crawl_and_load(config, Paths(Path(db)), kind="demo")

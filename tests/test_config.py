@@ -30,7 +30,7 @@ def test_example_portals_are_valid_when_uncommented(monkeypatch):
     text = EXAMPLE.read_text(encoding="utf-8")
     uncommented = re.sub(r"^# (\[\[(?:portal|alert)\]\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
     data = tomllib.loads(uncommented)
-    monkeypatch.setenv("JIXIAO_SMTP_PASSWORD", "s3cret")
+    monkeypatch.setenv("WECOM_ROBOT_KEY", "k3y")
     config = parse_config(data)
     names = [p.name for p in config.portals]
     assert "changsha-czj" in names and "yueyang-fgw" in names
@@ -39,7 +39,12 @@ def test_example_portals_are_valid_when_uncommented(monkeypatch):
     assert yueyang.allowed_hosts == ("fgw.yueyang.gov.cn", "www.yueyang.gov.cn")
     assert config.portal("changsha-czj").allowed_hosts == ("www.changsha.gov.cn",)
     assert config.portal("guzhang-czxx").rate_limit == 0.5
-    assert config.alerts_raw[0]["password"] == "s3cret"
+    import alerts
+
+    env = {"DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=t", "DINGTALK_SECRET": "SECx",
+           "JIXIAO_SMTP_PASSWORD": "s3cret"}
+    channels = alerts.parse_channels(list(config.alerts_raw), env=env)
+    assert [c.type for c in channels] == ["dingtalk", "wecom", "email", "webhook"]
 
 
 def test_portal_defaults(tmp_path):

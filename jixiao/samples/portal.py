@@ -336,14 +336,19 @@ def content_type(path: Path) -> str:
 
 
 def serve_portal(
-    site_dir: Path | str, log: list[Hit] | None = None, handler: type[StaticSiteHandler] = StaticSiteHandler
+    site_dir: Path | str, log: list[Hit] | None = None, handler: type[StaticSiteHandler] = StaticSiteHandler,
+    port: int = 0,
 ) -> tuple[str, Callable[[], None]]:
     """Serve ``site_dir`` on 127.0.0.1 at a free port; returns the base URL and a stop function.
 
+    ``port`` 0 picks a free port; a preferred port falls back to a free one when taken.
     Requests are appended to ``log`` (pass a list to read it) as :class:`Hit` entries.
     """
     handler_class = type("SiteHandler", (handler,), {"site_dir": Path(site_dir), "log": log if log is not None else []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler_class)
+    except OSError:  # the preferred port is taken: any free one
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="sample-portal", daemon=True)
     thread.start()

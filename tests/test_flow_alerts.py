@@ -1,0 +1,56 @@
+"""`jixiao demo` with a webhook configured delivers the seed inconsistencies once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+class Receiver(BaseHTTPRequestHandler):
+    bodies: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length", 0))
+        type(self).bodies.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_demo_with_a_webhook_alerts_each_inconsistency_once(prefect_harness, tmp_path):
+    from flows.crawl import demo_flow
+
+    receiver = type("R", (Receiver,), {"bodies": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = tmp_path / "jixiao.toml"
+    config.write_text(
+        f'[[alert]]\ntype = "webhook"\nname = "ops"\nurl = "http://127.0.0.1:{server.server_address[1]}/hook"\n',
+        encoding="utf-8",
+    )
+    db = tmp_path / "w.duckdb"
+    try:
+        demo_flow(str(db), str(config))
+        assert len(receiver.bodies) == 1  # one digest for the run
+        text = json.dumps(receiver.bodies[0], ensure_ascii=False)
+        assert "staffing_over_quota" in text and "株洲市芦淞区人民代表大会常务委员会" in text
+        assert "35" in text and "21" in text
+        demo_flow(str(db), str(config))
+        assert len(receiver.bodies) == 1  # nothing new: no second message
+    finally:
+        server.shutdown()
+    with duckdb.connect(str(db), read_only=True) as con:
+        flags = con.execute("select count(*) from inconsistencies").fetchone()[0]
+        sent = con.execute("select count(*) from alerts where channel = 'ops' and status = 'sent'").fetchone()[0]
+        filings = con.execute("select count(*) from filings").fetchone()[0]
+    assert sent == flags
+    assert filings == 5  # the second demo did not add filings
