@@ -27,6 +27,7 @@ CORPUS_VERSION = 3  # bump when the generator changes what it writes
 DEFAULT_ROOT = Path(__file__).resolve().parent / ".corpus"
 DEFAULT_FILINGS = 210
 DEFAULT_SEED = 20240601
+DEFAULT_MAX_PAGES = 200
 
 # share of filings per format; PDFs dominate real portals and carry the long documents
 FORMAT_WEIGHTS = {"pdf": 0.40, "docx": 0.24, "doc": 0.10, "xlsx": 0.12, "html": 0.14}
@@ -69,7 +70,7 @@ class Spec:
         return f"{self.index:03d}_{self.seed[:3]}_{self.fmt}"
 
 
-def plan(filings: int = DEFAULT_FILINGS, seed: int = DEFAULT_SEED) -> list[Spec]:
+def plan(filings: int = DEFAULT_FILINGS, seed: int = DEFAULT_SEED, max_pages: int = DEFAULT_MAX_PAGES) -> list[Spec]:
     from jixiao.samples import SAMPLE_NAMES
 
     rng = random.Random(seed)
@@ -81,7 +82,7 @@ def plan(filings: int = DEFAULT_FILINGS, seed: int = DEFAULT_SEED) -> list[Spec]
             index=index,
             seed=stems[index % len(stems)],
             fmt=fmt,
-            pages=_pages(fmt, rng),
+            pages=min(max_pages, _pages(fmt, rng)),
             factor=round(rng.uniform(0.4, 3.0), 3),
             quoted_three_public=rng.random() < 0.4,
             car_variant=rng.random() < 0.4,
@@ -93,10 +94,12 @@ def plan(filings: int = DEFAULT_FILINGS, seed: int = DEFAULT_SEED) -> list[Spec]
 def _formats(filings: int, rng: random.Random) -> list[str]:
     # Exact shares (not sampled) so small corpora still hold every format.
     names = list(FORMAT_WEIGHTS)
+    if filings <= len(names):
+        return sorted(names, key=FORMAT_WEIGHTS.get, reverse=True)[:filings]
     out: list[str] = []
     for name in names:
         out += [name] * max(1, round(FORMAT_WEIGHTS[name] * filings))
-    while len(out) > filings and len(out) > len(names):
+    while len(out) > filings:
         out.remove(max(names, key=out.count))
     while len(out) < filings:
         out.append("pdf")
@@ -258,18 +261,22 @@ class Corpus:
 
 def load_or_generate(
     root: Path = DEFAULT_ROOT, filings: int = DEFAULT_FILINGS, seed: int = DEFAULT_SEED, regenerate: bool = False,
-    log=print,
+    log=print, max_pages: int = DEFAULT_MAX_PAGES,
 ) -> Corpus:
     manifest = root / "manifest.json"
     wanted = {"version": CORPUS_VERSION, "filings": filings, "seed": seed}
+    if max_pages != DEFAULT_MAX_PAGES:
+        wanted["max_pages"] = max_pages
     if manifest.is_file() and not regenerate:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if data.get("params") == wanted and all((root / f["path"]).is_file() for f in data["files"]):
             return Corpus(root, data["files"], data["generation"])
-    return generate(root, filings, seed, log=log)
+    return generate(root, filings, seed, log=log, max_pages=max_pages, params=wanted)
 
 
-def generate(root: Path, filings: int, seed: int, log=print) -> Corpus:
+def generate(
+    root: Path, filings: int, seed: int, log=print, max_pages: int = DEFAULT_MAX_PAGES, params: dict | None = None
+) -> Corpus:
     from jixiao.records import sha256_file
     from jixiao.samples import SAMPLE_NAMES
     from jixiao.samples.formats import convert_files
@@ -279,7 +286,7 @@ def generate(root: Path, filings: int, seed: int, log=print) -> Corpus:
     files_dir, work = root / "files", root / "work"
     files_dir.mkdir(parents=True)
     work.mkdir()
-    specs = plan(filings, seed)
+    specs = plan(filings, seed, max_pages)
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
@@ -330,7 +337,7 @@ def generate(root: Path, filings: int, seed: int, log=print) -> Corpus:
         })
     shutil.rmtree(work)
     timings["total_s"] = time.perf_counter() - started
-    manifest = {"params": {"version": CORPUS_VERSION, "filings": filings, "seed": seed},
+    manifest = {"params": params or {"version": CORPUS_VERSION, "filings": filings, "seed": seed},
                 "generation": timings, "files": files}
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     return Corpus(root, files, timings)

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
+from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_MAX_PAGES, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
 
 HERE = Path(__file__).resolve().parent
 SITE_FILES = 12  # files per sample site: its article dates run 2 days apart from the 28th
@@ -69,19 +69,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--filings", type=int, default=DEFAULT_FILINGS, help="corpus size (default %(default)s)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="corpus seed")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_ROOT, help="corpus folder (cached)")
+    parser.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, help="longest document (default %(default)s)")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the corpus first")
     parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md and results.json go")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
     args = parser.parse_args(argv)
 
-    _environment(args.corpus)
-    corpus = load_or_generate(args.corpus, args.filings, args.seed, regenerate=args.regenerate, log=_log)
-    os.environ["JIXIAO_CACHE_DIR"] = str(corpus.cache_dir)  # the .doc conversions, read by both sides
-    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
+    saved = dict(os.environ)  # called in-process by `jixiao bench` and the smoke test: leave no trace
     try:
-        results = run_all(corpus, work)
+        _environment(args.corpus)
+        corpus = load_or_generate(
+            args.corpus, args.filings, args.seed, regenerate=args.regenerate, log=_log, max_pages=args.max_pages
+        )
+        os.environ["JIXIAO_CACHE_DIR"] = str(corpus.cache_dir)  # the .doc conversions, read by both sides
+        work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
+        try:
+            results = run_all(corpus, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        os.environ.update(saved)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
     (args.out / "RESULTS.md").write_text(render_markdown(results), "utf-8")
