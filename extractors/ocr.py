@@ -18,6 +18,9 @@ from pathlib import Path
 from extractors.pdf import Cell, Line, TablePart, clean_text, lines_to_cell_text
 
 DPI = 200
+# A page may declare any size up to 14400 pt square: at 200 dpi that is a 1.6 GB bitmap.
+# Renders are scaled down to at most this many pixels (A3 at 200 dpi is 7.8 million).
+MAX_PIXELS = 16_000_000
 _SPACED_NUMBER = re.compile(r"(?<=[\d.,，])\s+(?=[\d.,，%])")
 # "1、公务用车" is read as "1公务用车": the enumeration comma is too light for the model.
 # A count or date ("2023年", "3次") keeps its unit character.
@@ -69,7 +72,8 @@ def render_page(path: Path, index: int, dpi: int = DPI):
     try:
         page = document[index]
         width, height = page.get_size()
-        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        scale = min(dpi / 72, (MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+        image = page.render(scale=scale, grayscale=True).to_pil().convert("L")
         page.close()
         return image, width, height
     finally:
@@ -81,7 +85,8 @@ def ocr_pdf_page(path: Path, index: int, dpi: int = DPI) -> OcrPage:
 
     started = time.perf_counter()
     image, width, height = render_page(path, index, dpi)
-    result = ocr_image(image, scale=72 / dpi, width=width, height=height, page=index + 1)
+    # points per pixel from the image actually rendered (a huge page is rendered smaller)
+    result = ocr_image(image, scale=width / max(1, image.width), width=width, height=height, page=index + 1)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -85,11 +85,27 @@ def convert(path: Path, to: str, *, cache: bool = True, timeout: float = CONVERT
     return target
 
 
+# Process groups of the conversions running in this process, for ``kill_running``.
+_RUNNING: set[int] = set()
+
+
+def kill_running() -> None:
+    """Kill every conversion this process started and has not finished (on SIGTERM of a
+    worker past its timeout: soffice runs in its own session and would outlive it)."""
+    for group in list(_RUNNING):
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        _RUNNING.discard(group)
+
+
 def _run_in_group(command: list[str], timeout: float) -> subprocess.CompletedProcess:
     # soffice forks (oosplash -> soffice.bin); killing only the parent leaves the child.
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, stdin=subprocess.DEVNULL
     )
+    _RUNNING.add(process.pid)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as error:
@@ -98,7 +114,9 @@ def _run_in_group(command: list[str], timeout: float) -> subprocess.CompletedPro
         except ProcessLookupError:
             pass
         process.communicate()
-        raise ExtractionError("conversion_timeout", f"soffice took longer than {timeout:.0f} s") from error
+        raise ExtractionError("conversion_timeout", f"soffice took longer than {timeout:.1f} s") from error
+    finally:
+        _RUNNING.discard(process.pid)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 

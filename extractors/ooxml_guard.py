@@ -102,6 +102,12 @@ def parse_xml(data: bytes, part: str, kind: str = "ooxml") -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         message = str(error)
+        if error.code == etree.ErrorTypes.ERR_NO_MEMORY:
+            # libxml2 reports a failed malloc (the worker's memory cap) as "unknown error":
+            # the file may be fine, so never call it corrupt.
+            raise ExtractionError(
+                "out_of_memory", f"part {part}: the XML parser ran out of memory ({len(data)} bytes of XML)"
+            ) from error
         if "entity" in message.lower() or "amplification" in message.lower():
             raise ExtractionError("hostile_xml", f"part {part}: {message}") from error
         raise ExtractionError(f"corrupt_{kind}", f"part {part} is not well-formed XML ({message})") from error

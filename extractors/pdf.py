@@ -24,6 +24,9 @@ from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
 GARBLED_SHARE = 0.10  # bad characters above this share of a page's text: the text layer lies
 SCANNED_IMAGE_SHARE = 0.5  # an image covering half the page and no text: a scan
 MAX_EDGES = 20_000  # pages drawn with tens of thousands of tiny rects stall table finding
+# Beyond this many drawn objects (pdfium's cheap count) pdfminer's layout pass alone takes
+# seconds to minutes per page: the page is skipped, reported incomplete, never parsed.
+MAX_PAGE_PATHS = 25_000
 ZONE = 0.07  # top/bottom share of the page where running headers and page numbers live
 
 # CJK Radicals Supplement code points that NFKC leaves alone, mapped to the ideograph
@@ -454,6 +457,11 @@ def _text_has_columns(textpage) -> bool:
 def _read_page(page, index: int, cheap, path: Path, state: _State) -> None:
     number = index + 1
     chars_cheap, image_share, paths, columns = _cheap_view(cheap, index)
+    if paths > MAX_PAGE_PATHS:
+        state.warnings.append(
+            f"incomplete: p.{number}: {paths} drawn objects (over {MAX_PAGE_PATHS}); page skipped unparsed"
+        )
+        return
     if chars_cheap == 0:
         if image_share >= SCANNED_IMAGE_SHARE or paths > 0:
             state.scanned_pages += 1

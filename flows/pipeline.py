@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import signal
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +72,11 @@ def process_filing(filing: Filing) -> FilingResult:
         )
     if not report.facts and not report.indicators:
         names = ", ".join(e.source for e in extractions)
+        # Say why when the extractor knows content was skipped (a page over the caps, no OCR).
+        skipped = [p for e in extractions for p in _incomplete(e)]
         return FilingResult(
-            filing, "failed", "; ".join(problems + [f"no report content: {names} hold no forms or figures"]),
+            filing, "failed",
+            "; ".join(problems + skipped + [f"no report content: {names} hold no forms or figures"]),
             report=report, flags=flags, doc_format=formats,
         )
     problems += [p for e in extractions for p in _incomplete(e)]
@@ -92,6 +96,17 @@ class Limits:
 def _cap_memory(memory_mb: int) -> None:
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # pebble stops a worker past its timeout with SIGTERM: take the converter processes it
+    # started (their own sessions, so not killed with it) down too, or a hung soffice
+    # outlives the filing and piles up night after night.
+    signal.signal(signal.SIGTERM, _on_terminate)
+
+
+def _on_terminate(signum, frame) -> None:
+    from extractors import office
+
+    office.kill_running()
+    os._exit(128 + signum)
 
 
 class IsolatedRunner:

@@ -1,0 +1,1 @@
+"""Fixture builders for the fault suite (tests/test_faults*.py)."""

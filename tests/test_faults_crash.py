@@ -1,0 +1,367 @@
+"""Fault suite, crash safety and concurrency, with real processes and the real CLI.
+
+One folder of filings (copies of the two sample reports, a slow PDF, broken files) goes
+through a sequence of real ``jixiao`` runs sharing one database:
+
+1. ``ingest`` killed with SIGKILL while filings are being loaded; meanwhile a second
+   ``ingest`` is refused (exit 3, names the PID) and the writer database cannot be opened;
+2. ``ingest`` killed with SIGKILL while the slow PDF is being extracted (loads finished);
+3. ``ingest`` that completes: nothing loaded before is redone (counted unchanged), every
+   filing is whole, none twice;
+4. ``rebuild`` from the raw store while an analyst process holds the published file
+   read-only and queries it in a loop: the run succeeds, the analyst never sees half a
+   filing, the rebuilt warehouse has the same rows.
+
+Plus a download killed mid-body (a real crawler process against a loopback server that
+trickles): no partial document in the raw store, the next fetch completes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import psutil
+import pytest
+
+from flows.local import _filing_id, filings_from_paths
+from flows.pipeline import process_filing
+from jixiao.paths import Paths
+from tests.faults import builders as B
+
+ROOT = Path(__file__).resolve().parent.parent
+JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
+COPIES = 16
+
+pytestmark = pytest.mark.timeout(400)
+
+
+def _wait(condition, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"run ended (exit {proc.returncode}) before {what}: {proc.stdout.read()[-3000:]}")
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Run:
+    """A real `jixiao` command in its own session (so it and its children can be cleaned up)."""
+
+    def __init__(self, *args: str, cwd: Path, env: dict):
+        self.proc = subprocess.Popen(
+            [str(JIXIAO), *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )
+
+    def children(self) -> list[int]:
+        try:
+            return [c.pid for c in psutil.Process(self.proc.pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill9(self) -> list[int]:
+        """SIGKILL the run's own process only (as the OOM killer or a reboot would); returns
+        the PIDs of its children at that moment."""
+        children = self.children()
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        return children
+
+    def finish(self, timeout: float = 240) -> tuple[int, str]:
+        out, _ = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out
+
+    def cleanup(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def _extraction_workers(pids: list[int]) -> list[int]:
+    workers = []
+    for pid in _alive(pids):
+        try:
+            cmdline = " ".join(psutil.Process(pid).cmdline())
+        except psutil.NoSuchProcess:
+            continue
+        if "prefect" not in cmdline and "uvicorn" not in cmdline:
+            workers.append(pid)
+    return workers
+
+
+def _writer_rows(paths: Paths, sql: str) -> list[tuple]:
+    # read-only: the WAL left by the kill is replayed in memory, the file is not touched
+    with duckdb.connect(str(paths.writer_db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("crash")
+    folder = root / "reports"
+    good = B.good_reports(root / "good")
+    folder.mkdir()
+    for i in range(COPIES):
+        shutil.copyfile(good[i % 2], folder / f"{i:02d}_{good[i % 2].name}")
+    from pypdf import PdfReader, PdfWriter
+
+    page = B.pdf_spinning_page(root / "page.pdf", shapes=12_000)  # 24 000 objects: under the page cap, ~2 s
+    writer = PdfWriter()
+    for _ in range(4):
+        writer.add_page(PdfReader(str(page)).pages[0])
+    with open(folder / "slow.pdf", "wb") as handle:
+        writer.write(handle)
+    (folder / "empty.docx").write_bytes(b"")
+    B.html_named(folder / "not_a_pdf.pdf")
+    expected = {}
+    for filing in filings_from_paths([folder]):
+        result = process_filing(filing)
+        expected[filing.filing_id] = (result.status, len(result.report.facts))
+    db = root / "w.duckdb"
+    env = {**os.environ, "JIXIAO_CACHE_DIR": str(root / "cache")}
+    runs: list[Run] = []
+    yield {"root": root, "folder": folder, "db": db, "paths": Paths(db), "env": env, "expected": expected,
+           "runs": runs, "good": good}
+    for run in runs:
+        run.cleanup()
+
+
+def _start(world, *args: str) -> Run:
+    run = Run(*args, cwd=world["root"], env=world["env"])
+    world["runs"].append(run)
+    return run
+
+
+def _check_whole(rows: list[tuple], expected: dict) -> None:
+    """(filing_id, status, facts) rows: each filing once, whole."""
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids)), "a filing appears twice"
+    for filing_id, status, facts in rows:
+        assert (status, facts) == expected[filing_id], filing_id
+
+
+FILINGS_SQL = (
+    "SELECT f.filing_id, f.status, (SELECT count(*) FROM facts_t x WHERE x.filing_id = f.filing_id) "
+    "FROM filings_t f"
+)
+
+
+def test_1_kill_during_loading_and_a_second_run_refused(world):
+    paths = world["paths"]
+    wal = paths.writer_db.with_name("writer.duckdb.wal")
+    run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
+    # The lock file names the holder once the run owns the warehouse.
+    _wait(lambda: paths.lock.exists() and paths.lock.read_text().strip() == str(run.proc.pid), 120, "the lock",
+          run.proc)
+    second = _start(world, "ingest", str(world["good"][0]), "--db", str(world["db"]))
+    code, out = second.finish(timeout=120)
+    assert code == 3, out
+    assert f"PID {run.proc.pid}" in out and "another jixiao run is writing" in out
+    # The database itself refuses a second writer while the run holds it.
+    with pytest.raises(duckdb.IOException, match="lock"):
+        duckdb.connect(str(paths.writer_db))
+    # Loads commit one filing per transaction; kill when a few are in and more are coming.
+    _wait(lambda: wal.exists() and wal.stat().st_size > 150_000, 120, "some filings loaded", run.proc)
+    children = run.kill9()
+    rows = _writer_rows(paths, FILINGS_SQL)
+    assert 0 < len(rows) < len(world["expected"]), "killed during loading"
+    _check_whole(rows, world["expected"])
+    _wait(lambda: not _extraction_workers(children), 20, "orphaned extraction workers to exit")
+    world["after_1"] = rows
+
+
+def test_2_kill_during_extraction(world):
+    paths = world["paths"]
+    wal = paths.writer_db.with_name("writer.duckdb.wal")
+    run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
+    _wait(lambda: paths.lock.exists() and paths.lock.read_text().strip() == str(run.proc.pid), 120, "the lock",
+          run.proc)
+    slow_id = _filing_id(world["folder"] / "slow.pdf")
+
+    def loads_done_slow_pdf_extracting():
+        if not wal.exists():
+            return False
+        size = wal.stat().st_size
+        time.sleep(1.0)
+        return wal.exists() and wal.stat().st_size == size and _extraction_workers(run.children())
+
+    _wait(loads_done_slow_pdf_extracting, 120, "loads done while the slow PDF is extracted", run.proc)
+    children = run.kill9()
+    rows = _writer_rows(paths, FILINGS_SQL)
+    _check_whole(rows, world["expected"])
+    assert slow_id not in {r[0] for r in rows}, "killed during its extraction"
+    assert len(rows) == len(world["expected"]) - 1
+    _wait(lambda: not _extraction_workers(children), 20, "orphaned extraction workers to exit")
+    world["after_2"] = rows
+    world["loaded_by"] = dict(_writer_rows(paths, "SELECT filing_id, run_id FROM filings_t"))
+
+
+def test_3_next_run_completes_redoes_nothing_and_publishes_whole_filings(world):
+    paths = world["paths"]
+    run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
+    code, out = run.finish()
+    assert code == 0, out
+    with duckdb.connect(str(world["db"]), read_only=True) as con:
+        rows = con.execute(FILINGS_SQL).fetchall()
+        loaded_by = dict(con.execute("SELECT filing_id, run_id FROM filings_t").fetchall())
+        stuck = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
+    assert sorted(r[0] for r in rows) == sorted(world["expected"])
+    _check_whole(rows, world["expected"])
+    # every filing finished before the kills is kept as loaded then, not redone
+    before = world["loaded_by"]
+    assert len(before) == len(world["expected"]) - 1
+    assert {fid: loaded_by[fid] for fid in before if world["expected"][fid][0] != "failed"} == {
+        fid: run for fid, run in before.items() if world["expected"][fid][0] != "failed"}
+    assert stuck == 2  # the two killed runs stay visible as never finished
+    assert not paths.writer_db.with_name("writer.duckdb.wal").exists()  # checkpointed after the load
+
+
+_ANALYST = r"""
+import json, sys, time, duckdb
+from pathlib import Path
+db, stop = sys.argv[1], Path(sys.argv[2])
+SQL = ("SELECT f.filing_id, f.status, (SELECT count(*) FROM facts x WHERE x.filing_id = f.filing_id) "
+       "FROM filings f")
+held = duckdb.connect(db, read_only=True)  # an analyst's notebook, left open all night
+print(json.dumps({"ready": True}), flush=True)
+seen = 0
+while not stop.exists():
+    for con, fresh in ((held, False), (duckdb.connect(db, read_only=True), True)):
+        print(json.dumps({"fresh": fresh, "rows": con.execute(SQL).fetchall()}), flush=True)
+        if fresh:
+            con.close()
+    seen += 1
+    time.sleep(0.02)
+held.close()
+print(json.dumps({"done": seen}), flush=True)
+"""
+
+
+def test_4_rebuild_under_an_analyst_reading_gives_the_same_rows(world):
+    db = world["db"]
+    columns = "filing_id, form, coalesce(subject, ''), item, coalesce(\"column\", ''), value, location"
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = con.execute(f"SELECT {columns} FROM facts ORDER BY ALL").fetchall()
+        filings_before = con.execute("SELECT filing_id, status, error FROM filings ORDER BY ALL").fetchall()
+    stop = world["root"] / "stop-analyst"
+    analyst = subprocess.Popen([sys.executable, "-c", _ANALYST, str(db), str(stop)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert json.loads(analyst.stdout.readline()) == {"ready": True}
+        run = _start(world, "rebuild", "--db", str(db))
+        code, out = run.finish()
+        time.sleep(0.5)  # the analyst's fresh connections see the published rebuild
+    finally:
+        stop.touch()
+        out_analyst, err_analyst = analyst.communicate(timeout=60)
+    assert code == 0, out
+    assert analyst.returncode == 0, err_analyst[-2000:]
+    observations = [json.loads(line) for line in out_analyst.splitlines() if line.startswith("{")]
+    assert observations[-1]["done"] > 5
+    snapshots = [o["rows"] for o in observations if "rows" in o]
+    assert snapshots
+    for rows in snapshots:  # never half a filing, never one twice, in either connection
+        _check_whole([tuple(r) for r in rows], world["expected"])
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(f"SELECT {columns} FROM facts ORDER BY ALL").fetchall() == before
+        assert con.execute("SELECT filing_id, status, error FROM filings ORDER BY ALL").fetchall() == filings_before
+        assert con.execute("SELECT kind FROM runs ORDER BY started_at DESC LIMIT 1").fetchall() == [("rebuild",)]
+
+
+# --- a download killed mid-body ---------------------------------------------------------------
+
+
+class _Trickle(BaseHTTPRequestHandler):
+    body = b"%PDF-1.4\n" + b"0" * 200_000 + b"\n%%EOF\n"
+    slow = True
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/robots.txt":
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        step = 1000 if type(self).slow else len(self.body)
+        try:
+            for start in range(0, len(self.body), step):
+                self.wfile.write(self.body[start:start + step])
+                self.wfile.flush()
+                if type(self).slow:
+                    time.sleep(0.05)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+_FETCH = r"""
+import sys
+from pathlib import Path
+from crawler import CrawlState, Fetcher, RawStore
+from jixiao.config import CrawlerSettings, PortalConfig
+url, root = sys.argv[1], Path(sys.argv[2])
+portal = PortalConfig("t", (url,), rate_limit=100.0)
+settings = CrawlerSettings(contact="https://example.org/t", read_timeout=5, retries=0)
+with Fetcher(settings, CrawlState(root / "crawl.sqlite3")) as fetcher:
+    print("fetching", flush=True)
+    response = fetcher.document(url, portal, RawStore(root / "raw"), "pdf")
+    print("done", response.sha256, flush=True)
+"""
+
+
+def test_download_killed_mid_body_leaves_no_partial_document(tmp_path):
+    handler = type("H", (_Trickle,), {"slow": True})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/report.pdf"
+    try:
+        child = subprocess.Popen([sys.executable, "-c", _FETCH, url, str(tmp_path)], cwd=ROOT,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "fetching"
+        # bytes are arriving: something is being written under the raw store
+        _wait(lambda: any(p.is_file() for p in (tmp_path / "raw").rglob("*")), 20, "the download to start")
+        child.kill()
+        child.wait(timeout=30)
+        stored = [p for p in (tmp_path / "raw").rglob("*") if p.is_file() and p.suffix == ".pdf"]
+        assert stored == []  # only a temp file, never a document with a content hash name
+        handler.slow = False
+        again = subprocess.run([sys.executable, "-c", _FETCH, url, str(tmp_path)], cwd=ROOT, capture_output=True,
+                               text=True, timeout=60)
+        assert again.returncode == 0, again.stderr
+        sha = again.stdout.split()[-1]
+        [document] = [p for p in (tmp_path / "raw").rglob("*.pdf")]
+        assert document.name == f"{sha}.pdf" and document.read_bytes() == _Trickle.body
+    finally:
+        server.shutdown()
+        server.server_close()
