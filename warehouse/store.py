@@ -148,6 +148,10 @@ class Warehouse:
         row = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [filing_id])
         return (row[0], row[1]) if row and row[2] != "failed" else None
 
+    def mark_unchanged(self, run_id: str) -> None:
+        """Count a filing the run skipped because its documents and parser are unchanged."""
+        self.con.execute("UPDATE runs SET unchanged = unchanged + 1 WHERE run_id = ?", [run_id])
+
     def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
         """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'.
 
@@ -157,7 +161,7 @@ class Warehouse:
         fid = result.filing.filing_id
         stored = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [fid])
         if stored == (result.filing.sha256, parser_version, result.status):
-            self.con.execute("UPDATE runs SET unchanged = unchanged + 1 WHERE run_id = ?", [run_id])
+            self.mark_unchanged(run_id)
             return "unchanged"
         now = utcnow()
         tables = filing_rows(result, run_id, parser_version, now)
