@@ -279,7 +279,9 @@ class Fetcher:
         # Content-Length can lie or be absent, and a read timeout is per read: count and time it.
         deadline = time.monotonic() + self.settings.total_timeout
         size = 0
-        for chunk in response.iter_bytes(1 << 16):
+        # No chunk size: each network read is yielded as it arrives, so a server trickling
+        # bytes meets the deadline and the cap at once, not after 64 KB.
+        for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
                 raise FetchError("too_large", url, f"more than max_download_mb {self.settings.max_download_mb}")

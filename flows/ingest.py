@@ -68,6 +68,7 @@ def load_filings(
         if raw is not None:
             filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
         if not force and store.filing_state(filing.filing_id) == (filing.sha256, version):
+            store.mark_unchanged(run_id)
             outcomes.append((filing.filing_id, "unchanged", None))
             if on_loaded:
                 on_loaded(filing)

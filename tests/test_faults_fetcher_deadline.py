@@ -1,14 +1,7 @@
-"""PENDING (crawler/fetcher.py is another engineer's): the total download deadline is not
-enforced against a server that trickles bytes.
+"""The total download deadline holds against a server that trickles bytes.
 
-``Fetcher._capped`` iterates ``response.iter_bytes(1 << 16)``: httpx then buffers until 64 KB
-have arrived before yielding, so the deadline (and the byte cap) is checked only once per
-64 KB. A server sending 1 KB/s — never idle long enough for the read timeout — holds the
-crawler for over a minute per 64 KB instead of ``total_timeout``.
-
-Fix: in ``crawler/fetcher.py``, ``Fetcher._capped``, iterate ``response.iter_bytes()``
-(no chunk_size: every network read is yielded as it arrives), keeping the two checks as
-they are. Verified here by applying exactly that change: this test then passes in ~1 s.
+A server sending 1 KB/s is never idle long enough for the read timeout; the fetcher checks
+its deadline (and byte cap) on every network read, not once per 64 KB.
 """
 
 from __future__ import annotations

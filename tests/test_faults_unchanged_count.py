@@ -1,0 +1,25 @@
+"""A re-run counts the filings it skipped as unchanged (run summary, artifact, printout).
+
+Found by tests/test_faults_crash.py: a re-run after kill -9 reported 2 unchanged instead of 16.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.faults.builders import good_reports
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def test_rerun_counts_skipped_filings_as_unchanged(prefect_harness, tmp_path):
+    from flows.ingest import ingest_flow
+
+    folder = tmp_path / "reports"
+    good_reports(folder)
+    db = tmp_path / "w.duckdb"
+    first = ingest_flow([str(folder)], str(db))
+    assert first.summary["filings_ok"] == 2
+    second = ingest_flow([str(folder)], str(db))
+    assert [status for _, status, _ in second.results] == ["unchanged", "unchanged"]
+    assert second.summary["filings_unchanged"] == 2, second.summary
