@@ -49,6 +49,13 @@ def decode_html(data: bytes) -> tuple[str, str]:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
+    # A few bad bytes (a page cut mid-character, a stray byte pasted from another encoding)
+    # must not lose the whole report: decode with replacement when almost everything fits.
+    candidates = [name for name in (declared_name(match), "utf-8", "gb18030") if name]
+    decoded = sorted(((data.decode(n, errors="replace"), n) for n in candidates), key=lambda d: d[0].count("\ufffd"))
+    text, name = decoded[0]
+    if text.count("\ufffd") <= max(3, len(text) // 200):
+        return text, f"{name}+replaced"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -57,10 +64,28 @@ def decode_html(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+def declared_name(match: re.Match | None) -> str | None:
+    """The codec a <meta charset> declares (gb2312/gbk read as gb18030), if Python knows it."""
+    if not match:
+        return None
+    declared = match.group(1).decode("ascii", "ignore").lower()
+    name = "gb18030" if declared in _GB_FAMILY else declared
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
 def extract(path: Path, name: str) -> Extraction:
     data = Path(path).read_bytes()
-    text, _ = decode_html(data)
-    return html_to_extraction(text, name)
+    text, encoding = decode_html(data)
+    extraction = html_to_extraction(text, name)
+    if encoding.endswith("+replaced"):
+        extraction.warnings.append(
+            f"{text.count(chr(0xFFFD))} undecodable byte sequences in {encoding.removesuffix('+replaced')} replaced by U+FFFD"
+        )
+    return extraction
 
 
 def html_to_extraction(text: str, name: str) -> Extraction:

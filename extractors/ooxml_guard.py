@@ -8,6 +8,7 @@ here only read the zip's central directory, so a bomb is turned away in millisec
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -84,7 +85,8 @@ def read_member(archive: zipfile.ZipFile, member: str, kind: str = "ooxml",
             data = handle.read(limits.max_total_bytes + 1)
     except KeyError as error:
         raise ExtractionError(f"corrupt_{kind}", f"missing part {member}") from error
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as error:
+        # zlib.error: a damaged deflate stream (not an OSError)
         raise ExtractionError(f"corrupt_{kind}", f"unreadable part {member} ({error})") from error
     if len(data) > limits.max_total_bytes:
         raise ExtractionError("zip_bomb", f"part {member} inflates beyond {limits.max_total_bytes} bytes")

@@ -268,3 +268,24 @@ def test_real_ingest_run_over_bad_and_good_files(corpus, tmp_path):
     for good in corpus["good"]:
         status, error, facts = by_name[good.name]
         assert status == "ok" and facts == len(process_filing(_filing(good)).report.facts) > 20
+
+
+def test_a_few_undecodable_bytes_do_not_lose_an_html_report(tmp_path):
+    """A GBK page with two stray bytes (a cut character, a paste from another encoding) used
+    to fail whole as 'undecodable_html'; now it is read, the replacement reported."""
+    from extractors import extract
+
+    page = bytearray(B.report_html("gbk", "gb2312"))
+    good = tmp_path / "clean.html"
+    good.write_bytes(bytes(page))
+    for at in (len(page) // 3, len(page) // 2):
+        page[at] = 0xFF
+    damaged = tmp_path / "damaged.html"
+    damaged.write_bytes(bytes(page))
+    extraction = extract(damaged)
+    assert any(re.match(r"[1-4] undecodable byte sequences in gb18030 replaced", w) for w in extraction.warnings)
+    assert len(process_filing(_filing(damaged)).report.facts) == len(process_filing(_filing(good)).report.facts)
+    noise = tmp_path / "noise.html"
+    noise.write_bytes(b"<html><body>" + bytes(range(128, 256)) * 40 + b"</body></html>")
+    with pytest.raises(ExtractionError):  # mostly undecodable is still refused, never mojibake facts
+        extract(noise)
