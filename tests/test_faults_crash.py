@@ -3,8 +3,9 @@
 One folder of filings (copies of the two sample reports, a slow PDF, broken files) goes
 through a sequence of real ``jixiao`` runs sharing one database:
 
-1. ``ingest`` killed with SIGKILL while filings are being loaded; meanwhile a second
-   ``ingest`` is refused (exit 3, names the PID) and the writer database cannot be opened;
+0. two ``ingest`` started at once on another database: one is refused (exit 3, names the
+   PID of the other) and the writer database cannot be opened a second time;
+1. ``ingest`` killed with SIGKILL while filings are being loaded;
 2. ``ingest`` killed with SIGKILL while the slow PDF is being extracted (loads finished);
 3. ``ingest`` that completes: nothing loaded before is redone (counted unchanged), every
    filing is whole, none twice;
@@ -132,11 +133,12 @@ def world(tmp_path_factory):
     from pypdf import PdfReader, PdfWriter
 
     page = B.pdf_spinning_page(root / "page.pdf", shapes=12_000)  # 24 000 objects: under the page cap, ~2 s
-    writer = PdfWriter()
-    for _ in range(4):
-        writer.add_page(PdfReader(str(page)).pages[0])
-    with open(folder / "slow.pdf", "wb") as handle:
-        writer.write(handle)
+    for pages, target in ((4, folder / "slow.pdf"), (12, root / "slow_long.pdf")):
+        writer = PdfWriter()
+        for _ in range(pages):
+            writer.add_page(PdfReader(str(page)).pages[0])
+        with open(target, "wb") as handle:
+            writer.write(handle)
     (folder / "empty.docx").write_bytes(b"")
     B.html_named(folder / "not_a_pdf.pdf")
     expected = {}
@@ -147,7 +149,7 @@ def world(tmp_path_factory):
     env = {**os.environ, "JIXIAO_CACHE_DIR": str(root / "cache")}
     runs: list[Run] = []
     yield {"root": root, "folder": folder, "db": db, "paths": Paths(db), "env": env, "expected": expected,
-           "runs": runs, "good": good}
+           "runs": runs, "good": good, "slow_long": root / "slow_long.pdf"}
     for run in runs:
         run.cleanup()
 
@@ -172,25 +174,44 @@ FILINGS_SQL = (
 )
 
 
-def test_1_kill_during_loading_and_a_second_run_refused(world):
+def test_0_two_runs_started_at_once_one_refuses_naming_the_other(world, tmp_path):
+    """Two real `jixiao ingest` on one database, started together (separate Prefect homes,
+    as two operators would have): one takes the warehouse, the other exits 3 naming its
+    PID, and DuckDB itself refuses a second writer while the first holds the file."""
+    db = tmp_path / "both.duckdb"
+    paths = Paths(db)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copyfile(world["good"][0], folder / world["good"][0].name)
+    shutil.copyfile(world["slow_long"], folder / "slow.pdf")  # ~25 s of extraction: the holder stays busy
+    env_b = {**world["env"], "PREFECT_HOME": str(tmp_path / "prefect-b")}
+    runs = [_start(world, "ingest", str(folder), "--db", str(db)),
+            Run("ingest", str(folder), "--db", str(db), cwd=tmp_path, env=env_b)]
+    world["runs"].append(runs[1])
+    _wait(lambda: any(r.proc.poll() is not None for r in runs), 180, "one run to give way")
+    loser = next(r for r in runs if r.proc.poll() is not None)
+    holder = next(r for r in runs if r is not loser)
+    code, out = loser.finish(timeout=30)
+    assert code == 3, out
+    assert f"PID {holder.proc.pid}" in out and "another jixiao run is writing" in out, out
+    assert holder.proc.poll() is None and paths.lock.read_text().strip() == str(holder.proc.pid)
+    with pytest.raises(duckdb.IOException, match="lock"):
+        duckdb.connect(str(paths.writer_db))
+    holder.kill9()
+
+
+def test_1_kill_during_loading(world):
     paths = world["paths"]
     wal = paths.writer_db.with_name("writer.duckdb.wal")
     run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
     # The lock file names the holder once the run owns the warehouse.
     _wait(lambda: paths.lock.exists() and paths.lock.read_text().strip() == str(run.proc.pid), 120, "the lock",
           run.proc)
-    second = _start(world, "ingest", str(world["good"][0]), "--db", str(world["db"]))
-    code, out = second.finish(timeout=120)
-    assert code == 3, out
-    assert f"PID {run.proc.pid}" in out and "another jixiao run is writing" in out
-    # The database itself refuses a second writer while the run holds it.
-    with pytest.raises(duckdb.IOException, match="lock"):
-        duckdb.connect(str(paths.writer_db))
     # Loads commit one filing per transaction; kill when a few are in and more are coming.
     _wait(lambda: wal.exists() and wal.stat().st_size > 150_000, 120, "some filings loaded", run.proc)
     children = run.kill9()
     rows = _writer_rows(paths, FILINGS_SQL)
-    assert 0 < len(rows) < len(world["expected"]), "killed during loading"
+    assert 0 < len(rows) < len(world["expected"]) - 1, "killed during loading"
     _check_whole(rows, world["expected"])
     _wait(lambda: not _extraction_workers(children), 20, "orphaned extraction workers to exit")
     world["after_1"] = rows
@@ -230,6 +251,8 @@ def test_3_next_run_completes_redoes_nothing_and_publishes_whole_filings(world):
     with duckdb.connect(str(world["db"]), read_only=True) as con:
         rows = con.execute(FILINGS_SQL).fetchall()
         loaded_by = dict(con.execute("SELECT filing_id, run_id FROM filings_t").fetchall())
+        [(unchanged,)] = con.execute(
+            "SELECT unchanged FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1").fetchall()
         stuck = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
     assert sorted(r[0] for r in rows) == sorted(world["expected"])
     _check_whole(rows, world["expected"])
@@ -238,6 +261,8 @@ def test_3_next_run_completes_redoes_nothing_and_publishes_whole_filings(world):
     assert len(before) == len(world["expected"]) - 1
     assert {fid: loaded_by[fid] for fid in before if world["expected"][fid][0] != "failed"} == {
         fid: run for fid, run in before.items() if world["expected"][fid][0] != "failed"}
+    # and the run says so: skipped ones, plus failed ones re-read and failing the same way
+    assert unchanged == len(before)
     assert stuck == 2  # the two killed runs stay visible as never finished
     assert not paths.writer_db.with_name("writer.duckdb.wal").exists()  # checkpointed after the load
 

@@ -170,10 +170,11 @@ def test_worker_timeout_fails_the_filing_and_the_pool_goes_on(corpus, tmp_path):
 
 
 def test_worker_over_the_memory_cap_fails_its_filing_and_the_pool_goes_on(corpus, tmp_path):
-    """A .docx that passes the zip guards yet builds a ~300 MB DOM, under a cap 200 MB above
-    what the worker starts with; then a good report in the same pool."""
-    heavy = B.docx_heavy_dom(tmp_path / "heavy.docx", paragraphs=400_000)
-    cap = _vm_mb() + 200
+    """A .docx that passes the zip guards (80 MB of XML, ratio < 100) yet builds a DOM of
+    over 1 GB, under a cap 250 MB above what the worker starts with; then a good report
+    in the same pool."""
+    heavy = B.docx_heavy_dom(tmp_path / "heavy.docx", paragraphs=1_500_000)
+    cap = _vm_mb() + 250
     with IsolatedRunner(Limits(timeout_s=120, memory_mb=cap, workers=1)) as runner:
         bad = runner.result(_filing(heavy), runner.submit(_filing(heavy)))
         good = runner.result(_filing(corpus["good"][0]), runner.submit(_filing(corpus["good"][0])))
