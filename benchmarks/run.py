@@ -36,6 +36,7 @@ from pathlib import Path
 from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_MAX_PAGES, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
 
 HERE = Path(__file__).resolve().parent
+ROUNDS = 4  # the corpus is measured in this many interleaved rounds
 SITE_FILES = 12  # files per sample site: its article dates run 2 days apart from the 28th
 
 # metric -> (unit, target text, test on the value or None when informational)
@@ -48,6 +49,7 @@ TARGETS: dict[str, tuple[str, str, object]] = {
     "pipeline_2_workers_s": ("s", "info", None),
     "speedup_2_workers": ("×", "≥ 1.7", lambda v: v >= 1.7),
     "cpu_2_workers_vs_1": ("×", "info (≈ 1.0: no work added by a 2nd worker)", None),
+    "cores_used_2_workers": ("cores", "info (CPU s / wall s; < 2 when the cores are shared)", None),
     "pdf_pages_per_s": ("pages/s", "info (1 worker, PDF filings)", None),
     "baseline_pdf_pages_per_s": ("pages/s", "info", None),
     "filings_per_s": ("filings/s", "info (2 workers)", None),
@@ -75,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the corpus first")
     parser.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md and results.json go")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite RESULTS.md from results.json (after editing FINDINGS.md) without measuring")
     args = parser.parse_args(argv)
+    if args.report_only:
+        results = json.loads((args.out / "results.json").read_text("utf-8"))
+        (args.out / "RESULTS.md").write_text(render_markdown(results, _findings()), "utf-8")
+        return 0
 
     saved = dict(os.environ)  # called in-process by `jixiao bench` and the smoke test: leave no trace
     try:
@@ -95,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(saved)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    (args.out / "RESULTS.md").write_text(render_markdown(results), "utf-8")
+    (args.out / "RESULTS.md").write_text(render_markdown(results, _findings()), "utf-8")
     _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
     for key in METRIC_KEYS:
         metric = results["metrics"][key]
@@ -116,6 +124,12 @@ def _environment(corpus_root: Path) -> None:
         os.environ.setdefault(key, value)
 
 
+def _findings() -> str | None:
+    """The analysis of the last full run (hand-written: profiles, causes, fixes)."""
+    path = HERE / "FINDINGS.md"
+    return path.read_text("utf-8") if path.is_file() else None
+
+
 def _log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -133,15 +147,28 @@ def run_all(corpus: Corpus, work: Path) -> dict:
     # Each phase runs in a freshly spawned process, as a `jixiao ingest` would: the pipeline's
     # worker processes are forked from it, and what one phase left in memory must not be
     # inherited by the next (see RESULTS.md on RLIMIT_AS).
-    steps = [
-        ("baseline", f"baseline over {len(paths)} files ({corpus.pdf_pages()} PDF pages)", run_baseline, (paths,)),
-        ("pipeline_1", "pipeline with 1 worker process", run_direct_pipeline, (paths, work / "pipeline_1.duckdb", 1)),
-        ("pipeline_2", "pipeline with 2 worker processes", run_direct_pipeline, (paths, work / "pipeline_2.duckdb", 2)),
-        ("bulk", "bulk loading", run_bulk, (work / "pipeline_1.duckdb", work / "bulk.duckdb")),
-        ("portal", "incremental re-run through the loopback portal", run_portal, (paths, work / "portal")),
+    # Baseline and pipeline alternate over interleaved quarters of the corpus, so a burst of
+    # other work on the machine lands on every arm alike instead of on one of them.
+    chunks = [paths[k::ROUNDS] for k in range(min(ROUNDS, len(paths)))]
+    arms = [
+        ("baseline", run_baseline, lambda chunk: (chunk,)),
+        ("pipeline_1", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_1.duckdb", 1)),
+        ("pipeline_2", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_2.duckdb", 2)),
     ]
     try:
-        for name, message, function, args in steps:
+        _log(f"baseline and pipeline (1 and 2 workers) over {len(paths)} files ({corpus.pdf_pages()} PDF pages), "
+             f"in {len(chunks)} rounds")
+        for number, chunk in enumerate(chunks, 1):
+            for name, function, args in arms:
+                with sampler.phase(name) as load:
+                    part = in_fresh_process(function, *args(chunk))
+                    part["loadavg"] = load()
+                phases[name] = _merge(phases.get(name), part)
+            _log(f"round {number}/{len(chunks)}: " + ", ".join(f"{n} {phases[n]['wall_s']:.1f} s" for n, _, _ in arms))
+        for name, message, function, args in [
+            ("bulk", "bulk loading", run_bulk, (work / "pipeline_1.duckdb", work / "bulk.duckdb")),
+            ("portal", "incremental re-run through the loopback portal", run_portal, (paths, work / "portal")),
+        ]:
             _log(message)
             with sampler.phase(name) as load:
                 phases[name] = in_fresh_process(function, *args)
@@ -164,6 +191,8 @@ def run_all(corpus: Corpus, work: Path) -> dict:
                         "map, check) + Warehouse.load_filing per result in the parent, fresh DuckDB, publish; "
                         "no Prefect, no network; 4 filings per worker in flight",
             "baseline": "benchmarks.baseline.read_file in one child process, files in the same order",
+            "rounds": f"baseline, pipeline 1 worker, pipeline 2 workers alternate over {ROUNDS} interleaved quarters "
+                      "of the corpus, each in a freshly spawned process; times are summed over the rounds",
             "incremental": "flows.crawl.nightly_flow twice into one db over the corpus served by "
                            "jixiao.samples.portal (build_site + serve_portal, one site per "
                            f"{SITE_FILES} files, .html reports excluded: portals publish them inline)",
@@ -173,6 +202,29 @@ def run_all(corpus: Corpus, work: Path) -> dict:
         "phases": phases,
         "metrics": metrics(corpus, phases),
     }
+
+
+def _merge(total: dict | None, part: dict) -> dict:
+    """Add up one round of a phase: times and counts sum, a table's row count is the last."""
+    if total is None:
+        part["loadavg"] = [part["loadavg"]]
+        return part
+    for key, value in part.items():
+        if key == "loadavg":
+            total[key].append(value)
+        elif key in ("by_format", "statuses"):
+            for name, entry in value.items():
+                if isinstance(entry, dict):
+                    mine = total[key].setdefault(name, dict.fromkeys(entry, 0))
+                    for field, number in entry.items():
+                        mine[field] = mine.get(field, 0) + number
+                else:
+                    total[key][name] = total[key].get(name, 0) + entry
+        elif key == "rows" or not isinstance(value, (int, float)) or key == "workers":
+            total[key] = value  # cumulative in the phase's database already
+        else:
+            total[key] += value
+    return total
 
 
 def in_fresh_process(function, *args):
@@ -392,7 +444,7 @@ class RssSampler(threading.Thread):
     def phase(self, name: str) -> Iterator:
         before = os.getloadavg()
         self._current = name
-        self.peaks[name] = {"tree_mb": 0.0, "largest_process_mb": 0.0}
+        self.peaks.setdefault(name, {"tree_mb": 0.0, "largest_process_mb": 0.0})
         try:
             yield lambda: {"before": before, "after": os.getloadavg()}
         finally:
@@ -443,6 +495,7 @@ def metrics(corpus: Corpus, phases: dict) -> dict:
         "pipeline_2_workers_s": two["wall_s"],
         "speedup_2_workers": one["wall_s"] / two["wall_s"],
         "cpu_2_workers_vs_1": two["cpu_s"] / one["cpu_s"],
+        "cores_used_2_workers": two["cpu_s"] / two["wall_s"],
         "pdf_pages_per_s": pdf_pages / pdf_one["seconds"] if pdf_one.get("seconds") else 0.0,
         "baseline_pdf_pages_per_s": pdf_pages / pdf_base["seconds"] if pdf_base.get("seconds") else 0.0,
         "filings_per_s": len(corpus.files) / two["wall_s"],
@@ -578,13 +631,15 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
         "",
     ]
     if notes:
-        lines += ["## Findings", "", notes.strip(), ""]
+        lines += [notes.strip(), ""]
     return "\n".join(lines)
 
 
-def _loads(loadavg: dict | None) -> str:
+def _loads(loadavg) -> str:
     if not loadavg:
         return "?"
+    if isinstance(loadavg, list):
+        return ", ".join(_loads(one) for one in loadavg)
     return "/".join(f"{v:.1f}" for v in loadavg["before"]) + " → " + "/".join(f"{v:.1f}" for v in loadavg["after"])
 
 
