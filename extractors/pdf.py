@@ -467,6 +467,14 @@ def _read_page(page, index: int, cheap, path: Path, state: _State) -> None:
             state.scanned_pages += 1
             _ocr_page(path, index, page, state, reason="scanned page (no text layer)")
         return
+    if not (paths >= 4 or columns or chars_cheap < 0):
+        # A page that cannot hold a table: its lines come from pdfium's text layer, ~50x
+        # cheaper than pdfminer's layout analysis (the bulk of a long report is prose).
+        chars = _cheap_chars(cheap, index, float(page.height))
+        if text_quality("".join(c["text"] for c in chars)) >= 1 - GARBLED_SHARE:
+            state.text_pages += 1
+            _add_lines(state, number, chars_to_lines(chars), float(page.width), float(page.height))
+            return
     page = page.dedupe_chars(tolerance=1)
     raw_text = "".join(c["text"] for c in page.chars)
     quality = text_quality(raw_text)
@@ -490,24 +498,58 @@ def _read_page(page, index: int, cheap, path: Path, state: _State) -> None:
         for c in page.chars
         if not any(b[0] <= (c["x0"] + c["x1"]) / 2 <= b[2] and b[1] <= (c["top"] + c["bottom"]) / 2 <= b[3] for b in boxes)
     ]
-    lines = chars_to_lines(outside)
-    left_margin = min((l.x0 for l in lines), default=72.0)
-    right_limit = float(page.width) - left_margin
     for part in parts:
         state.blocks.append(_Block(number, part.top, "table", table=part, page_height=float(page.height)))
+    _add_lines(state, number, chars_to_lines(outside), float(page.width), float(page.height))
+
+
+def _add_lines(state: _State, number: int, lines: list[Line], width: float, height: float) -> None:
+    left_margin = min((l.x0 for l in lines), default=72.0)
+    right_limit = width - left_margin
     for line in lines:
-        zone = line.top < page.height * ZONE or line.bottom > page.height * (1 - ZONE)
+        zone = line.top < height * ZONE or line.bottom > height * (1 - ZONE)
         state.blocks.append(
             _Block(
                 number,
                 line.top,
                 "zone" if zone else "line",
                 line=line,
-                page_height=float(page.height),
+                page_height=height,
                 right_limit=right_limit,
                 left_margin=left_margin,
             )
         )
+
+
+def _cheap_chars(cheap, index: int, height: float) -> list[dict]:
+    """The page's characters from pdfium, shaped like pdfplumber's (top-left origin).
+
+    Normalised like pdfplumber's NFKC open, radicals mapped, and fake-bold doubles dropped
+    (the same glyph drawn twice at one position), as ``dedupe_chars`` does.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    page = cheap[index]
+    textpage = page.get_textpage()
+    try:
+        chars, seen = [], set()
+        for i in range(textpage.count_chars()):
+            code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+            if code in (0, 0x0A, 0x0D, 0xFFFE, 0xFFFF) or pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
+                continue
+            text = unicodedata.normalize("NFKC", chr(code)).translate(_RADICALS)
+            left, bottom, right, top = textpage.get_charbox(i)
+            key = (text, round(left), round(height - top))
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            size = pdfium_c.FPDFText_GetFontSize(textpage.raw, i) or (top - bottom)
+            chars.append({"text": text, "x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
+                          "size": size, "upright": True})
+        return chars
+    finally:
+        textpage.close()
+        page.close()
 
 
 def _find_tables(page, number: int) -> list[TablePart]:
