@@ -149,7 +149,11 @@ def run_all(corpus: Corpus, work: Path) -> dict:
     # inherited by the next (see RESULTS.md on RLIMIT_AS).
     # Baseline and pipeline alternate over interleaved quarters of the corpus, so a burst of
     # other work on the machine lands on every arm alike instead of on one of them.
-    chunks = [paths[k::ROUNDS] for k in range(min(ROUNDS, len(paths)))]
+    # Within a round the longest documents go first (for every arm alike): a 50-file round
+    # must not end on one 200-page PDF with the second worker idle, a tail that a nightly
+    # run of thousands of files pays once, not once per round.
+    cost = {corpus.root / f["path"]: (f["pages"] if f["format"] == "pdf" else 0, f["bytes"]) for f in corpus.files}
+    chunks = [sorted(paths[k::ROUNDS], key=cost.get, reverse=True) for k in range(min(ROUNDS, len(paths)))]
     arms = [
         ("baseline", run_baseline, lambda chunk: (chunk,)),
         ("pipeline_1", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_1.duckdb", 1)),
@@ -192,7 +196,8 @@ def run_all(corpus: Corpus, work: Path) -> dict:
                         "no Prefect, no network; 4 filings per worker in flight",
             "baseline": "benchmarks.baseline.read_file in one child process, files in the same order",
             "rounds": f"baseline, pipeline 1 worker, pipeline 2 workers alternate over {ROUNDS} interleaved quarters "
-                      "of the corpus, each in a freshly spawned process; times are summed over the rounds",
+                      "of the corpus, each in a freshly spawned process, longest PDFs first within a round; "
+                      "times are summed over the rounds",
             "incremental": "flows.crawl.nightly_flow twice into one db over the corpus served by "
                            "jixiao.samples.portal (build_site + serve_portal, one site per "
                            f"{SITE_FILES} files, .html reports excluded: portals publish them inline)",
