@@ -94,40 +94,54 @@ def run_pipeline(
     channels: Sequence["alerts.Channel"] = (),
     on_loaded: Callable[[Filing], None] | None = None,
     late_summary: Callable[[], dict] | None = None,
+    fresh: bool = False,
 ) -> RunOutcome:
     """One writer run: lock, load, record the run, alert, publish the analysts' copy.
 
-    ``late_summary`` adds counts known only once ``filings`` is consumed (the crawl's).
+    ``late_summary`` adds counts known only once ``filings`` is consumed (the crawl's);
+    ``fresh`` starts from an empty writer database, the old one moved aside (rebuild).
     """
     global _runner
     paths.ensure()
     logger = get_run_logger()
-    with warehouse.writer_lock(paths.lock), warehouse.Warehouse.open(paths.writer_db) as store:
-        run_id = store.start_run(kind)
-        try:
-            _runner = IsolatedRunner(limits) if isolate else None
-            outcomes = load_filings(
-                filings, store, run_id, force=force, isolate=isolate, on_loaded=on_loaded, raw_root=paths.raw
-            )
-        except BaseException as error:
-            store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+    with warehouse.writer_lock(paths.lock):
+        if fresh:
+            _move_aside(paths.writer_db)
+        with warehouse.Warehouse.open(paths.writer_db) as store:
+            run_id = store.start_run(kind)
+            try:
+                _runner = IsolatedRunner(limits) if isolate else None
+                outcomes = load_filings(
+                    filings, store, run_id, force=force, isolate=isolate, on_loaded=on_loaded, raw_root=paths.raw
+                )
+            except BaseException as error:
+                store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+                if channels:
+                    alerts.notify_run_failed(store.con, channels, run_id, error)
+                raise
+            finally:
+                if _runner is not None:
+                    _runner.close()
+                    _runner = None
+            summary = store.summary(run_id)
+            summary.update(late_summary() if late_summary else {})
             if channels:
-                alerts.notify_run_failed(store.con, channels, run_id, error)
-            raise
-        finally:
-            if _runner is not None:
-                _runner.close()
-                _runner = None
-        summary = store.summary(run_id)
-        summary.update(late_summary() if late_summary else {})
-        if channels:
-            summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
-        store.finish_run(run_id, "completed", summary)
-        store.checkpoint()
-    warehouse.publish(paths.writer_db, paths.db)
+                summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
+            store.finish_run(run_id, "completed", summary)
+            store.checkpoint()
+        # still under the lock: a run starting now must not race the copy being published
+        warehouse.publish(paths.writer_db, paths.db)
     logger.info("run %s: %s", run_id, summary)
     _artifact(run_id, summary)
     return RunOutcome(run_id, summary, outcomes)
+
+
+def _move_aside(database: Path) -> None:
+    """Keep the old writer database (and its WAL) beside the new one, never delete it."""
+    for suffix in ("", ".wal"):
+        old = database.with_name(database.name + suffix)
+        if old.exists():
+            old.replace(old.with_name(old.name + ".before-rebuild"))
 
 
 def on_engine(flow_obj, dask_address: str | None):
@@ -183,9 +197,4 @@ def rebuild_flow(db: str = "jixiao.duckdb") -> RunOutcome:
     The old writer database is moved aside (not deleted) first.
     """
     paths = Paths(Path(db))
-    with warehouse.writer_lock(paths.lock):
-        for suffix in ("", ".wal"):
-            old = paths.writer_db.with_name(paths.writer_db.name + suffix)
-            if old.exists():
-                old.replace(old.with_name(old.name + ".before-rebuild"))
-    return run_pipeline(archived_filings(RawStore(paths.raw)), paths, kind="rebuild", force=True)
+    return run_pipeline(archived_filings(RawStore(paths.raw)), paths, kind="rebuild", force=True, fresh=True)
