@@ -16,6 +16,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 from pebble import ProcessExpired, ProcessPool
 
 import checks
@@ -94,7 +95,13 @@ class Limits:
 
 
 def _cap_memory(memory_mb: int) -> None:
-    limit = memory_mb * 1024 * 1024
+    """Allow each worker ``memory_mb`` beyond what it inherits from the forked parent.
+
+    RLIMIT_AS counts address space, and a fork starts with the parent's: a fixed cap would
+    shrink as a long-lived parent (``jixiao serve``) grows, until every worker fails.
+    """
+    inherited = psutil.Process().memory_info().vms
+    limit = inherited + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     # pebble stops a worker past its timeout with SIGTERM: take the converter processes it
     # started (their own sessions, so not killed with it) down too, or a hung soffice

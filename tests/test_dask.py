@@ -23,14 +23,6 @@ VIEWS = {
 }
 
 
-@pytest.fixture(scope="session")
-def dask_prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 @pytest.fixture(scope="module")
 def cluster():
     from distributed import LocalCluster
@@ -46,7 +38,7 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
         return {view: con.execute(sql).fetchall() for view, sql in VIEWS.items()}
 
 
-def test_dask_cluster_run_loads_the_same_rows_as_the_serial_run(dask_prefect_harness, cluster, tmp_path, monkeypatch):
+def test_dask_cluster_run_loads_the_same_rows_as_the_serial_run(prefect_harness, cluster, tmp_path, monkeypatch):
     from distributed import Client
 
     from flows.ingest import ingest_flow, on_engine

@@ -144,9 +144,6 @@ def test_every_extractor_error_is_an_extraction_error(corpus):
 # --- the isolated worker pool: timeout, memory cap, converters ---------------------------
 
 
-def _vm_mb() -> int:
-    return int(re.search(r"VmSize:\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) // 1024
-
 
 def test_worker_timeout_fails_the_filing_and_the_pool_goes_on(corpus, tmp_path):
     """Pages under the per-page cap that still take seconds each: the wall clock stops them."""
@@ -174,8 +171,7 @@ def test_worker_over_the_memory_cap_fails_its_filing_and_the_pool_goes_on(corpus
     over 1 GB, under a cap 250 MB above what the worker starts with; then a good report
     in the same pool."""
     heavy = B.docx_heavy_dom(tmp_path / "heavy.docx", paragraphs=1_500_000)
-    cap = _vm_mb() + 250
-    with IsolatedRunner(Limits(timeout_s=120, memory_mb=cap, workers=1)) as runner:
+    with IsolatedRunner(Limits(timeout_s=120, memory_mb=250, workers=1)) as runner:
         bad = runner.result(_filing(heavy), runner.submit(_filing(heavy)))
         good = runner.result(_filing(corpus["good"][0]), runner.submit(_filing(corpus["good"][0])))
     assert bad.status == "failed"
@@ -231,8 +227,9 @@ def test_a_converter_outliving_its_worker_is_killed(tmp_path, monkeypatch):
     with IsolatedRunner(Limits(timeout_s=1, workers=1)) as runner:
         result = runner.result(_filing(doc), runner.submit(_filing(doc)))
         assert result.status == "failed" and result.error.startswith("timeout")
-        time.sleep(0.5)  # the worker's SIGTERM handler has run
-        left = _soffice_under(work)
+        deadline = time.monotonic() + 10  # the worker's SIGTERM handler runs; allow a busy machine
+        while (left := _soffice_under(work)) and time.monotonic() < deadline:
+            time.sleep(0.2)
     for process in left:
         process.kill()
     assert not left, [p.info["cmdline"] for p in left]

@@ -10,6 +10,7 @@ are not reports (部门预算, 部门决算, a notice) and a robots.txt.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import mimetypes
@@ -140,10 +141,10 @@ def _articles(files: list[Path], work: Path) -> list[SampleArticle]:
     # whose link has oldsrc/appendix attributes (and a URL date that is not its date).
     styles = ["pair", "upper", "gbk+oldsrc"]
     reports: list[SampleArticle] = []
-    day = 28
+    published = datetime.date(2024, 6, 28)
     while files:
         style = styles[len(reports)] if len(reports) < len(styles) else "href+title"
-        date = f"2024-06-{day:02d}"
+        date = published.isoformat()
         seed = next((stem for stem, name in SAMPLE_NAMES.items() if name == files[0].stem), None)
         if style == "pair" and seed:
             # one report published as two files: the narrative and its forms
@@ -157,10 +158,11 @@ def _articles(files: list[Path], work: Path) -> list[SampleArticle]:
             article = SampleArticle(doc.stem, date, date, attachments=[(doc, doc.name, link_style)])
             if style == "gbk+oldsrc":
                 article.encoding = "gb18030"
-                article.url_date = f"2024-07-{day:02d}"  # re-published: the URL date is not the date
+                # re-published: the URL date is not the date
+                article.url_date = (published + datetime.timedelta(days=30)).isoformat()
         article.body = f"<p>现将{html.escape(article.title)}予以公开，详见附件。</p>"
         reports.append(article)
-        day -= 2
+        published -= datetime.timedelta(days=2)  # any number of articles gets valid dates
     if inline_name and (SEEDS / f"{INLINE_SEED}.txt").is_file():
         reports.insert(2, SampleArticle(inline_name, "2024-06-20", "2024-06-20", body=_inline_body()))
     others = [
