@@ -76,3 +76,16 @@ def busy_from_duckdb(path: Path | str, error: Exception, mode: str) -> Warehouse
     pid = int(match.group(1)) if match else None
     holder = f"PID {pid}" if pid else "another process"
     return WarehouseBusy(f"cannot open {path} {mode}: it is held by {holder} ({text.splitlines()[0]})", pid)
+
+
+def connect_writer(path: Path | str, mode: str) -> "duckdb.DuckDBPyConnection":
+    """A read-write connection; a lock held by another process is a WarehouseBusy naming it."""
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as error:
+        busy = busy_from_duckdb(path, error, mode)
+        if busy:
+            raise busy from error
+        raise

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.lock import WarehouseMissing, busy_from_duckdb
+from warehouse.lock import WarehouseMissing, busy_from_duckdb, connect_writer
 from warehouse.schema import PUBLIC_VIEWS, literal, quote
 
 UNMAPPED_LABELS_SQL = (
@@ -31,13 +31,7 @@ def publish(writer_path: Path | str, published_path: Path | str) -> Path:
     writer_path, published_path = Path(writer_path), Path(published_path)
     if not writer_path.exists():
         raise WarehouseMissing(f"no writer database at {writer_path}: nothing to publish")
-    try:
-        con = duckdb.connect(str(writer_path))
-    except duckdb.IOException as error:
-        busy = busy_from_duckdb(writer_path, error, "to publish it")
-        if busy:
-            raise busy from error
-        raise
+    con = connect_writer(writer_path, "to publish it")
     try:
         con.execute("CHECKPOINT")
     finally:

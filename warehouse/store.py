@@ -11,7 +11,7 @@ import duckdb
 
 from jixiao.records import FilingResult
 from warehouse import schema
-from warehouse.lock import busy_from_duckdb
+from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
 from warehouse.rows import filing_rows
@@ -52,13 +52,7 @@ class Warehouse:
     def open(cls, path: Path | str) -> "Warehouse":
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            con = duckdb.connect(str(path))
-        except duckdb.IOException as error:
-            busy = busy_from_duckdb(path, error, "for writing")
-            if busy:
-                raise busy from error
-            raise
+        con = connect_writer(path, "for writing")
         warehouse = cls(con, path)
         try:
             warehouse.migrated = migrate(con)
