@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import olefile
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta", b"<div", b"<p>", b"<p ")
 
@@ -30,13 +32,18 @@ def sniff(path: Path) -> str:
 
 
 def _ole2_kind(path: Path) -> str:
-    """Word (.doc/.wps) and Excel (.xls) binaries share the OLE2 container; stream names tell."""
-    with open(path, "rb") as handle:
-        data = handle.read(1 << 20)
-    # Directory entries store stream names in UTF-16LE.
-    if "WordDocument".encode("utf-16-le") in data:
+    """Word (.doc/.wps) and Excel (.xls) binaries share the OLE2 container; stream names tell.
+
+    The directory is read properly (olefile): in a long document it sits anywhere in the file.
+    """
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {entry[0] for entry in ole.listdir() if entry}
+    except (OSError, ValueError, IndexError):  # a damaged container
+        return "ole2"
+    if "WordDocument" in streams:
         return "doc"
-    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+    if "Workbook" in streams or "Book" in streams:
         return "xls"
     return "ole2"
 

@@ -7,8 +7,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "jixiao" / "samples" / "seeds"
 
-# Prefect state for tests goes to a throwaway home, never the user's ~/.prefect.
+# Prefect state for tests goes to a throwaway home, never the user's ~/.prefect. Created
+# here: on a fresh clone nothing else makes it, and Prefect will not create its parents.
 os.environ.setdefault("PREFECT_HOME", str(ROOT / ".pytest_cache" / "prefect-home"))
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 

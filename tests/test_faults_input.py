@@ -218,8 +218,19 @@ def test_a_converter_outliving_its_worker_is_killed(tmp_path, monkeypatch):
     its own session and used to go on as an orphan; now it goes down with the worker."""
     from extractors.office import convert
 
+    from docx import Document as open_docx
+
+    # long enough that converting it back takes LibreOffice well over the 1 s timeout
+    long_report = B.good_reports(tmp_path / "good", 1)[0]
+    document = open_docx(str(long_report))
+    for k in range(6000):
+        document.add_paragraph(f"第{k}段：本年度预算执行情况良好，各项支出均按规定使用。" * 3)
+    document.save(str(long_report))
     doc = tmp_path / "report.doc"
-    doc.write_bytes(convert(B.good_reports(tmp_path / "good", 1)[0], "doc").read_bytes())
+    doc.write_bytes(convert(long_report, "doc").read_bytes())
+    from extractors.sniff import sniff
+
+    assert sniff(doc) == "doc"  # a long .doc's OLE2 directory lies past the first MB
     work = tmp_path / "tmp"
     work.mkdir()
     monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path / "cache"))  # no cached conversion
