@@ -58,12 +58,27 @@ def load_filings(
     isolate: bool = True,
     on_loaded: Callable[[Filing], None] | None = None,
     raw_root: Path | None = None,
+    window: int = 4 * Limits().workers,
 ) -> list[tuple[str, str, str | None]]:
-    """Process and load every changed filing; returns (filing_id, outcome, error) per filing."""
+    """Process and load every changed filing; returns (filing_id, outcome, error) per filing.
+
+    At most ``window`` filings are in flight: results are loaded as they finish, while the
+    (possibly streaming) filings are still coming, so memory stays flat and finished work
+    is in the warehouse even if the run dies later.
+    """
     version = parser_version()
     outcomes: list[tuple[str, str, str | None]] = []
-    futures = []
+    pending: list = []
     raw = RawStore(raw_root) if raw_root else None
+
+    def load(future) -> None:
+        result = future.result()
+        loaded = load_task(store, result, run_id, version)
+        outcome = result.status if loaded == "loaded" else loaded
+        outcomes.append((result.filing.filing_id, outcome, result.error))
+        if on_loaded:
+            on_loaded(result.filing)
+
     for filing in filings:
         if raw is not None:
             filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
@@ -73,14 +88,15 @@ def load_filings(
             if on_loaded:
                 on_loaded(filing)
             continue
-        futures.append(process_task.submit(filing, isolate))
-    for future in as_completed(futures):
-        result = future.result()
-        loaded = load_task(store, result, run_id, version)
-        outcome = result.status if loaded == "loaded" else loaded
-        outcomes.append((result.filing.filing_id, outcome, result.error))
-        if on_loaded:
-            on_loaded(result.filing)
+        pending.append(process_task.submit(filing, isolate))
+        done = [f for f in pending if f.state.is_final()]
+        if len(pending) >= window and not done:
+            done = [next(as_completed(pending))]
+        for future in done:
+            pending.remove(future)
+            load(future)
+    for future in as_completed(pending):
+        load(future)
     return outcomes
 
 

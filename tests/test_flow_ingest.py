@@ -107,3 +107,32 @@ def test_department_and_year_come_from_the_title_when_the_text_lacks_them(tmp_pa
     result = process_filing(filings_from_paths([path])[0])
     assert result.report.department == "株洲市渌口区人大常委会"
     assert result.report.fiscal_year == 2021
+
+
+def test_a_small_window_loads_while_filings_still_stream(prefect_harness, reports, tmp_path):
+    """With one filing in flight, each is loaded before the next is even read from the stream."""
+    from prefect import flow
+
+    import warehouse
+    from flows.ingest import load_filings
+    from flows.local import filings_from_paths
+
+    db = tmp_path / "w.duckdb"
+    loaded_before_next: list[int] = []
+
+    @flow
+    def run():
+        with warehouse.Warehouse.open(db) as store:
+            run_id = store.start_run("test")
+
+            def stream():
+                for filing in filings_from_paths([reports]):
+                    loaded_before_next.append(store.con.execute("select count(*) from filings_t").fetchone()[0])
+                    yield filing
+
+            return load_filings(stream(), store, run_id, window=1)
+
+    outcomes = run()
+    assert sorted(status for _, status, _ in outcomes) == ["ok"] * 5
+    assert loaded_before_next[-1] >= 3  # loading kept pace with the stream, not after it
+    assert _counts(db)["filings"] == 5
