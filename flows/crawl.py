@@ -67,16 +67,14 @@ def _portal_history(store, name: str) -> list[str]:
     return [json.loads(summary).get("portal_status", {}).get(name, "ok") for (summary,) in rows]
 
 
-def _alert_portals_down(paths: Paths, channels, statuses: dict[str, str]) -> None:
-    import warehouse
-
-    with warehouse.Warehouse.open(paths.writer_db) as store:
-        for name, status in statuses.items():
-            if status not in _DOWN:
-                continue
-            nights = alerts.consecutive_failures(_portal_history(store, name))
-            if nights >= PORTAL_DOWN_NIGHTS:
-                alerts.notify_portal_down(store.con, channels, name, nights, error=status)
+def _alert_portals_down(store, channels, statuses: dict[str, str]) -> None:
+    """Alert a portal that has just reached PORTAL_DOWN_NIGHTS failed runs in a row (tonight included)."""
+    for name, status in statuses.items():
+        if status not in _DOWN:
+            continue
+        nights = alerts.consecutive_failures(_portal_history(store, name))
+        if nights == PORTAL_DOWN_NIGHTS:  # one notice per outage, not a nightly reminder
+            alerts.notify_portal_down(store.con, channels, name, nights, error=status)
 
 
 def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: bool = False,
@@ -91,10 +89,9 @@ def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: boo
             filings, paths, kind=kind, limits=limits, force=force, channels=channels, isolate=isolate,
             on_loaded=lambda filing: crawler.mark_loaded(fetcher, filing),
             late_summary=lambda: crawl_summary(summary),
+            before_publish=(lambda wh, totals: _alert_portals_down(wh, channels, totals.get("portal_status", {})))
+            if channels else None,
         )
-    statuses = outcome.summary.get("portal_status", {})
-    if channels and statuses:
-        _alert_portals_down(paths, channels, statuses)
     for row in summary.rows():
         logger.info("portal %s", row)
     return outcome

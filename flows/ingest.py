@@ -111,11 +111,13 @@ def run_pipeline(
     on_loaded: Callable[[Filing], None] | None = None,
     late_summary: Callable[[], dict] | None = None,
     fresh: bool = False,
+    before_publish: Callable[["warehouse.Warehouse", dict], None] | None = None,
 ) -> RunOutcome:
     """One writer run: lock, load, record the run, alert, publish the analysts' copy.
 
     ``late_summary`` adds counts known only once ``filings`` is consumed (the crawl's);
-    ``fresh`` starts from an empty writer database, the old one moved aside (rebuild).
+    ``fresh`` starts from an empty writer database, the old one moved aside (rebuild);
+    ``before_publish`` runs under the writer lock once the run is recorded.
     """
     global _runner
     paths.ensure()
@@ -144,6 +146,8 @@ def run_pipeline(
             if channels:
                 summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
             store.finish_run(run_id, "completed", summary)
+            if before_publish:
+                before_publish(store, summary)
             store.checkpoint()
         # still under the lock: a run starting now must not race the copy being published
         warehouse.publish(paths.writer_db, paths.db)

@@ -54,3 +54,43 @@ def test_demo_with_a_webhook_alerts_each_inconsistency_once(prefect_harness, tmp
         filings = con.execute("select count(*) from filings").fetchone()[0]
     assert sent == flags
     assert filings == 5  # the second demo did not add filings
+
+
+def test_a_portal_down_three_nights_in_a_row_is_alerted_once(prefect_harness, tmp_path):
+    import socket
+    from dataclasses import replace
+
+    from prefect import flow
+
+    from flows.crawl import crawl_and_load
+    from jixiao.config import Config, CrawlerSettings, PortalConfig
+    from jixiao.paths import Paths
+
+    receiver = type("R", (Receiver,), {"bodies": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with socket.socket() as sock:  # a port nobody listens on: the portal is down
+        sock.bind(("127.0.0.1", 0))
+        dead = sock.getsockname()[1]
+    config = Config(
+        portals=(PortalConfig(name="gone", start_urls=(f"http://127.0.0.1:{dead}/list/index.html",)),),
+        crawler=replace(CrawlerSettings(), retries=0, connect_timeout=2.0),
+        alerts_raw=({"type": "webhook", "name": "ops", "url": f"http://127.0.0.1:{server.server_address[1]}/"},),
+    )
+    paths = Paths(tmp_path / "w.duckdb")
+
+    @flow
+    def night():
+        return crawl_and_load(config, paths)
+
+    try:
+        for expected in (0, 0, 1, 1):  # nights 1-2: nothing; night 3: one notice; night 4: not again
+            outcome = night()
+            assert outcome.summary["portal_status"] == {"gone": "down"}
+            notices = [b for b in receiver.bodies if b.get("kind") == "portal_down"]
+            assert len(notices) == expected
+    finally:
+        server.shutdown()
+    assert "gone" in json.dumps(notices[0], ensure_ascii=False)
+    with duckdb.connect(str(paths.db), read_only=True) as con:  # recorded in the published copy
+        assert con.execute("select count(*) from alerts where kind = 'portal_down' and status = 'sent'").fetchone() == (1,)
