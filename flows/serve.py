@@ -18,13 +18,21 @@ import httpx
 DEFAULT_PORT = 4200
 
 
-def start_local_server(port: int = DEFAULT_PORT, timeout_s: float = 120.0) -> subprocess.Popen:
-    """A Prefect server with its SQLite database, on loopback only."""
+def start_local_server(port: int = DEFAULT_PORT, log_path: Path | None = None,
+                       timeout_s: float = 120.0) -> subprocess.Popen:
+    """A Prefect server with its SQLite database, on loopback only; its output goes to ``log_path``."""
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "true"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log_path is not None:
+            log.close()  # the child holds its own descriptor
     url = f"http://127.0.0.1:{port}/api/health"
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -290,8 +290,9 @@ def serve(
     schedule = settings(str(config) if config else None).schedule
     server = None
     if not os.environ.get("PREFECT_API_URL"):
-        console.print(f"starting a Prefect server on http://127.0.0.1:{port} (UI and schedule) …")
-        server = start_local_server(port)
+        log_path = Paths(db).server_log
+        console.print(f"starting a Prefect server on http://127.0.0.1:{port} (UI and schedule; log {log_path}) …")
+        server = start_local_server(port, log_path)
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     console.print(f"serving jixiao-nightly: cron '{cron or schedule.cron}' {schedule.timezone}; "
                   f"runs in the UI at {os.environ['PREFECT_API_URL'].removesuffix('/api')}; Ctrl-C stops")

@@ -46,6 +46,10 @@ class Paths:
     def cache(self) -> Path:
         return self.state / "cache"
 
+    @property
+    def server_log(self) -> Path:
+        return self.state / "prefect-server.log"
+
     def ensure(self) -> "Paths":
         for folder in (self.state, self.raw, self.cache):
             folder.mkdir(parents=True, exist_ok=True)

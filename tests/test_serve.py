@@ -44,6 +44,11 @@ def _deployments(api: str) -> list[dict]:
         return []
 
 
+def _server_log_tail(tmp_path: Path) -> str:
+    logs = [tmp_path / "serve.log", tmp_path / ".w" / "prefect-server.log"]
+    return "\n".join(f"--- {log.name}\n" + log.read_text(errors="replace")[-3000:] for log in logs if log.exists())
+
+
 def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
     site = build_site(tmp_path / "site")
     base_url, stop_portal = serve_portal(site.root)
@@ -57,9 +62,10 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    serve_log = open(tmp_path / "serve.log", "wb")  # a file, not a pipe nobody drains
     serve = subprocess.Popen(
         [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port), "--db", str(tmp_path / "w.duckdb")],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=tmp_path, env=env, stdout=serve_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         deployment = _wait(lambda: next(iter(_deployments(api)), None), 150, "the deployment")
@@ -68,13 +74,30 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
         assert (schedule["cron"], schedule["timezone"]) == ("30 2 * * *", "Asia/Shanghai")
         assert deployment["global_concurrency_limit"]["limit"] == 1  # two nights never overlap
 
-        run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=10).json()
-        state = _wait(
-            lambda: (s := httpx.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]["type"])
-            in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and s,
-            240, "the triggered run",
-        )
-        assert state == "COMPLETED"
+        # Prefect's SQLite server can answer a write with "database is locked" while its own
+        # services start (PrefectHQ/prefect#18934); a user re-issues the request, so do we.
+        answers = []
+
+        def create_run():
+            answers.append(httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=30))
+            return "id" in answers[-1].json() and answers[-1].json()
+
+        try:
+            run = _wait(create_run, 90, "a flow run to be created")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {[(a.status_code, a.text[:300]) for a in answers[-3:]]}") from None
+        def final_state():
+            try:
+                state = (httpx.get(f"{api}/flow_runs/{run['id']}", timeout=10).json().get("state") or {}).get("type")
+            except (httpx.HTTPError, ValueError):
+                return None
+            return state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") and state
+
+        try:
+            state = _wait(final_state, 240, "the triggered run")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{_server_log_tail(tmp_path)}") from None
+        assert state == "COMPLETED", _server_log_tail(tmp_path)
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
             assert con.execute("select count(*) from filings where portal = 'loopback'").fetchone()[0] == len(
                 site.report_titles
@@ -85,4 +108,5 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
             serve.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
+        serve_log.close()
         stop_portal()
