@@ -4,7 +4,15 @@ The flow calls :func:`discover` per portal, then :func:`fetch_filing` per articl
 and :func:`mark_loaded` once a filing is in the warehouse.
 """
 
-from crawler.crawl import crawl, discover, fetch_filing, filing_id, mark_loaded, open_crawler
+from crawler.crawl import (
+    crawl,
+    discover,
+    fetch_filing,
+    filing_id,
+    mark_loaded,
+    open_crawler,
+    recently_verified,
+)
 from crawler.detect import classify_title, is_self_assessment
 from crawler.fetcher import Fetcher, FetchError, Response
 from crawler.models import (
@@ -25,5 +33,5 @@ __all__ = [
     "Article", "ArticleLink", "AttachmentLink", "CrawlState", "CrawlSummary", "DiscoveryResult", "FetchError",
     "FetchOutcome", "Fetcher", "Listing", "PortalSummary", "RawStore", "Response", "classify_title", "crawl",
     "discover", "fetch_filing", "filing_id", "is_self_assessment", "mark_loaded", "open_crawler", "parse_article",
-    "parse_listing",
+    "parse_listing", "recently_verified",
 ]

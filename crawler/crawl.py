@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from crawler import platforms
@@ -108,6 +109,7 @@ def fetch_filing(portal: PortalConfig, link: ArticleLink, fetcher: Fetcher, stor
     article = platforms.parse_article(page.text(), page.final_url, portal.platform)
     if not (is_self_assessment(link.title, article.body_text) or is_self_assessment(article.title, article.body_text)):
         outcome.skipped, outcome.status = "not_report", "skipped"
+        fetcher.state.note_article(link.url, listing_key(link), "not_report", verified=True)
         return outcome
     title = link.title if len(link.title) >= len(article.title) else article.title
     documents: list[Document] = []
@@ -151,7 +153,24 @@ def fetch_filing(portal: PortalConfig, link: ArticleLink, fetcher: Fetcher, stor
     outcome.changed = fetcher.state.loaded_sha256(filing.filing_id) != filing.sha256
     if outcome.errors:
         outcome.status = "partial" if filing.all_documents else "failed"
+    # An article with a failed attachment is fetched again next night, however old its entry.
+    fetcher.state.note_article(link.url, None if outcome.errors else listing_key(link), "report",
+                               verified=not outcome.changed)
     return outcome
+
+
+def listing_key(link: ArticleLink) -> str:
+    """What the list page says of an article: a new title or date there means look again."""
+    return f"{link.date or ''}|{link.title}"
+
+
+def recently_verified(link: ArticleLink, fetcher: Fetcher, recheck_days: float) -> str | None:
+    """``report`` (loaded) or ``not_report`` when this same list entry was verified within
+    ``recheck_days``: no need to fetch it tonight. None: fetch it."""
+    if recheck_days <= 0:
+        return None
+    since = (datetime.now(timezone.utc) - timedelta(days=recheck_days)).isoformat(timespec="seconds")
+    return fetcher.state.verified_since(link.url, listing_key(link), since)
 
 
 def _save_inline(title: str, body_html: str, url: str, store: RawStore) -> Document:
@@ -168,7 +187,8 @@ def mark_loaded(fetcher: Fetcher, filing: Filing) -> None:
 
 
 def crawl(
-    portals: list[PortalConfig] | tuple[PortalConfig, ...], fetcher: Fetcher, store: RawStore
+    portals: list[PortalConfig] | tuple[PortalConfig, ...], fetcher: Fetcher, store: RawStore,
+    recheck_days: float = 0.0,
 ) -> tuple[list[FetchOutcome], CrawlSummary]:
     """Every portal, one after the other, without an orchestrator (tests, quick runs)."""
     summary = CrawlSummary()
@@ -177,6 +197,10 @@ def crawl(
         found = discover(portal, fetcher)
         summary.add_discovery(portal.name, found)
         for link in found.articles:
+            known = recently_verified(link, fetcher, recheck_days)
+            if known:
+                summary.add_known(portal.name, known)
+                continue
             outcome = fetch_filing(portal, link, fetcher, store)
             summary.add_fetch(portal.name, outcome)
             outcomes.append(outcome)

@@ -78,6 +78,7 @@ class PortalSummary:
     articles: int = 0
     reports: int = 0
     changed: int = 0
+    known: int = 0  # listed as when last loaded and verified within recheck_days: not fetched
     skipped: Counter = field(default_factory=Counter)
     downloaded: int = 0
     not_modified: int = 0
@@ -116,11 +117,20 @@ class CrawlSummary:
         if outcome.status in ("blocked", "failed") and row.status == "ok":
             row.status = "partial"
 
+    def add_known(self, portal: str, kind: str) -> None:
+        """An article verified recently under the same list entry, not fetched tonight."""
+        row = self.portal(portal)
+        if kind == "report":
+            row.reports += 1
+            row.known += 1
+        else:
+            row.skipped[kind] += 1
+
     @property
     def totals(self) -> PortalSummary:
         total = PortalSummary(status="")
         for row in self.portals.values():
-            for name in ("pages", "articles", "reports", "changed", "downloaded", "not_modified", "bytes"):
+            for name in ("pages", "articles", "reports", "changed", "known", "downloaded", "not_modified", "bytes"):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
             total.skipped.update(row.skipped)
             total.errors += row.errors
@@ -136,6 +146,7 @@ class CrawlSummary:
                 "articles": row.articles,
                 "reports": row.reports,
                 "changed": row.changed,
+                "not_refetched": row.known,
                 "skipped": ", ".join(f"{k} {v}" for k, v in sorted(row.skipped.items())),
                 "downloaded": row.downloaded,
                 "not_modified": row.not_modified,

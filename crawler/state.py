@@ -2,7 +2,8 @@
 
 For each URL: ETag / Last-Modified of the last 200, the content hash and where the body is
 (raw store path for documents; the body itself for list and article pages, which are small
-and needed again to parse a 304). For each filing: the content hash last marked loaded.
+and needed again to parse a 304). For each filing: the content hash last marked loaded. For each article: its list entry and
+when its content was last verified loaded, so an unchanged entry need not be fetched nightly.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ CREATE TABLE IF NOT EXISTS filings (
     source_url TEXT,
     sha256 TEXT,
     loaded_at TEXT
+);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    listing TEXT,      -- title and date as the list page printed them
+    kind TEXT,         -- report | not_report (its body said so)
+    verified_at TEXT   -- last time its content was found loaded (or not a report); NULL until then
 );
 """
 
@@ -99,3 +106,21 @@ class CrawlState:
             self._db.execute(
                 "INSERT OR REPLACE INTO filings VALUES (?, ?, ?, ?)", (filing_id, source_url, sha256, now_iso())
             )
+            self._db.execute("UPDATE articles SET verified_at = ? WHERE url = ? AND listing IS NOT NULL",
+                             (now_iso(), source_url))
+
+    def note_article(self, url: str, listing: str | None, kind: str, verified: bool) -> None:
+        """The list entry an article was fetched under; ``listing=None`` forgets it (fetch again)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?)",
+                (url, listing, kind, now_iso() if verified and listing is not None else None),
+            )
+
+    def verified_since(self, url: str, listing: str, since: str) -> str | None:
+        """The kind of this exact list entry if its content was verified at or after ``since``."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT kind FROM articles WHERE url = ? AND listing = ? AND verified_at >= ?", (url, listing, since)
+            ).fetchone()
+        return row[0] if row else None

@@ -6,15 +6,31 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
 _EXT = re.compile(r"^[a-z0-9]{1,5}$")
+STALE_PART_S = 6 * 3600  # far beyond any download's total_timeout: its writer is gone
 
 
 class RawStore:
     def __init__(self, root: Path | str):
         self.root = Path(root)
+        self.swept = self.sweep_partial()
+
+    def sweep_partial(self, older_than_s: float = STALE_PART_S) -> int:
+        """Delete temp files of downloads killed mid-body (``kill -9`` skips our cleanup)."""
+        cutoff = time.time() - older_than_s
+        swept = 0
+        for part in self.root.glob(".part-*") if self.root.is_dir() else ():
+            try:
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+                    swept += 1
+            except FileNotFoundError:
+                pass
+        return swept
 
     def path_for(self, sha256: str, ext: str | None) -> Path:
         ext = (ext or "bin").lower()

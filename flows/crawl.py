@@ -44,15 +44,25 @@ def fetch_task(portal: PortalConfig, link: "crawler.ArticleLink", fetcher: "craw
 
 
 def crawled_filings(
-    portals: tuple[PortalConfig, ...], fetcher, store, summary: "crawler.CrawlSummary", force: bool
+    portals: tuple[PortalConfig, ...], fetcher, store, summary: "crawler.CrawlSummary", force: bool,
+    recheck_days: float = 0.0,
 ) -> Iterator[Filing]:
-    """Filings as their articles are fetched; unchanged ones are counted, not yielded."""
+    """Filings as their articles are fetched; unchanged ones are counted, not yielded.
+
+    An article loaded before and listed unchanged is not fetched at all until ``recheck_days``
+    have passed since its content was last verified (``force`` fetches everything).
+    """
     discoveries = [(portal, discover_task.submit(portal, fetcher)) for portal in portals]
     fetches = []
     for portal, future in discoveries:
         found = future.result()
         summary.add_discovery(portal.name, found)
-        fetches += [(portal, fetch_task.submit(portal, link, fetcher, store)) for link in found.articles]
+        for link in found.articles:
+            known = None if force else crawler.recently_verified(link, fetcher, recheck_days)
+            if known:
+                summary.add_known(portal.name, known)
+            else:
+                fetches.append((portal, fetch_task.submit(portal, link, fetcher, store)))
     for portal, future in fetches:
         outcome = future.result()
         summary.add_fetch(portal.name, outcome)
@@ -84,7 +94,7 @@ def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: boo
     fetcher, store = crawler.open_crawler(paths, config.crawler)
     summary = crawler.CrawlSummary()
     with fetcher:
-        filings = crawled_filings(config.portals, fetcher, store, summary, force)
+        filings = crawled_filings(config.portals, fetcher, store, summary, force, config.crawler.recheck_days)
         outcome = run_pipeline(
             filings, paths, kind=kind, limits=limits, force=force, channels=channels, isolate=isolate,
             on_loaded=lambda filing: crawler.mark_loaded(fetcher, filing),
@@ -104,6 +114,7 @@ def crawl_summary(summary: "crawler.CrawlSummary") -> dict:
         "list_pages": totals.pages,
         "report_articles": totals.reports,
         "articles_unchanged": totals.reports - totals.changed,
+        "articles_not_refetched": totals.known,
         "documents_downloaded": totals.downloaded,
         "documents_not_modified": totals.not_modified,
         "bytes_downloaded": totals.bytes,

@@ -261,7 +261,9 @@ def run(
                                      "Without it, the portals of the config file."),
     db: Path = DbOption,
     config: Optional[Path] = ConfigOption,
-    force: bool = typer.Option(False, "--force", help="Re-extract even unchanged filings."),
+    force: bool = typer.Option(
+        False, "--force", help="Fetch every listed article now and re-extract even unchanged filings."
+    ),
     dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
 ) -> None:

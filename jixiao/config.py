@@ -56,6 +56,7 @@ class CrawlerSettings:
     backoff: float = 1.0  # first retry wait in seconds, doubled each time
     max_retry_after: float = 120.0  # a longer Retry-After defers the URL to the next run
     robots_txt: bool = True
+    recheck_days: float = 7.0  # an article already loaded, listed unchanged, is fetched again after this
 
     def __post_init__(self) -> None:
         if not self.user_agent:
@@ -214,7 +215,8 @@ def _crawler(section: Any, where: str) -> CrawlerSettings:
             values[key] = _opt_str(section, key, where) or ""
     if "contact" in section and not re.match(r"^(https?://|mailto:)\S+$", values["contact"]):
         raise ConfigError(f"{where}: 'contact' must be a URL (https://… or mailto:…), got {values['contact']!r}")
-    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_download_mb", "backoff", "max_retry_after"):
+    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_download_mb", "backoff", "max_retry_after",
+                "recheck_days"):
         values[key] = _number(section, key, getattr(defaults, key), where)
     values["retries"] = _number(section, "retries", defaults.retries, where, integer=True, minimum=0)
     robots = section.get("robots_txt", True)

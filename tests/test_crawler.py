@@ -43,9 +43,14 @@ def runs(tmp_path_factory):
         # A new process the next night: only the state file and the raw store carry over.
         with Fetcher(SETTINGS, CrawlState(root / "crawl.sqlite3")) as fetcher:
             second, summary2 = crawl(portals, fetcher, store)
+        third_marks = (len(servers.trs_log), len(servers.numeric_log))
+        with Fetcher(SETTINGS, CrawlState(root / "crawl.sqlite3")) as fetcher:
+            third, summary3 = crawl(portals, fetcher, store, recheck_days=7)
         yield {
             "fx": fx, "servers": servers, "first": first, "second": second, "summary1": summary1,
             "summary2": summary2, "marks": marks, "elapsed": elapsed, "store": store,
+            "third": third, "summary3": summary3, "third_marks": third_marks,
+            "third_hits": servers.trs_log[third_marks[0]:],
         }
     finally:
         servers.stop()
@@ -181,7 +186,8 @@ def test_user_agent_and_conditional_requests(runs):
 def test_second_run_downloads_no_document(runs):
     servers = runs["servers"]
     trs_mark, numeric_mark = runs["marks"]
-    second = servers.trs_log[trs_mark:] + servers.numeric_log[numeric_mark:]
+    trs_end, numeric_end = runs["third_marks"]
+    second = servers.trs_log[trs_mark:trs_end] + servers.numeric_log[numeric_mark:numeric_end]
     assert second, "the second run made requests"
     served_200 = [h.path for h in second if h.status == 200]
     assert served_200 == ["/robots.txt"]  # a fresh process reads robots.txt once; nothing else is sent again
@@ -200,12 +206,25 @@ def test_second_run_reports_nothing_changed(runs):
         assert outcome.filing.sha256 == first[path].filing.sha256
 
 
+def test_recheck_days_fetches_again_only_what_was_not_verified(runs):
+    article_hits = {h.path for h in runs["third_hits"] if h.path.startswith("/ysgk/20")}
+    # Never verified: the two partial filings (an attachment 404ed / redirected off-host) and
+    # the article that timed out.
+    assert article_hits == {"/ysgk/202405/t20240512_1005.html", "/ysgk/202405/t20240510_1006.html",
+                            "/ysgk/202405/t20240514_1007.html"}
+    total = runs["summary3"].totals
+    assert total.known == total.reports - 2  # the timed-out article is no filing
+    assert total.downloaded == 0
+    # Articles whose body said "not a report" are remembered too, and still counted as skipped.
+    assert total.skipped == runs["summary1"].totals.skipped
+
+
 def test_rate_limit_per_host(runs):
     interval = 1.0 / RATE
     servers, marks = runs["servers"], runs["marks"]
     # Each run is its own Fetcher (a night apart in real life): check spacing within a run.
     for log, mark in ((servers.trs_log, marks[0]), (servers.numeric_log, marks[1])):
-        for run in (log[:mark], log[mark:]):
+        for run in (log[:mark], log[mark:]):  # the second and third runs are a second apart
             times = sorted(hit.at for hit in run)
             gaps = [b - a for a, b in zip(times, times[1:])]
             assert min(gaps) >= interval * 0.95, min(gaps)  # a few ms of scheduling jitter

@@ -380,6 +380,9 @@ def test_download_killed_mid_body_leaves_no_partial_document(tmp_path):
         child.wait(timeout=30)
         stored = [p for p in (tmp_path / "raw").rglob("*") if p.is_file() and p.suffix == ".pdf"]
         assert stored == []  # only a temp file, never a document with a content hash name
+        [part] = (tmp_path / "raw").glob(".part-*")
+        day_ago = time.time() - 86400
+        os.utime(part, (day_ago, day_ago))  # a later night: the killed download's temp file is swept
         handler.slow = False
         again = subprocess.run([sys.executable, "-c", _FETCH, url, str(tmp_path)], cwd=ROOT, capture_output=True,
                                text=True, timeout=60)
@@ -387,6 +390,7 @@ def test_download_killed_mid_body_leaves_no_partial_document(tmp_path):
         sha = again.stdout.split()[-1]
         [document] = [p for p in (tmp_path / "raw").rglob("*.pdf")]
         assert document.name == f"{sha}.pdf" and document.read_bytes() == _Trickle.body
+        assert not list((tmp_path / "raw").glob(".part-*"))
     finally:
         server.shutdown()
         server.server_close()

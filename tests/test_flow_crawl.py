@@ -20,7 +20,7 @@ def _snapshot(db):
         } | {"filings": con.execute("select filing_id, sha256, status, published_at from filings order by 1").fetchall()}
 
 
-def test_second_run_downloads_no_document_and_changes_nothing(prefect_harness, tmp_path):
+def _two_nights(tmp_path, config_of, between=None):
     from prefect import flow
 
     from flows.crawl import crawl_and_load
@@ -28,7 +28,7 @@ def test_second_run_downloads_no_document_and_changes_nothing(prefect_harness, t
     site = build_site(tmp_path / "site")
     log = []
     base_url, stop = serve_portal(site.root, log=log)
-    config = Config(portals=(site.portal(base_url),))
+    config = config_of(site.portal(base_url))
     paths = Paths(tmp_path / "w.duckdb")
 
     @flow
@@ -41,16 +41,30 @@ def test_second_run_downloads_no_document_and_changes_nothing(prefect_harness, t
         assert first.summary["filings_ok"] == len(site.report_titles)
         assert first.summary["skipped_articles"] == {"budget": 1, "final_accounts": 1, "notice": 1}
         before = _snapshot(paths.db)
-        documents = {hit.path for hit in log if hit.path.lower().endswith((".docx", ".doc", ".pdf", ".xls", ".xlsx"))}
-        assert documents
-
+        if between:
+            between(site, paths)
         mark = len(log)
         second = nightly()
     finally:
         stop()
-    again = log[mark:]
-    assert {hit.status for hit in again if hit.path in documents} == {304}  # conditional requests only
-    assert not [hit for hit in again if hit.status == 200 and hit.path in documents]
+    return site, paths, log[:mark], log[mark:], before, second
+
+
+def _documents(hits):
+    return {hit.path for hit in hits if hit.path.lower().endswith((".docx", ".doc", ".pdf", ".xls", ".xlsx"))}
+
+
+def _articles(hits):
+    return {hit.path for hit in hits if "/t20" in hit.path and hit.path.endswith(".html")}
+
+
+def test_second_run_fetches_only_list_pages_and_changes_nothing(prefect_harness, tmp_path):
+    site, paths, first_hits, again, before, second = _two_nights(tmp_path, lambda portal: Config(portals=(portal,)))
+    assert _documents(first_hits) and _articles(first_hits)
+    # Loaded articles listed with the same title and date are not fetched again within recheck_days.
+    assert not _documents(again) and not _articles(again)
+    assert again and all(hit.path.endswith((".html", "/", "robots.txt")) for hit in again)
+    assert second.summary["articles_not_refetched"] == len(site.report_titles)
     assert second.summary["articles_unchanged"] == len(site.report_titles)
     assert second.summary["documents_downloaded"] == 0
     assert {status for _, status, _ in second.results} <= {"unchanged"}
@@ -59,3 +73,49 @@ def test_second_run_downloads_no_document_and_changes_nothing(prefect_harness, t
     with duckdb.connect(str(paths.db), read_only=True) as con:
         republished = con.execute("select published_at from filings where source_url like '%/202407/%'").fetchall()
     assert [(str(d),) for (d,) in republished] and all(str(d).startswith("2024-06") for (d,) in republished)
+
+
+def test_recheck_every_night_uses_conditional_requests_only(prefect_harness, tmp_path):
+    from dataclasses import replace
+
+    from jixiao.config import CrawlerSettings
+
+    site, paths, first_hits, again, before, second = _two_nights(
+        tmp_path, lambda portal: Config(portals=(portal,), crawler=replace(CrawlerSettings(), recheck_days=0))
+    )
+    documents = _documents(first_hits)
+    assert {hit.status for hit in again if hit.path in documents} == {304}  # conditional requests only
+    assert second.summary["articles_not_refetched"] == 0
+    assert second.summary["documents_not_modified"] == len(documents)
+    assert second.summary["documents_downloaded"] == 0
+    assert _snapshot(paths.db) == before
+
+
+def test_an_entry_verified_long_ago_is_checked_again(prefect_harness, tmp_path):
+    import sqlite3
+
+    def age_one_entry(site, paths):
+        with sqlite3.connect(paths.crawl_state) as state:  # as if verified eight days ago
+            state.execute("UPDATE articles SET verified_at = '2000-01-01T00:00:00+00:00' WHERE url LIKE '%/202407/%'")
+
+    site, paths, first_hits, again, before, second = _two_nights(
+        tmp_path, lambda portal: Config(portals=(portal,)), age_one_entry
+    )
+    assert [path for path in _articles(again)] and all("/202407/" in path for path in _articles(again))
+    assert second.summary["articles_not_refetched"] == len(site.report_titles) - 1
+    assert _snapshot(paths.db) == before
+
+
+def test_a_retitled_list_entry_is_fetched_again(prefect_harness, tmp_path):
+    def retitle_first(site, paths):
+        for page in (site.root / "czyjsgk").glob("index*.html"):
+            html = page.read_text(encoding="utf-8")
+            if site.report_titles[0] in html:  # a portal amends a title: 更正 goes into the list
+                page.write_text(html.replace(site.report_titles[0], site.report_titles[0] + "（更正）"), encoding="utf-8")
+
+    site, paths, first_hits, again, before, second = _two_nights(
+        tmp_path, lambda portal: Config(portals=(portal,)), retitle_first
+    )
+    assert len(_articles(again)) == 1
+    assert second.summary["articles_not_refetched"] == len(site.report_titles) - 1
+    assert second.summary["documents_downloaded"] == 0  # the attachment itself did not change
