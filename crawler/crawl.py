@@ -69,6 +69,8 @@ def discover(portal: PortalConfig, fetcher: Fetcher) -> DiscoveryResult:
                 continue
             seen_links.add(link.url)
             verdict = classify_title(link.title)
+            if verdict == "other" and portal.report_column:
+                verdict = "maybe"  # a department name alone: the article's body and attachments decide
             if verdict in ("report", "maybe"):
                 kept[link.url] = link
             else:
@@ -107,11 +109,14 @@ def fetch_filing(portal: PortalConfig, link: ArticleLink, fetcher: Fetcher, stor
         outcome.status = error.kind if error.kind in ("blocked", "robots") else "failed"
         return outcome
     article = platforms.parse_article(page.text(), page.final_url, portal.platform)
-    if not (is_self_assessment(link.title, article.body_text) or is_self_assessment(article.title, article.body_text)):
+    names = tuple(attachment.name for attachment in article.attachments)
+    if not any(is_self_assessment(title, article.body_text, names) for title in (link.title, article.title)):
         outcome.skipped, outcome.status = "not_report", "skipped"
         fetcher.state.note_article(link.url, listing_key(link), "not_report", verified=True)
         return outcome
     title = link.title if len(link.title) >= len(article.title) else article.title
+    if classify_title(title) != "report":  # "古丈县财政局": the report's own name says more
+        title = next((name.rsplit(".", 1)[0] for name in names if classify_title(name) == "report"), title)
     documents: list[Document] = []
     for attachment in article.attachments:
         ext = url_extension(attachment.url) or url_extension("http://x/" + attachment.name)

@@ -31,12 +31,15 @@ def classify_title(title: str) -> str:
     return "other"
 
 
-def is_self_assessment(title: str, body: str = "") -> bool:
-    """A self-assessment report: a report phrase in the title, or in a body that names the year."""
+def is_self_assessment(title: str, body: str = "", attachment_names: tuple[str, ...] = ()) -> bool:
+    """A self-assessment report: a report phrase in the title, or in a body or attachment name
+    that names the year (an article titled just "古丈县财政局" whose attachment is the report)."""
     verdict = classify_title(title)
     if verdict == "report":
         return True
     if verdict not in ("maybe", "other"):
         return False
     head = body[:5000]
-    return bool(REPORT.search(head) and YEAR.search(title + head))
+    if REPORT.search(head) and YEAR.search(title + head):
+        return True
+    return any(classify_title(name) == "report" and YEAR.search(title + name) for name in attachment_names)

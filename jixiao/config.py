@@ -38,6 +38,7 @@ class PortalConfig:
     max_pages: int = 20  # list pages walked per run
     rate_limit: float = 1.0  # requests per second per host
     concurrency: int = 1  # simultaneous requests per host
+    report_column: bool = False  # the list holds only reports: read articles titled just "XX局" too
 
     def __post_init__(self) -> None:
         if not self.allowed_hosts:
@@ -191,6 +192,9 @@ def _portal(entry: Any, where: str) -> PortalConfig:
     hosts = entry.get("allowed_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
         raise ConfigError(f"{where}: 'allowed_hosts' must be a list of host names")
+    report_column = entry.get("report_column", False)
+    if not isinstance(report_column, bool):
+        raise ConfigError(f"{where}: 'report_column' must be true or false")
     return PortalConfig(
         name=name,
         start_urls=tuple(urls),
@@ -201,6 +205,7 @@ def _portal(entry: Any, where: str) -> PortalConfig:
         max_pages=_number(entry, "max_pages", 20, where, integer=True),
         rate_limit=_number(entry, "rate_limit", 1.0, where),
         concurrency=_number(entry, "concurrency", 1, where, integer=True),
+        report_column=report_column,
     )
 
 

@@ -228,3 +228,35 @@ def test_rate_limit_per_host(runs):
             times = sorted(hit.at for hit in run)
             gaps = [b - a for a, b in zip(times, times[1:])]
             assert min(gaps) >= interval * 0.95, min(gaps)  # a few ms of scheduling jitter
+
+
+def test_report_column_reads_articles_titled_with_the_department_alone(tmp_path):
+    from jixiao.samples.portal import serve_portal
+    from tests.portal_server import _page, _trs_list, _write
+
+    site = tmp_path / "site"
+    _write(site, "/robots.txt", "User-agent: *\nDisallow:\n")
+    _write(site, "/bmzl/index.html", _trs_list([
+        ("./202405/t20240520_1.html", "测试市审计局", "2024-05-20"),
+        ("./202405/t20240519_2.html", "测试市统计局", "2024-05-19"),
+        ("./202405/t20240518_3.html", "测试市统计局2024年部门预算", "2024-05-18"),
+    ], 1, 0))
+    _write(site, "/bmzl/202405/t20240520_1.html", _page(
+        "测试市审计局", "<p>详见附件。</p>",
+        '<a href="./W020240520000009.docx">测试市审计局2023年度部门整体支出绩效自评报告.docx</a>'))
+    _write(site, "/bmzl/202405/W020240520000009.docx", b"PK\x03\x04 audit bureau report")
+    _write(site, "/bmzl/202405/t20240519_2.html", _page("测试市统计局", "<p>本局负责全市统计工作。</p>"))
+    base_url, stop = serve_portal(site)
+    try:
+        urls = (base_url + "bmzl/index.html",)
+        column = PortalConfig("column", urls, platform="trs", rate_limit=RATE, report_column=True)
+        plain = PortalConfig("plain", urls, platform="trs", rate_limit=RATE)
+        with Fetcher(SETTINGS, CrawlState(tmp_path / "crawl.sqlite3")) as fetcher:
+            outcomes, summary = crawl([column, plain], fetcher, RawStore(tmp_path / "raw"))
+    finally:
+        stop()
+    [filing] = [o.filing for o in outcomes if o.filing]
+    assert filing.portal == "column" and filing.title == "测试市审计局2023年度部门整体支出绩效自评报告"
+    assert [d.name for d in filing.documents] == ["测试市审计局2023年度部门整体支出绩效自评报告.docx"]
+    assert summary.portals["column"].skipped == {"not_report": 1, "budget": 1}  # the 统计局 page was read
+    assert summary.portals["plain"].skipped == {"other": 2, "budget": 1}  # without the hint, titles decide

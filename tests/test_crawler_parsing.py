@@ -188,3 +188,10 @@ def test_names_are_display_only():
     raw_gbk = "2023年绩效自评表.xls".encode("gbk").decode("latin-1")
     assert _disposition_name(f'attachment; filename="{raw_gbk}"') == "2023年绩效自评表.xls"
     assert _disposition_name("attachment; filename*=UTF-8''%E8%87%AA%E8%AF%84.pdf") == "自评.pdf"
+
+
+def test_an_article_titled_with_the_department_alone_is_decided_by_its_attachments():
+    names = ("古丈县财政局2023年度部门整体支出绩效自评报告.pdf",)
+    assert is_self_assessment("古丈县财政局", "详见附件。", names)
+    assert not is_self_assessment("古丈县财政局", "详见附件。", ("古丈县财政局2024年部门预算.pdf",))
+    assert not is_self_assessment("古丈县财政局", "详见附件。")
