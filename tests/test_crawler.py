@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler import CrawlState, Fetcher, RawStore, crawl, filing_id, mark_loaded
+from crawler import CrawlState, Fetcher, RawStore, crawl, discover, filing_id, mark_loaded
 from jixiao.config import CrawlerSettings, PortalConfig
 from tests.portal_server import build_fixture, serve_fixture
 
@@ -260,3 +260,55 @@ def test_report_column_reads_articles_titled_with_the_department_alone(tmp_path)
     assert [d.name for d in filing.documents] == ["测试市审计局2023年度部门整体支出绩效自评报告.docx"]
     assert summary.portals["column"].skipped == {"not_report": 1, "budget": 1}  # the 统计局 page was read
     assert summary.portals["plain"].skipped == {"other": 2, "budget": 1}  # without the hint, titles decide
+
+
+def test_hanweb_column_walks_its_dataproxy_record_groups(tmp_path):
+    """A Hanweb column embeds its first records; the rest come from dataproxy.jsp by record range."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from jixiao.samples.portal import StaticSiteHandler, serve_portal
+    from tests.portal_server import _page, _write
+
+    titles = [f"测试县{name}2023年度部门整体支出绩效自评报告" for name in "甲乙丙丁戊己庚"]
+    records = [
+        f'<record><![CDATA[<li><a href="/art/2024/5/{20 - i}/art_1229_{5000 + i}.html" title="{title}">{title[:8]}</a>'
+        f"<span>2024-05-{20 - i:02d}</span></li>]]></record>"
+        for i, title in enumerate(titles)
+    ]
+    site = tmp_path / "site"
+    _write(site, "/robots.txt", "User-agent: *\nDisallow:\n")
+    _write(site, "/col/col1229/index.html", f"""<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<div id="3691"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=12&path=/&columnid=1229&unitid=3691&webname=%E6%B5%8B%E8%AF%95%E5%8E%BF&permissiontype=0"></a>]]></nextgroup>
+<recordset>{"".join(records[:3])}</recordset></datastore></script></div>
+<script>$(document).ready(function(){{$('#3691').jpage({{dataStore: dataStore, totalRecord:{len(titles)},
+perPage:1, proxyUrl:'/module/web/jpage/dataproxy.jsp', dataBefore:'<ul>', dataAfter:'</ul>'}});}});</script>
+</body></html>""")
+    for i, title in enumerate(titles):
+        _write(site, f"/art/2024/5/{20 - i}/art_1229_{5000 + i}.html", _page(title, "<p>自评报告正文。" + "绩效" * 300 + "</p>"))
+    asked = []
+
+    class Hanweb(StaticSiteHandler):
+        def do_GET(self):  # noqa: N802
+            parts = urlsplit(self.path)
+            if not parts.path.endswith("dataproxy.jsp"):
+                return super().do_GET()
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            asked.append(query)
+            if (query.get("columnid"), query.get("unitid"), query.get("webid")) != ("1229", "3691", "12"):
+                return self.reply(400, b"bad column", "text/plain")
+            first, last = int(query["startrecord"]), int(query["endrecord"])
+            body = f"<datastore><recordset>{''.join(records[first - 1:last])}</recordset></datastore>"
+            self.reply(200, body.encode(), "text/xml; charset=utf-8")
+
+    base_url, stop = serve_portal(site, handler=Hanweb)
+    try:
+        portal = PortalConfig("hanweb", (base_url + "col/col1229/index.html",), platform="hanweb", rate_limit=RATE)
+        with Fetcher(SETTINGS, CrawlState(tmp_path / "crawl.sqlite3")) as fetcher:
+            found = discover(portal, fetcher)
+    finally:
+        stop()
+    assert [a.title for a in found.articles] == titles  # 3 embedded + 4 from dataproxy, in order
+    assert [(q["startrecord"], q["endrecord"]) for q in asked] == [("4", "6"), ("7", "7")]
+    assert all(q["webname"] == "测试县" for q in asked)
+    assert found.pages == 3 and found.status == "ok"

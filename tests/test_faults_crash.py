@@ -394,3 +394,79 @@ def test_download_killed_mid_body_leaves_no_partial_document(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# --- the whole `jixiao run` killed mid-download ------------------------------------------------
+
+
+def _sha256_named(raw: Path) -> list[Path]:
+    import hashlib
+
+    stored = [p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    return [p for p in stored if hashlib.sha256(p.read_bytes()).hexdigest() != p.stem]
+
+
+def test_run_killed_mid_download_next_run_completes_without_redoing_work(tmp_path):
+    from jixiao.samples.portal import StaticSiteHandler, build_site, serve_portal
+
+    site = build_site(tmp_path / "site")
+    documents = sorted(p for p in site.root.rglob("*") if p.suffix.lower() in (".docx", ".pdf", ".doc", ".xlsx"))
+    slow_path = "/" + documents[-1].relative_to(site.root).as_posix()
+    state = {"slow": True}
+
+    class Trickling(StaticSiteHandler):
+        def reply(self, status, body, ctype, headers=None):
+            if not (state["slow"] and status == 200 and urlsplit(self.path).path == slow_path):
+                return super().reply(status, body, ctype, headers)
+            self.record(status)
+            self.send_response(200)
+            self.send_header("Content-Type", ctype or "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for start in range(0, len(body), 500):
+                    self.wfile.write(body[start:start + 500])
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    from urllib.parse import urlsplit
+
+    log: list = []
+    base_url, stop = serve_portal(site.root, log=log, handler=Trickling)
+    portal = site.portal(base_url)
+    (tmp_path / "jixiao.toml").write_text(
+        f'[[portal]]\nname = "sample"\nregion = "样例市"\nplatform = "trs"\nrate_limit = 50.0\n'
+        f'start_urls = ["{portal.start_urls[0]}"]\n', encoding="utf-8")
+    db, paths = tmp_path / "w.duckdb", Paths(tmp_path / "w.duckdb")
+    env = {**os.environ, "JIXIAO_CACHE_DIR": str(tmp_path / "cache")}
+    try:
+        run = Run("run", "--db", str(db), cwd=tmp_path, env=env)
+        try:
+            _wait(lambda: any(hit.path == slow_path for hit in log), 180, "the slow download", run.proc)
+            _wait(lambda: list(paths.raw.glob(".part-*")), 30, "bytes of the slow download on disk", run.proc)
+            run.kill9()
+        finally:
+            run.cleanup()
+        before_kill = {hit.path for hit in log if hit.status == 200 and hit.path != slow_path}
+        assert _sha256_named(paths.raw) == []  # every stored document is whole (named by its hash)
+
+        state["slow"] = False
+        mark = len(log)
+        code, out = Run("run", "--db", str(db), cwd=tmp_path, env=env).finish()
+        assert code == 0, out[-3000:]
+    finally:
+        stop()
+    again = log[mark:]
+    # Documents completed before the kill are only revalidated; the interrupted one is fetched whole.
+    downloaded_again = {hit.path for hit in again if hit.status == 200 and hit.path.lower().endswith(
+        (".docx", ".pdf", ".doc", ".xlsx"))}
+    assert slow_path in downloaded_again
+    assert not (downloaded_again - {slow_path}) & before_kill
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT filing_id, count(*) FROM filings_t GROUP BY 1").fetchall()
+        docs = con.execute("SELECT count(*) FROM documents_t WHERE source_url LIKE ?", [f"%{slow_path}"]).fetchone()[0]
+    assert len(rows) == len(site.report_titles) and all(n == 1 for _, n in rows)
+    assert docs == 1
+    assert _sha256_named(paths.raw) == []
