@@ -220,9 +220,9 @@ def _crawler(section: Any, where: str) -> CrawlerSettings:
             values[key] = _opt_str(section, key, where) or ""
     if "contact" in section and not re.match(r"^(https?://|mailto:)\S+$", values["contact"]):
         raise ConfigError(f"{where}: 'contact' must be a URL (https://… or mailto:…), got {values['contact']!r}")
-    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_download_mb", "backoff", "max_retry_after",
-                "recheck_days"):
+    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_download_mb", "backoff", "max_retry_after"):
         values[key] = _number(section, key, getattr(defaults, key), where)
+    values["recheck_days"] = _number(section, "recheck_days", defaults.recheck_days, where, minimum=0)
     values["retries"] = _number(section, "retries", defaults.retries, where, integer=True, minimum=0)
     robots = section.get("robots_txt", True)
     if not isinstance(robots, bool):
@@ -290,7 +290,8 @@ def _number(section: dict, key: str, default: Any, where: str, integer: bool = F
         raise ConfigError(f"{where}: {key!r} must be {'an integer' if integer else 'a number'}, got {value!r}")
     low = minimum if minimum is not None else (1 if integer else 0)
     if value < low or (not integer and minimum is None and value == 0):
-        raise ConfigError(f"{where}: {key!r} must be {'≥ ' + str(low) if integer else 'positive'}, got {value!r}")
+        wanted = "positive" if not integer and minimum is None else f"≥ {low}"
+        raise ConfigError(f"{where}: {key!r} must be {wanted}, got {value!r}")
     return value
 
 

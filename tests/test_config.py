@@ -75,6 +75,8 @@ def test_env_references_expand_and_missing_ones_are_named(tmp_path):
          r"names must be unique, repeated: a"),
         ('[crawler]\nretries = "three"\n', r"\[crawler\]: 'retries' must be an integer"),
         ('[crawler]\ncontact = "me"\n', r"'contact' must be a URL"),
+        ('[crawler]\nrecheck_days = -1\n', r"'recheck_days' must be ≥ 0"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nreport_column = "yes"\n', r"'report_column' must be true"),
         ('[schedule]\ncron = "nightly"\n', r"'cron' must have 5 fields"),
         ('[schedule]\ntimezone = "Mars/Base"\n', r"not an IANA time zone"),
         ('[portals]\nname = "a"\n', r"unknown section\(s\) portals"),
@@ -92,6 +94,14 @@ def test_missing_and_broken_files(tmp_path):
         load_config(tmp_path / "nope.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[[portal]\n"))
+
+
+def test_recheck_days_and_report_column(tmp_path):
+    text = '[crawler]\nrecheck_days = 0\n[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nreport_column = true\n'
+    config = load_config(write(tmp_path, text))
+    assert config.crawler.recheck_days == 0  # every night, by conditional GET
+    assert config.portals[0].report_column is True
+    assert load_config(EXAMPLE).crawler.recheck_days == 7
 
 
 def test_portal_from_arg():

@@ -402,7 +402,8 @@ def test_download_killed_mid_body_leaves_no_partial_document(tmp_path):
 def _sha256_named(raw: Path) -> list[Path]:
     import hashlib
 
-    stored = [p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")]
+    stored = [p for p in raw.glob("??/*") if p.is_file()]  # raw/ab/<sha256>.<ext>; manifests live in filings/
+    assert stored
     return [p for p in stored if hashlib.sha256(p.read_bytes()).hexdigest() != p.stem]
 
 
@@ -450,6 +451,7 @@ def test_run_killed_mid_download_next_run_completes_without_redoing_work(tmp_pat
         finally:
             run.cleanup()
         before_kill = {hit.path for hit in log if hit.status == 200 and hit.path != slow_path}
+        assert [path for path in before_kill if path.lower().endswith(".docx")], "documents finished before the kill"
         assert _sha256_named(paths.raw) == []  # every stored document is whole (named by its hash)
 
         state["slow"] = False
