@@ -390,13 +390,16 @@ def query(
 def report(
     db: Path = DbOption,
     out: Path = typer.Option(Path("report.html"), "--out", help="The HTML file to write."),
+    year: Optional[int] = typer.Option(None, "--year", help="Only filings of this fiscal year, e.g. 2023."),
+    region: Optional[str] = typer.Option(None, "--region", help="Only filings whose region contains this, e.g. 湘西."),
+    max_filings: int = typer.Option(200, "--max-filings", min=1, help="Filings listed per section, most serious first."),
 ) -> None:
     """Write one self-contained HTML report (works offline) of the warehouse for analysts."""
     import warehouse
     from warehouse.report import build_report
 
     try:
-        path = build_report(db, out)
+        path = build_report(db, out, year=year, region=region, max_filings=max_filings)
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     console.print(f"wrote {path} — open it in a browser")

@@ -340,3 +340,19 @@ def test_only_web_and_file_sources_are_links():
     assert source_href("javascript:alert(1)") is None
     assert source_href("relative/report.docx") is None
     assert source_href(None) is None
+
+
+def test_report_narrowed_to_a_year_and_region_and_capped(sample_db, tmp_path):
+    page = build_report(sample_db, tmp_path / "y.html", year=2023).read_text(encoding="utf-8")
+    years = {text_of(re.search(r"<small>(.*?)</small>", card).group(1)) for card in filing_sections(page).values()}
+    assert years == {"2023年度"} and text_of(page.split('id="scope"')[1].split("</b>")[0]).endswith("2023年度")
+    by_year = text_of(page.split('id="by-year"')[1].split("</table>")[0])
+    assert "2021年度" not in by_year
+
+    page = build_report(sample_db, tmp_path / "r.html", region="古丈县").read_text(encoding="utf-8")
+    assert list(filing_sections(page)) and all("古丈县" in name for name in filing_sections(page))
+
+    whole = filing_sections(build_report(sample_db, tmp_path / "all.html").read_text(encoding="utf-8"))
+    capped = build_report(sample_db, tmp_path / "one.html", max_filings=1).read_text(encoding="utf-8")
+    assert list(filing_sections(capped)) == list(whole)[:1]  # the most serious one
+    assert f"共 {len(whole)} 份" in text_of(capped.split('id="flagged-truncated"')[1].split("</div>")[0])

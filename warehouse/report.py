@@ -34,6 +34,7 @@ SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_LABEL = {"error": "错误", "warning": "警示", "info": "提示"}
 SEVERITY_COLOR = {"error": "#c0392b", "warning": "#d68910", "info": "#7f8c8d"}
 STATUS_LABEL = {"ok": "正常读取", "partial": "部分读取", "failed": "读取失败"}
+MAX_FILINGS = 200  # per section: a province's 10,000 filings would make a page no browser opens
 
 # What a flag's two numbers are, per rule: (label of ``actual``, label of ``expected``, unit).
 # checks: ``expected`` is the reference (printed total, quota, budget, form cell, computed
@@ -342,8 +343,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchall()[0][0])
 
 
-def collect(con: duckdb.DuckDBPyConnection) -> dict:
-    """Everything the report shows, read from the public views (plus flag locations)."""
+def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None) -> dict:
+    """Everything the report shows, read from the public views (plus flag locations);
+    ``year`` and ``region`` (a part of the region's name) narrow it to some filings."""
     titles = rule_titles()
     summary = _rows(con, """
         SELECT s.*, f.source_url, f.error
@@ -366,6 +368,11 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             document=document,
         )
     region_given = {row["filing_id"]: row["region"] is not None for row in summary}
+    if year is not None or region:
+        cards = {
+            key: card for key, card in cards.items()
+            if (year is None or card.fiscal_year == year) and (not region or region in (card.region or ""))
+        }
 
     # subject and location live only on the internal table; the view has the rest.
     detail = "i.subject, i.location" if _has_table(con, "inconsistencies_t") else "NULL AS subject, NULL AS location"
@@ -432,19 +439,20 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         "by_year": _group(all_cards, lambda c: f"{c.fiscal_year}年度" if c.fiscal_year else "（年度不明）",
                           key=lambda e: e["key"]),
         "last_run": _last_run(con),
-        "staffing": _rows(con, """
+        "staffing": [row for row in _rows(con, """
             SELECT filing_id, department, fiscal_year, authorized, actual, reported_control_rate,
                    computed_control_rate, over_quota
             FROM staffing WHERE computed_control_rate IS NOT NULL
             ORDER BY computed_control_rate DESC, department
-        """),
-        "execution": _rows(con, """
+        """) if row["filing_id"] in cards],
+        "execution": [row for row in _rows(con, """
             SELECT filing_id, department, fiscal_year, form, subject, full_year_budget, executed,
                    reported_execution_rate, computed_execution_rate
             FROM fund_execution
             WHERE item = 'funds.total' AND computed_execution_rate IS NOT NULL
             ORDER BY computed_execution_rate, department, subject
-        """),
+        """) if row["filing_id"] in cards],
+        "scope": " · ".join(part for part in (f"{year}年度" if year else "", region or "") if part),
     }
 
 
@@ -621,8 +629,10 @@ def _html(fig, div_id: str) -> str:
 # --- the report: page ---------------------------------------------------------------------
 
 
-def render_report(data: dict, db_name: str, generated_at: datetime | None = None) -> str:
-    """The HTML page for ``collect``'s data (plotly.js inlined, nothing fetched)."""
+def render_report(data: dict, db_name: str, generated_at: datetime | None = None,
+                  max_filings: int = MAX_FILINGS) -> str:
+    """The HTML page for ``collect``'s data (plotly.js inlined, nothing fetched); at most
+    ``max_filings`` filings are listed in each section, the most serious first."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
     from plotly.offline import get_plotlyjs
@@ -653,19 +663,20 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
         **data, charts=charts, names=names, db_name=db_name, generated=beijing(generated_at),
         plotly_js=Markup(get_plotlyjs()) if charts else "", severity_label=SEVERITY_LABEL,
         status_label=STATUS_LABEL, execution_watch=below[:12], execution_watch_total=len(below),
-        over_quota=[r for r in data["staffing"] if r["over_quota"]],
+        over_quota=[r for r in data["staffing"] if r["over_quota"]], max_filings=max_filings,
     )
 
 
-def build_report(db_path: Path | str, out_path: Path | str) -> Path:
+def build_report(db_path: Path | str, out_path: Path | str, year: int | None = None, region: str | None = None,
+                 max_filings: int = MAX_FILINGS) -> Path:
     """Write the one-file HTML report of the published warehouse at ``db_path``; returns ``out_path``."""
     db_path, out_path = Path(db_path), Path(out_path)
     con = open_readonly(db_path)
     try:
-        data = collect(con)
+        data = collect(con, year, region)
     finally:
         con.close()
-    html = render_report(data, db_path.name)
+    html = render_report(data, db_path.name, max_filings=max_filings)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
