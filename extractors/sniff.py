@@ -64,12 +64,13 @@ def _zip_kind(path: Path) -> str:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with BOM: Excel's "Unicode Text"
+        return True
     if b"\x00" in head:
         return False
     for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
+        # the 4 KiB head may end mid-character; a few stray bytes elsewhere are tolerated too
+        text = head.decode(encoding, errors="replace")
+        if text[:-1].count("\ufffd") <= max(1, len(text) // 200):
             return True
-        except UnicodeDecodeError:
-            continue
     return False

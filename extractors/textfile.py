@@ -1,28 +1,117 @@
-"""Plain-text reports: the tab-indented dump format (see textdump), in UTF-8 or GB18030."""
+"""Plain-text reports: the tab-indented dump format (see textdump), or a tab-separated
+export ("Save as Text (Tab delimited)", often still named .xls), in UTF-8, UTF-16 or GB18030.
+
+A tab-separated export is a sheet as text: one line per row, cells split by tabs, a cell
+holding a line break wrapped in quotes, every row padded with tabs to the sheet's width.
+A line without any tab (between sheets, or in a text file) ends a block; in a block, the
+one-cell rows before the first row with two cells are titles (paragraphs) and the rest,
+rows of empty cells included, is the table.
+"""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, ExtractionError
+from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes) -> tuple[str, str | None]:
+    """(text, a warning when some bytes had to be replaced)."""
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(name, errors="replace"), None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), None
         except UnicodeDecodeError:
             continue
+    # A few stray bytes (a file cut mid-character, a byte pasted from another encoding) must
+    # not lose the whole report: replace them when almost everything decodes.
+    text, name = min(((data.decode(n, errors="replace"), n) for n in ("utf-8-sig", "gb18030")),
+                     key=lambda decoded: decoded[0].count("\ufffd"))
+    bad = text.count("\ufffd")
+    if bad <= max(3, len(text) // 200):
+        return text, f"{bad} undecodable byte sequence(s) replaced ({name.removesuffix('-sig')})"
     best = from_bytes(data).best()
     if best is None:
         raise ExtractionError("undecodable_text", "no text encoding fits these bytes")
-    return str(best)
+    return str(best), f"decoded as {best.encoding} (detected)"
+
+
+def is_tab_separated(text: str) -> bool:
+    """A dump line is one leading tab and a cell; an export line has tabs between or after cells."""
+    exported = 0
+    for line in text.splitlines():
+        if line.count("\t") >= 2 or ("\t" in line and not line.startswith("\t")):
+            exported += 1
+            if exported >= 2:
+                return True
+    return False
+
+
+def parse_tab_separated(text: str, source: str) -> Extraction:
+    extraction = Extraction(source=source, doc_format="tsv")
+    block: list[list[str]] = []
+    for raw in [*csv.reader(io.StringIO(text), delimiter="\t", strict=False), []]:
+        row = [cell.strip() for cell in raw]
+        while row and not row[-1]:
+            row.pop()
+        if row or (raw and any(len(r) > 1 for r in block)):
+            block.append(row)  # a row of empty cells inside a table is a row of that table
+        elif not raw and block:  # a line without a tab: the sheet (or the text) ends here
+            _add_block(extraction, block, source)
+            block = []
+    return extraction
+
+
+def _add_block(extraction: Extraction, block: list[list[str]], source: str) -> None:
+    order = len(extraction.tables) + len(extraction.paragraphs)
+    start = next((i for i, row in enumerate(block) if len(row) > 1), len(block))
+    for row in block[:start]:
+        if row:
+            extraction.paragraphs.append(Paragraph(text=row[0], source=source, order=order))
+            order += 1
+    table = block[start:]
+    after: list[str] = []  # text rows below the table, past an empty row: prose, not the form
+    while True:
+        while table and not table[-1]:
+            table.pop()
+        blank = max((i for i, row in enumerate(table) if not row), default=None)
+        below = table[blank + 1:] if blank is not None else []
+        if not below or any(len(row) > 1 for row in below) or 2 * sum(_is_prose(r[0]) for r in below) <= len(below):
+            break  # below the empty row: more of the form (labels, values), not mostly sentences
+        after[:0] = [row[0] for row in table[blank + 1:]]
+        table = table[:blank]
+    if table:
+        width = max(len(row) for row in table)
+        grid: list[list[str | None]] = [list(row) + [""] * (width - len(row)) for row in table]
+        extraction.tables.append(
+            RawTable(source=source, index=len(extraction.tables), rows=grid, order=order, method="tsv")
+        )
+        order += 1
+    for text in after:
+        extraction.paragraphs.append(Paragraph(text=text, source=source, order=order))
+        order += 1
+
+
+def _is_prose(text: str) -> bool:
+    """A sentence (the report's text), not a row label like 厉行节约保障措施."""
+    return "。" in text or len(text) >= 40
 
 
 def extract(path: Path, name: str) -> Extraction:
-    extraction = parse_dump(decode_text(path.read_bytes()), name)
-    extraction.doc_format = "txt"
+    text, warning = decode_text(path.read_bytes())
+    if is_tab_separated(text):
+        extraction = parse_tab_separated(text, name)
+    else:
+        extraction = parse_dump(text, name)
+        extraction.doc_format = "txt"
+    if warning:
+        extraction.warnings.append(warning)
     return extraction

@@ -16,7 +16,7 @@ from jixiao.samples.formats import rendered_fixtures
 from mappings import map_filing
 
 SEEDS = range(5)
-FORMATS = ["pdf", "doc", "wps", "xlsx", "html"]
+FORMATS = ["pdf", "doc", "wps", "xlsx", "tsv", "html"]  # tsv: a tab-separated GBK text export named .xls
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +98,16 @@ def test_key_rows_as_printed(extractions, fmt, n):
     assert key_rows(extractions(fmt, n)) == key_rows(extractions("docx", n))
 
 
+@pytest.mark.parametrize("n", SEEDS)
+def test_tab_separated_export_loses_no_prose(extractions, n):
+    """Without borders a text export cannot tell a one-cell row of a form from a line of
+    prose, so a sentence may come back as either; none may be lost."""
+    export = extractions("tsv", n)
+    text = {norm(p.text) for p in export.paragraphs} | set(cell_multiset(export))
+    lost = [p.text[:30] for p in extractions("docx", n).paragraphs if len(norm(p.text)) >= 10 and norm(p.text) not in text]
+    assert lost == []
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "html", "pdf"])
 @pytest.mark.parametrize("n", SEEDS)
 def test_narrative_paragraphs(extractions, fmt, n):
@@ -127,6 +137,20 @@ def test_formats_are_labelled(extractions):
     assert extractions("html", 1).doc_format == "html"
     assert all(t.method == "pdf-lines" for t in extractions("pdf", 0).tables)
     assert {t.sheet for t in extractions("xlsx", 1).tables} >= {"表1", "表2"}
+    assert [extractions("tsv", n).doc_format for n in SEEDS] == ["tsv", "tsv", "tsv", "txt", "tsv"]  # 3: prose only
+    assert all(t.method == "tsv" for t in extractions("tsv", 1).tables)
+
+
+def test_a_text_export_with_stray_bytes_is_read_with_a_warning(fixtures, extractions, tmp_path):
+    data = bytearray(fixtures["tsv"][0].read_bytes())
+    data[len(data) // 2: len(data) // 2] = b"\xff"  # one byte no encoding can place
+    damaged = tmp_path / "damaged.xls"
+    damaged.write_bytes(bytes(data))
+    extraction = extract(damaged)
+    assert extraction.doc_format == "tsv"
+    assert any("undecodable" in w and "gb18030" in w for w in extraction.warnings)
+    lost = facts(extractions("tsv", 0)) - facts(extraction)
+    assert sum(lost.values()) <= 1  # at most the one value the stray byte landed in
 
 
 def test_scanned_page_gives_staffing_and_three_public_exactly(fixtures, extractions):
@@ -149,3 +173,12 @@ def test_scanned_page_gives_staffing_and_three_public_exactly(fixtures, extracti
     assert all("[ocr]" in f.location for f in ocr_facts)
     # OCR facts rank below printed text: a lower match score and the method says how
     assert all(f.match_score <= 80 and f.match_method.startswith("ocr+") for f in ocr_facts)
+
+
+def test_a_unicode_text_export_reads_like_the_gbk_one(fixtures, extractions, tmp_path):
+    """Excel's "Unicode Text" is UTF-16 with a BOM: NUL bytes everywhere, still text."""
+    utf16 = tmp_path / "unicode.xls"
+    utf16.write_bytes(fixtures["tsv"][1].read_bytes().decode("gbk").encode("utf-16"))
+    extraction = extract(utf16)
+    assert extraction.doc_format == "tsv" and not extraction.warnings
+    assert facts(extraction) == facts(extractions("tsv", 1))

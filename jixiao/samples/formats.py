@@ -66,8 +66,12 @@ def render_docx_files(seeds: dict[int, Path], out_dir: Path) -> dict[int, Path]:
     return {n: render_docx(seed_extraction(seed), out_dir / f"{n:03d}.docx") for n, seed in seeds.items()}
 
 
-def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 300) -> list[Path]:
-    """Convert several files in one soffice run (one start-up instead of one per file)."""
+def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 300,
+                  filter_spec: str | None = None) -> list[Path]:
+    """Convert several files in one soffice run (one start-up instead of one per file).
+
+    ``filter_spec`` overrides the export filter, e.g. a CSV filter writing one file per sheet
+    (``<stem>-<sheet>.<to>``); the first output of each input is returned."""
     import subprocess
     import tempfile
     import uuid
@@ -85,13 +89,17 @@ def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 30
             "--headless",
             "--norestore",
             "--convert-to",
-            _FILTERS.get(to, to),
+            filter_spec or _FILTERS.get(to, to),
             "--outdir",
             str(out_dir),
             *map(str, paths),
         ]
         result = _run_in_group(command, timeout)
-    outputs = [out_dir / f"{Path(p).stem}.{to}" for p in paths]
+    outputs = [
+        out_dir / f"{Path(p).stem}.{to}" if (out_dir / f"{Path(p).stem}.{to}").exists()
+        else next(iter(sorted(out_dir.glob(f"{Path(p).stem}-*.{to}"))), out_dir / f"{Path(p).stem}.{to}")
+        for p in paths
+    ]
     missing = [str(p) for p in outputs if not p.exists()]
     if missing:
         raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
@@ -333,6 +341,25 @@ def render_xlsx(extraction: Extraction, out: Path, *, text_numbers_every: int = 
     return out
 
 
+# Tab-separated text, each sheet to its own file (LibreOffice ≥ 7.2), UTF-8, quoted cells.
+TSV_FILTER = "txt:Text - txt - csv (StarCalc):9,34,76,1,,0,false,true,true,false,false,-1"  # as shown
+
+
+def render_tsv(workbooks: dict[int, Path], out_dir: Path, encoding: str = "gbk") -> dict[int, Path]:
+    """What a clerk's "Save as Text (Tab delimited)" of the workbook gives, still named .xls:
+    LibreOffice exports every sheet as tab-separated text; the sheets follow one another,
+    a blank line apart, re-encoded to ``encoding`` (GBK on older Windows)."""
+    sheets_dir = out_dir / "sheets"
+    convert_files(list(workbooks.values()), "txt", sheets_dir, filter_spec=TSV_FILTER)
+    out = {}
+    for n, workbook in workbooks.items():
+        sheets = sorted(sheets_dir.glob(f"{workbook.stem}-*.txt"), key=lambda p: int(p.stem.rsplit("表", 1)[-1]))
+        text = "\n".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+        out[n] = out_dir / f"{n:03d}.xls"
+        out[n].write_bytes(text.encode(encoding))
+    return out
+
+
 # --- HTML ----------------------------------------------------------------------------
 
 
@@ -376,6 +403,10 @@ def render_all(seeds: dict[int, Path], out_dir: Path) -> dict[str, dict[int, Pat
     wps_dir.mkdir(exist_ok=True)
     wps = {n: docx_to_wps(path, wps_dir / f"{n:03d}.wps") for n, path in doc.items()}
     xlsx = {n: render_xlsx(seed_extraction(seed), out_dir / "xlsx" / f"{n:03d}.xlsx") for n, seed in seeds.items()}
+    # A text export keeps hidden rows (it cannot hide them): export a workbook without one.
+    plain = {n: render_xlsx(seed_extraction(seed), out_dir / "xlsx-plain" / f"{n:03d}.xlsx", hidden_row=False)
+             for n, seed in seeds.items()}
+    tsv = render_tsv(plain, out_dir / "tsv")
     html_dir = out_dir / "html"
     html_dir.mkdir(exist_ok=True)
     html = {}
@@ -384,7 +415,7 @@ def render_all(seeds: dict[int, Path], out_dir: Path) -> dict[str, dict[int, Pat
         encoding, declared = ("gbk", "gb2312") if n % 2 else ("utf-8", None)
         html[n] = html_dir / f"{n:03d}.html"
         html[n].write_bytes(render_html(seed_extraction(seed), title=seed.name, encoding=encoding, declared=declared))
-    return {"docx": docx, "pdf": pdf, "doc": doc, "wps": wps, "xlsx": xlsx, "html": html}
+    return {"docx": docx, "pdf": pdf, "doc": doc, "wps": wps, "xlsx": xlsx, "tsv": tsv, "html": html}
 
 
 _RENDERED: dict[str, dict] = {}
