@@ -348,6 +348,10 @@ def test_report_narrowed_to_a_year_and_region_and_capped(sample_db, tmp_path):
     assert years == {"2023年度"} and text_of(page.split('id="scope"')[1].split("</b>")[0]).endswith("2023年度")
     by_year = text_of(page.split('id="by-year"')[1].split("</table>")[0])
     assert "2021年度" not in by_year
+    facts_2023 = warehouse.query(sample_db, "SELECT count(*) FROM facts f JOIN filings USING (filing_id) "
+                                            "WHERE filings.fiscal_year = 2023")[1][0][0]
+    headline = text_of(page.split('id="headline"')[1].split("</section>")[0])
+    assert f"{facts_2023} 提取的数字" in headline  # the headline counts only the filings shown
 
     page = build_report(sample_db, tmp_path / "r.html", region="古丈县").read_text(encoding="utf-8")
     assert list(filing_sections(page)) and all("古丈县" in name for name in filing_sections(page))
