@@ -186,9 +186,10 @@ def _save_inline(title: str, body_html: str, url: str, store: RawStore) -> Docum
     return Document(path=path, name=f"{title}.html", sha256=sha256, source_url=url)
 
 
-def mark_loaded(fetcher: Fetcher, filing: Filing) -> None:
-    """Record that the warehouse holds this filing's content: next time it is ``changed=False``."""
-    fetcher.state.mark_loaded(filing.filing_id, filing.source_url, filing.sha256)
+def mark_loaded(fetcher: Fetcher, filing: Filing, verified: bool = True) -> None:
+    """Record that the warehouse holds this filing's content: next time it is ``changed=False``;
+    ``verified`` lets its article go unfetched for ``recheck_days`` (not for a failed filing)."""
+    fetcher.state.mark_loaded(filing.filing_id, filing.source_url, filing.sha256, verified)
 
 
 def crawl(

@@ -101,13 +101,13 @@ class CrawlState:
             row = self._db.execute("SELECT sha256 FROM filings WHERE filing_id = ?", (filing_id,)).fetchone()
         return row[0] if row else None
 
-    def mark_loaded(self, filing_id: str, source_url: str, sha256: str) -> None:
+    def mark_loaded(self, filing_id: str, source_url: str, sha256: str, verified: bool = True) -> None:
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO filings VALUES (?, ?, ?, ?)", (filing_id, source_url, sha256, now_iso())
             )
             self._db.execute("UPDATE articles SET verified_at = ? WHERE url = ? AND listing IS NOT NULL",
-                             (now_iso(), source_url))
+                             (now_iso() if verified else None, source_url))
 
     def note_article(self, url: str, listing: str | None, kind: str, verified: bool) -> None:
         """The list entry an article was fetched under; ``listing=None`` forgets it (fetch again)."""

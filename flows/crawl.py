@@ -97,7 +97,8 @@ def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: boo
         filings = crawled_filings(config.portals, fetcher, store, summary, force, config.crawler.recheck_days)
         outcome = run_pipeline(
             filings, paths, kind=kind, limits=limits, force=force, channels=channels, isolate=isolate,
-            on_loaded=lambda filing: crawler.mark_loaded(fetcher, filing),
+            # a failed filing is looked at again every night: the portal may fix the file in place
+            on_loaded=lambda filing, outcome: crawler.mark_loaded(fetcher, filing, verified=outcome != "failed"),
             late_summary=lambda: crawl_summary(summary),
             before_publish=(lambda wh, totals: _alert_portals_down(wh, channels, totals.get("portal_status", {})))
             if channels else None,

@@ -56,7 +56,7 @@ def load_filings(
     run_id: str,
     force: bool = False,
     isolate: bool = True,
-    on_loaded: Callable[[Filing], None] | None = None,
+    on_loaded: Callable[[Filing, str], None] | None = None,
     raw_root: Path | None = None,
     window: int = 4 * Limits().workers,
 ) -> list[tuple[str, str, str | None]]:
@@ -77,7 +77,7 @@ def load_filings(
         outcome = result.status if loaded == "loaded" else loaded
         outcomes.append((result.filing.filing_id, outcome, result.error))
         if on_loaded:
-            on_loaded(result.filing)
+            on_loaded(result.filing, outcome)
 
     for filing in filings:
         if raw is not None:
@@ -86,7 +86,7 @@ def load_filings(
             store.mark_unchanged(run_id)
             outcomes.append((filing.filing_id, "unchanged", None))
             if on_loaded:
-                on_loaded(filing)
+                on_loaded(filing, "unchanged")
             continue
         pending.append(process_task.submit(filing, isolate))
         done = [f for f in pending if f.state.is_final()]
@@ -108,7 +108,7 @@ def run_pipeline(
     force: bool = False,
     isolate: bool = True,
     channels: Sequence["alerts.Channel"] = (),
-    on_loaded: Callable[[Filing], None] | None = None,
+    on_loaded: Callable[[Filing, str], None] | None = None,
     late_summary: Callable[[], dict] | None = None,
     fresh: bool = False,
     before_publish: Callable[["warehouse.Warehouse", dict], None] | None = None,

@@ -20,12 +20,14 @@ def _snapshot(db):
         } | {"filings": con.execute("select filing_id, sha256, status, published_at from filings order by 1").fetchall()}
 
 
-def _two_nights(tmp_path, config_of, between=None):
+def _two_nights(tmp_path, config_of, between=None, prepare=None):
     from prefect import flow
 
     from flows.crawl import crawl_and_load
 
     site = build_site(tmp_path / "site")
+    if prepare:
+        prepare(site)
     log = []
     base_url, stop = serve_portal(site.root, log=log)
     config = config_of(site.portal(base_url))
@@ -38,7 +40,7 @@ def _two_nights(tmp_path, config_of, between=None):
     try:
         first = nightly()
         assert first.summary["report_articles"] == len(site.report_titles)
-        assert first.summary["filings_ok"] == len(site.report_titles)
+        assert first.summary["filings_ok"] + first.summary["filings_failed"] == len(site.report_titles)
         assert first.summary["skipped_articles"] == {"budget": 1, "final_accounts": 1, "notice": 1}
         before = _snapshot(paths.db)
         if between:
@@ -119,3 +121,22 @@ def test_a_retitled_list_entry_is_fetched_again(prefect_harness, tmp_path):
     assert len(_articles(again)) == 1
     assert second.summary["articles_not_refetched"] == len(site.report_titles) - 1
     assert second.summary["documents_downloaded"] == 0  # the attachment itself did not change
+
+
+def test_a_failed_filing_is_looked_at_again_every_night(prefect_harness, tmp_path):
+    broken = {}
+
+    def break_one_document(site):
+        [document] = sorted(site.root.rglob("W020240724*.docx"))  # the July article's attachment
+        document.write_bytes(b"PK\x03\x04 not really a zip")
+        broken["path"] = "/" + document.relative_to(site.root).as_posix()
+
+    site, paths, first_hits, again, before, second = _two_nights(
+        tmp_path, lambda portal: Config(portals=(portal,)), prepare=break_one_document
+    )
+    with duckdb.connect(str(paths.db), read_only=True) as con:
+        assert con.execute("select count(*) from filings where status = 'failed'").fetchone()[0] == 1
+    # Its article and document are asked again (a conditional GET: the file did not change).
+    assert [hit.status for hit in again if hit.path == broken["path"]] == [304]
+    assert len(_articles(again)) == 1
+    assert second.summary["articles_not_refetched"] == len(site.report_titles) - 1
