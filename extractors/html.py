@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
+from extractors.encoding import decode_damaged, replaced_warning
 from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
@@ -49,19 +50,9 @@ def decode_html(data: bytes) -> tuple[str, str]:
             return data.decode(name), name
         except UnicodeDecodeError:
             continue
-    # A few bad bytes (a page cut mid-character, a stray byte pasted from another encoding)
-    # must not lose the whole report: decode with replacement when almost everything fits.
     candidates = [name for name in (declared_name(match), "utf-8", "gb18030") if name]
-    decoded = sorted(((data.decode(n, errors="replace"), n) for n in candidates), key=lambda d: d[0].count("\ufffd"))
-    text, name = decoded[0]
-    if text.count("\ufffd") <= max(3, len(text) // 200):
-        return text, f"{name}+replaced"
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise ExtractionError("undecodable_html", "no text encoding fits these bytes")
-    return str(best), best.encoding
+    text, name, replaced = decode_damaged(data, candidates, "undecodable_html")
+    return text, name if replaced is None else f"{name}+replaced"
 
 
 def declared_name(match: re.Match | None) -> str | None:
@@ -82,9 +73,7 @@ def extract(path: Path, name: str) -> Extraction:
     text, encoding = decode_html(data)
     extraction = html_to_extraction(text, name)
     if encoding.endswith("+replaced"):
-        extraction.warnings.append(
-            f"{text.count(chr(0xFFFD))} undecodable byte sequences in {encoding.removesuffix('+replaced')} replaced by U+FFFD"
-        )
+        extraction.warnings.append(replaced_warning(text.count("\ufffd"), encoding.removesuffix("+replaced")))
     return extraction
 
 

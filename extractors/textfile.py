@@ -15,10 +15,9 @@ import csv
 import io
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
+from extractors.encoding import decode_damaged, replaced_warning
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+from jixiao.records import Extraction, Paragraph, RawTable
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -31,17 +30,10 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
             return data.decode(encoding), None
         except UnicodeDecodeError:
             continue
-    # A few stray bytes (a file cut mid-character, a byte pasted from another encoding) must
-    # not lose the whole report: replace them when almost everything decodes.
-    text, name = min(((data.decode(n, errors="replace"), n) for n in ("utf-8-sig", "gb18030")),
-                     key=lambda decoded: decoded[0].count("\ufffd"))
-    bad = text.count("\ufffd")
-    if bad <= max(3, len(text) // 200):
-        return text, f"{bad} undecodable byte sequence(s) replaced ({name.removesuffix('-sig')})"
-    best = from_bytes(data).best()
-    if best is None:
-        raise ExtractionError("undecodable_text", "no text encoding fits these bytes")
-    return str(best), f"decoded as {best.encoding} (detected)"
+    text, name, replaced = decode_damaged(data, ("utf-8-sig", "gb18030"), "undecodable_text")
+    if replaced is None:
+        return text, f"decoded as {name} (detected)"
+    return text, replaced_warning(replaced, name)
 
 
 def is_tab_separated(text: str) -> bool:
@@ -58,15 +50,17 @@ def is_tab_separated(text: str) -> bool:
 def parse_tab_separated(text: str, source: str) -> Extraction:
     extraction = Extraction(source=source, doc_format="tsv")
     block: list[list[str]] = []
+    in_table = False  # the block has had a row of two cells
     for raw in [*csv.reader(io.StringIO(text), delimiter="\t", strict=False), []]:
         row = [cell.strip() for cell in raw]
         while row and not row[-1]:
             row.pop()
-        if row or (raw and any(len(r) > 1 for r in block)):
+        if row or (raw and in_table):
             block.append(row)  # a row of empty cells inside a table is a row of that table
+            in_table = in_table or len(row) > 1
         elif not raw and block:  # a line without a tab: the sheet (or the text) ends here
             _add_block(extraction, block, source)
-            block = []
+            block, in_table = [], False
     return extraction
 
 
@@ -86,7 +80,7 @@ def _add_block(extraction: Extraction, block: list[list[str]], source: str) -> N
         below = table[blank + 1:] if blank is not None else []
         if not below or any(len(row) > 1 for row in below) or 2 * sum(_is_prose(r[0]) for r in below) <= len(below):
             break  # below the empty row: more of the form (labels, values), not mostly sentences
-        after[:0] = [row[0] for row in table[blank + 1:]]
+        after[:0] = [row[0] for row in below]
         table = table[:blank]
     if table:
         width = max(len(row) for row in table)
