@@ -2,8 +2,9 @@
 
 For each URL: ETag / Last-Modified of the last 200, the content hash and where the body is
 (raw store path for documents; the body itself for list and article pages, which are small
-and needed again to parse a 304). For each filing: the content hash last marked loaded. For each article: its list entry and
-when its content was last verified loaded, so an unchanged entry need not be fetched nightly.
+and needed again to parse a 304). For each filing: the content hash last marked loaded. For
+each article: its list entry and when its content was last verified loaded, so an unchanged
+entry need not be fetched nightly.
 """
 
 from __future__ import annotations
