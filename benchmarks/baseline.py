@@ -52,7 +52,7 @@ def _doc(path: Path) -> tuple[int, int, int]:
     # The converted .docx the pipeline reads (extractors.office caches it by content hash);
     # converting is the same soffice call on both sides, so neither side pays it here.
     from extractors.office import cache_dir
-    from jixiao.records import sha256_file
+    from core.records import sha256_file
 
     return _docx(cache_dir() / f"{sha256_file(path)}.docx")
 

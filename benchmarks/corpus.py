@@ -198,7 +198,7 @@ def render_padded_docx(spec: Spec, path: Path) -> Path:
 
 def padded_extraction(spec: Spec):
     """The seed's blocks with the padding paragraphs among them (for .xlsx and HTML)."""
-    from jixiao.records import Paragraph
+    from core.records import Paragraph
 
     extraction = extraction_of(spec)
     blocks = sorted(
@@ -277,7 +277,7 @@ def load_or_generate(
 def generate(
     root: Path, filings: int, seed: int, log=print, max_pages: int = DEFAULT_MAX_PAGES, params: dict | None = None
 ) -> Corpus:
-    from jixiao.records import sha256_file
+    from core.records import sha256_file
     from jixiao.samples import SAMPLE_NAMES
     from jixiao.samples.formats import convert_files
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from checks import engine
 from checks.rules import EXCEED_RULES, RATE_RULES, RULES, SUM_RULES
-from jixiao.records import CanonicalReport, Flag
+from core.records import CanonicalReport, Flag
 
 __all__ = ["RULES", "run_checks"]
 

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from checks import rules as R
 from checks.names import FORMS, column_name, item_name, num
-from jixiao.records import CanonicalReport, Fact, Flag
+from core.records import CanonicalReport, Fact, Flag
 
 _PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 

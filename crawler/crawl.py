@@ -19,9 +19,9 @@ from crawler.html import display_name, looks_like_js_shell, soup, url_extension
 from crawler.models import ArticleLink, CrawlSummary, DiscoveryResult, FetchOutcome
 from crawler.state import CrawlState, now_iso
 from crawler.store import RawStore
-from jixiao.config import CrawlerSettings, PortalConfig
-from jixiao.paths import Paths
-from jixiao.records import Document, Filing
+from core.config import CrawlerSettings, PortalConfig
+from core.paths import Paths
+from core.records import Document, Filing
 
 _HTML_SHELL = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}\n</body></html>\n'
 

@@ -29,7 +29,7 @@ from crawler import html as common
 from crawler.encoding import decode_html
 from crawler.state import CachedResponse, CrawlState
 from crawler.store import RawStore
-from jixiao.config import CrawlerSettings, PortalConfig
+from core.config import CrawlerSettings, PortalConfig
 
 MAX_REDIRECTS = 5
 BLOCKED_STATUSES = {403, 412, 521}  # WAF challenge pages (湘西 counties answer 412)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from jixiao.records import Filing
+from core.records import Filing
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 
 from extractors.sniff import sniff
-from jixiao.records import Extraction, ExtractionError
+from core.records import Extraction, ExtractionError
 
 # sniffed type -> module in this package that reads it
 EXTRACTOR_MODULES: dict[str, str] = {

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from lxml import etree
 
 from extractors.ooxml_guard import check_zip, parse_xml, read_member
-from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.records import Extraction, ExtractionError, Paragraph, RawTable
 
 KIND = "docx"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from charset_normalizer import from_bytes
 
-from jixiao.records import ExtractionError
+from core.records import ExtractionError
 
 
 def decode_damaged(data: bytes, candidates: Sequence[str], reason: str) -> tuple[str, str, int | None]:

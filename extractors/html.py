@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extractors.encoding import decode_damaged, replaced_warning
-from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.records import Extraction, ExtractionError, Paragraph, RawTable
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "gb18030", "hz-gb-2312"}

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from jixiao.records import Extraction, ExtractionError, sha256_file
+from core.records import Extraction, ExtractionError, sha256_file
 
 CONVERT_TIMEOUT = 120  # seconds; a hung soffice must not block the nightly run
 

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from jixiao.records import ExtractionError
+from core.records import ExtractionError
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.records import Extraction, ExtractionError, Paragraph, RawTable
 
 GARBLED_SHARE = 0.10  # bad characters above this share of a page's text: the text layer lies
 SCANNED_IMAGE_SHARE = 0.5  # an image covering half the page and no text: a scan

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jixiao.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.records import Extraction, ExtractionError, Paragraph, RawTable
 
 
 @dataclass

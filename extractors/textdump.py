@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from jixiao.records import Extraction, Paragraph, RawTable
+from core.records import Extraction, Paragraph, RawTable
 
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from extractors.encoding import decode_damaged, replaced_warning
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, Paragraph, RawTable
+from core.records import Extraction, Paragraph, RawTable
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:

@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from crawler import RawStore
-from jixiao.records import Document, Filing
+from core.records import Document, Filing
 
 
 def _manifest_dir(store: RawStore) -> Path:

@@ -21,9 +21,9 @@ import crawler
 from flows.ingest import RunOutcome, run_pipeline
 from flows.pipeline import Limits
 from flows.settings import channels_of, settings
-from jixiao.config import Config, PortalConfig
-from jixiao.paths import Paths
-from jixiao.records import Filing
+from core.config import Config, PortalConfig
+from core.paths import Paths
+from core.records import Filing
 
 DEMO_PORT = 18731  # the bundled sample portal, on 127.0.0.1
 PORTAL_DOWN_NIGHTS = 3  # alert when a portal was unreachable this many runs in a row
@@ -129,7 +129,7 @@ def crawl_summary(summary: "crawler.CrawlSummary") -> dict:
 def nightly_flow(config_path: str | None = None, db: str = "jixiao.duckdb", portal_args: list[str] | None = None,
                  force: bool = False, dask_address: str | None = None) -> RunOutcome:
     """One pass over the portals: crawl, fetch, extract, map, check, load, alert."""
-    from jixiao.config import portal_from_arg
+    from core.config import portal_from_arg
 
     config = settings(config_path, required=not portal_args)
     if portal_args:

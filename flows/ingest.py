@@ -25,8 +25,8 @@ from flows.archive import archive_filing, archived_filings
 from flows.local import filings_from_paths
 from flows.settings import channels_of, settings
 from flows.pipeline import IsolatedRunner, Limits, parser_version, process_filing
-from jixiao.paths import Paths
-from jixiao.records import Filing, FilingResult
+from core.paths import Paths
+from core.records import Filing, FilingResult
 
 _runner: IsolatedRunner | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from jixiao.records import Document, Filing
+from core.records import Document, Filing
 
 REPORT_SUFFIXES = {".docx", ".doc", ".wps", ".pdf", ".xls", ".xlsx", ".et", ".html", ".htm", ".txt"}
 

@@ -22,7 +22,7 @@ from pebble import ProcessExpired, ProcessPool
 import checks
 import extractors
 import mappings
-from jixiao.records import ExtractionError, Extraction, Filing, FilingResult
+from core.records import ExtractionError, Extraction, Filing, FilingResult
 
 _STAGE_PACKAGES = ("extractors", "mappings", "checks")
 

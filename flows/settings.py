@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import alerts
-from jixiao.config import DEFAULT_CONFIG, Config, load_config
+from core.config import DEFAULT_CONFIG, Config, load_config
 
 
 def settings(config_path: str | None, required: bool = False) -> Config:

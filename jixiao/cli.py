@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jixiao.paths import DEFAULT_DB, Paths
+from core.paths import DEFAULT_DB, Paths
 
 app = typer.Typer(
     help="jixiao (绩效): crawl, extract, check and load performance self-assessment reports into DuckDB.",
@@ -70,7 +70,7 @@ def print_summary(summary: dict, title: str = "jixiao run") -> None:
 
 def _extract_or_exit(path: Path):
     import extractors
-    from jixiao.records import ExtractionError
+    from core.records import ExtractionError
 
     if not path.exists():
         _fail(f"no such file: {path}")
@@ -208,7 +208,7 @@ def ingest(
 
 def _run_flow(call):
     import warehouse
-    from jixiao.config import ConfigError
+    from core.config import ConfigError
 
     try:
         return call()

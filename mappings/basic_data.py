@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jixiao.records import RawTable
+from core.records import RawTable
 from mappings.collect import Collector, column_header, header_year, header_years_of, is_blank, nonblank_cells, printed
 from mappings.match import LabelMatch, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label

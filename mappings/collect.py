@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jixiao.records import Fact, HeaderYear, Indicator, RawTable, UnmappedLabel
+from core.records import Fact, HeaderYear, Indicator, RawTable, UnmappedLabel
 from mappings.match import LabelMatch, match_column
 from mappings.normalize import clean_text, is_filler, normalize_label, squash
 from mappings.numbers import ParsedNumber, parse_number, to_wan

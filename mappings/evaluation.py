@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jixiao.records import Indicator, RawTable
+from core.records import Indicator, RawTable
 from mappings.collect import (
     Collector,
     column_header,

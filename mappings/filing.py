@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from jixiao.records import CanonicalReport, Extraction, Paragraph, RawTable
+from core.records import CanonicalReport, Extraction, Paragraph, RawTable
 from mappings.basic_data import BasicDataState, map_basic_data
 from mappings.collect import Collector
 from mappings.evaluation import EvalState, map_evaluation

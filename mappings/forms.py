@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from jixiao.records import Paragraph, RawTable
+from core.records import Paragraph, RawTable
 from mappings.normalize import normalize_label, squash
 
 OTHER = "other"  # a titled table that is none of ours

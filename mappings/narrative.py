@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from jixiao.records import Fact, Paragraph
+from core.records import Fact, Paragraph
 
 PATTERNS_FILE = Path(__file__).with_name("narrative_patterns.toml")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jixiao.records import RawTable
+from core.records import RawTable
 from mappings.collect import Collector, is_blank, last_number, nonblank_cells
 from mappings.forms import project_list_columns
 from mappings.match import LabelMatch, match_item

@@ -572,7 +572,7 @@ def test_list_deliveries_newest_first(db, receiver):
 
 def test_seed_004_flags_through_checks_and_the_warehouse(tmp_path, receiver):
     from checks import run_checks
-    from jixiao.records import CanonicalReport, Document, Fact, Filing, FilingResult
+    from core.records import CanonicalReport, Document, Fact, Filing, FilingResult
     from warehouse import Warehouse
 
     def fact(item, value, raw, label):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checks import RULES, run_checks
-from jixiao.records import CanonicalReport, Fact, HeaderYear, Indicator
+from core.records import CanonicalReport, Fact, HeaderYear, Indicator
 
 UNITS = {"staffing": "人", "total_score": "分"}
 

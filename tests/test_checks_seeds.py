@@ -11,7 +11,7 @@ from collections import Counter
 
 from checks import run_checks
 from extractors.textdump import parse_dump
-from jixiao.records import CanonicalReport, Fact, HeaderYear, Indicator
+from core.records import CanonicalReport, Fact, HeaderYear, Indicator
 from mappings.narrative import extract_narrative
 from tests.conftest import seed_path
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.config import ConfigError, PortalConfig, load_config, parse_config, portal_from_arg
+from core.config import ConfigError, PortalConfig, load_config, parse_config, portal_from_arg
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "jixiao.example.toml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crawler import CrawlState, Fetcher, RawStore, crawl, discover, filing_id, mark_loaded
-from jixiao.config import CrawlerSettings, PortalConfig
+from core.config import CrawlerSettings, PortalConfig
 from tests.portal_server import build_fixture, serve_fixture
 
 RATE = 10.0  # req/s per host in these tests: 0.1 s between requests

@@ -9,7 +9,7 @@ import pytest
 
 from crawler import CrawlState, Fetcher, FetchError, RawStore, crawl
 from crawler.fetcher import host_allowed
-from jixiao.config import CrawlerSettings, PortalConfig
+from core.config import CrawlerSettings, PortalConfig
 from jixiao.samples.portal import StaticSiteHandler, build_site, serve_portal
 
 FAST = CrawlerSettings(contact="https://example.org/t", read_timeout=2, retries=2, backoff=0.05, max_retry_after=3)

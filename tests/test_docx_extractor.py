@@ -8,7 +8,7 @@ import extractors
 from extractors.docx import extract
 from extractors.ooxml_guard import ZipLimits, check_zip
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, ExtractionError, RawTable
+from core.records import Extraction, ExtractionError, RawTable
 from jixiao.samples.render import render_seed
 from tests.conftest import seed_path
 from tests.fixtures_docx import (

@@ -37,7 +37,7 @@ import pytest
 
 from flows.local import _filing_id, filings_from_paths
 from flows.pipeline import process_filing
-from jixiao.paths import Paths
+from core.paths import Paths
 from tests.faults import builders as B
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,7 +354,7 @@ _FETCH = r"""
 import sys
 from pathlib import Path
 from crawler import CrawlState, Fetcher, RawStore
-from jixiao.config import CrawlerSettings, PortalConfig
+from core.config import CrawlerSettings, PortalConfig
 url, root = sys.argv[1], Path(sys.argv[2])
 portal = PortalConfig("t", (url,), rate_limit=100.0)
 settings = CrawlerSettings(contact="https://example.org/t", read_timeout=5, retries=0)

@@ -22,7 +22,7 @@ import pytest
 
 from flows.local import filings_from_paths
 from flows.pipeline import IsolatedRunner, Limits, process_filing
-from jixiao.records import ExtractionError
+from core.records import ExtractionError
 from tests.faults import builders as B
 
 ROOT = Path(__file__).resolve().parent.parent

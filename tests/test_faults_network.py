@@ -12,7 +12,7 @@ import time
 import pytest
 
 from crawler import Fetcher, FetchError, RawStore
-from jixiao.config import CrawlerSettings, PortalConfig
+from core.config import CrawlerSettings, PortalConfig
 
 pytestmark = pytest.mark.timeout(60)
 

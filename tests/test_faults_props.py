@@ -226,7 +226,7 @@ def test_fuzzed_files_fail_cleanly(fuzz_sources, fmt):
     from extractors import extract
     from flows.local import filings_from_paths
     from flows.pipeline import process_filing
-    from jixiao.records import ExtractionError
+    from core.records import ExtractionError
 
     root, sources = fuzz_sources
     source = sources[fmt]

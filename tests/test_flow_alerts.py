@@ -63,8 +63,8 @@ def test_a_portal_down_three_nights_in_a_row_is_alerted_once(prefect_harness, tm
     from prefect import flow
 
     from flows.crawl import crawl_and_load
-    from jixiao.config import Config, CrawlerSettings, PortalConfig
-    from jixiao.paths import Paths
+    from core.config import Config, CrawlerSettings, PortalConfig
+    from core.paths import Paths
 
     receiver = type("R", (Receiver,), {"bodies": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), receiver)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from jixiao.config import Config
-from jixiao.paths import Paths
+from core.config import Config
+from core.paths import Paths
 from jixiao.samples.portal import build_site, serve_portal
 
 pytestmark = pytest.mark.slow
@@ -80,7 +80,7 @@ def test_second_run_fetches_only_list_pages_and_changes_nothing(prefect_harness,
 def test_recheck_every_night_uses_conditional_requests_only(prefect_harness, tmp_path):
     from dataclasses import replace
 
-    from jixiao.config import CrawlerSettings
+    from core.config import CrawlerSettings
 
     site, paths, first_hits, again, before, second = _two_nights(
         tmp_path, lambda portal: Config(portals=(portal,), crawler=replace(CrawlerSettings(), recheck_days=0))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from extractors.textdump import parse_dump
-from jixiao.records import CanonicalReport, Fact
+from core.records import CanonicalReport, Fact
 from mappings import map_filing
 from tests.conftest import seed_path
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from extractors.textdump import parse_dump
-from jixiao.records import Paragraph
+from core.records import Paragraph
 from mappings import map_filing
 from mappings.match import match_column, match_item, match_normalized
 from mappings.vocabulary import FORMS, load_vocabulary

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from extractors.textdump import parse_dump
-from jixiao.records import Paragraph
+from core.records import Paragraph
 from mappings.narrative import extract_narrative
 from tests.conftest import seed_path
 

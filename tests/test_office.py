@@ -16,7 +16,7 @@ from extractors import html as html_extractor
 from extractors import spreadsheet
 from extractors.sniff import sniff
 from extractors.textdump import parse_dump
-from jixiao.records import ExtractionError
+from core.records import ExtractionError
 from jixiao.samples.formats import render_html, rendered_fixtures, seed_extraction
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from extractors import extract
 from extractors import pdf as pdf_extractor
-from jixiao.records import ExtractionError
+from core.records import ExtractionError
 from jixiao.samples.formats import (
     BORDERLESS_ROWS,
     pdf_encrypted,

@@ -17,7 +17,7 @@ import pytest
 import warehouse
 from flows.local import filings_from_paths
 from flows.pipeline import parser_version, process_filing
-from jixiao.paths import Paths
+from core.paths import Paths
 from jixiao.samples import sample_documents
 from warehouse.report import build_report, humanize_location, infer_region, source_href
 

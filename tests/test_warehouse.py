@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.records import (
+from core.records import (
     CanonicalReport,
     Document,
     Extraction,

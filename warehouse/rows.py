@@ -7,7 +7,7 @@ from pathlib import PurePath
 
 import pyarrow as pa
 
-from jixiao.records import FilingResult
+from core.records import FilingResult
 from warehouse import schema
 from warehouse.schema import Table
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.records import FilingResult
+from core.records import FilingResult
 from warehouse import schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate

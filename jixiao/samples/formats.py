@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, Paragraph, RawTable
+from core.records import Extraction, Paragraph, RawTable
 from jixiao.samples.render import _vertical_merges, render_docx
 
 _PERCENT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")

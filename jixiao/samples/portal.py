@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from jixiao.config import PortalConfig
-from jixiao.records import Extraction
+from core.config import PortalConfig
+from core.records import Extraction
 from jixiao.samples import SAMPLE_NAMES, SEEDS, render_split_report, sample_documents
 
 COLUMN = "czyjsgk"

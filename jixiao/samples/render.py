@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from extractors.textdump import parse_dump
-from jixiao.records import Extraction, RawTable
+from core.records import Extraction, RawTable
 
 _NUMERIC = re.compile(r"^[\s\d.,%％‰—\-/／≥≤<>万元]*$")
 

@@ -147,6 +147,9 @@ class Fact:
     match_method: str  # exact, synonym, fuzzy, pattern, ocr+...
     location: str
     raw_value: str = ""
+    # True when the fact's place was inferred (the form's template order, a section closed by a
+    # near-miss heading) rather than read from a label that matched on its own.
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
