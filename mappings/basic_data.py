@@ -1,9 +1,16 @@
-"""basic_data (部门整体支出绩效评价基础数据表): three layouts in one table.
+"""basic_data (部门整体支出绩效评价基础数据表): three layouts in one table, read through the grid.
 
 - staffing and 楼堂馆所: a row of header labels over a row of values;
-- cost lines: a label in column 0, values under 上年决算数 / 本年预算数 / 本年决算数;
+- cost lines: a side label, values under 上年决算数 / 本年预算数 / 本年决算数 (found by their
+  headers, wherever those columns stand, spans included);
 - sections: after 项目支出 every row that is not a named line is a ``project.line``
   (subject = its label) until 公用经费, whose unnamed rows are ``public_funds.line``.
+
+Rows follow the template order (mappings/template.py). A row is placed by its label first;
+the order decides what a label alone cannot: 运行维护费 inside the 公务用车 block is the
+vehicle line, a near-miss of a heading still to come closes the section, and a row of
+unknown wording just before a block's first named line is that block's heading (``position``).
+Facts placed by such an inference carry ``inferred = True``.
 """
 
 from __future__ import annotations
@@ -11,25 +18,52 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.records import RawTable
-from mappings.collect import Collector, column_header, header_year, header_years_of, is_blank, nonblank_cells, printed
-from mappings.match import LabelMatch, match_item
+from mappings.collect import (
+    Collector,
+    column_header,
+    column_spans,
+    header_year,
+    header_years_of,
+    is_blank,
+    nonblank_cells,
+    printed,
+)
+from mappings.grid import Span, cell_under, is_value_cell, span_of
+from mappings.match import LabelMatch, match_among, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
 from mappings.numbers import amount_unit_in
+from mappings.template import Template, block_of, template_of
 from mappings.vocabulary import Column, Item, load_vocabulary
 
 FORM = "basic_data"
 LINE = LabelMatch("line", 100.0, "pattern")
+# A heading still to come is accepted from a nearer miss than a label in general (88): the
+# alternative is a heading read as a project line, which breaks every sum after it.
+HEADING_CUTOFF = 75.0
+# Inside a block the candidates are few and close in meaning (运行维护费 → 公车运行维护费).
+BLOCK_CUTOFF = 80.0
+POSITION_SCORE = 60.0
 
 
 @dataclass
 class BasicDataState:
-    columns: dict[int, Column] = field(default_factory=dict)
-    over: list[tuple[int, Item, LabelMatch, str]] = field(default_factory=list)  # header waiting for values
+    columns: list[tuple[Span, Column]] = field(default_factory=list)
+    over: list[tuple[Span, Item, LabelMatch, str]] = field(default_factory=list)  # header waiting for values
     section: str | None = None
+    section_inferred: bool = False  # the section was opened by an inference, not a heading read as printed
+    placed: int = -1  # template index of the last cost line placed
     amount_unit: str = "万元"
 
 
-def over_header(row: list[str | None]) -> list[tuple[int, Item, LabelMatch, str]]:
+@dataclass(frozen=True)
+class Placement:
+    item: Item
+    match: LabelMatch
+    subject: str | None = None
+    inferred: bool = False
+
+
+def over_header(row: list[str | None]) -> list[tuple[Span, Item, LabelMatch, str]]:
     """Cells after the side label that name staffing/building items (a header over values)."""
     found = []
     for col, cell in nonblank_cells(row):
@@ -37,48 +71,123 @@ def over_header(row: list[str | None]) -> list[tuple[int, Item, LabelMatch, str]
             continue
         matched = match_item(cell, FORM, ("over",))
         if matched is not None:
-            found.append((col, matched[0], matched[1], cell))
+            found.append((span_of(row, col), matched[0], matched[1], cell))
     return found
 
 
 def _emit_over(table: RawTable, r: int, row: list[str | None], state: BasicDataState, out: Collector) -> None:
-    for col, item, match, label in state.over:
-        text = row[col] if col < len(row) else None
+    for span, item, match, label in state.over:
+        col, text = cell_under(row, span)
         out.add_fact(table, FORM, None, item, None, (r, col, text), label, match, state.amount_unit)
 
 
-def _line_item(section: str) -> Item:
-    return load_vocabulary().item(FORM, f"{section}.line")
+def _side_labels(row: list[str | None], state: BasicDataState) -> list[tuple[int, str]]:
+    """The label cells left of the value columns, the innermost (right-most) first."""
+    first_value = min((span.start for span, _ in state.columns), default=1)
+    cells = [(col, cell) for col, cell in nonblank_cells(row[:first_value]) if not is_value_cell(cell)]
+    return list(reversed(cells))
 
 
-def _map_cost_line(table: RawTable, r: int, row: list[str | None], state: BasicDataState, out: Collector) -> None:
-    label = row[0] or ""
+def _matched(label: str) -> tuple[Item, LabelMatch] | None:
     if is_filler(label) or load_vocabulary().structure_role(normalize_label(label)):
-        return
-    matched = match_item(label, FORM, ("cols",))
-    if matched is not None and state.section and matched[0].section != state.section and matched[1].method == "fuzzy":
-        matched = None  # inside a section a near-miss of an outside item is a project of its own
-    subject = None
-    if matched is not None:
-        item, match = matched
-        if item.opens_section or item.section is None:
-            state.section = item.section
-    elif state.section is not None:
-        item, match, subject = _line_item(state.section), LINE, subject_label(label)
+        return None
+    return match_item(label, FORM, ("cols",))
+
+
+def _read_as_printed(labels: list[tuple[int, str]]) -> tuple[str, tuple[Item, LabelMatch] | None]:
+    """The row's label and what it names on its own (a group label left of it may name it)."""
+    for _, label in labels:
+        if (found := _matched(label)) is not None:
+            return label, found
+    return labels[0][1], None
+
+
+def _place(
+    label: str, found: tuple[Item, LabelMatch] | None, following: tuple[Item, LabelMatch] | None,
+    state: BasicDataState, template: Template,
+) -> Placement | None:
+    current = template.block_at(state.placed)
+    if current and found is not None and block_of(found[0].key) != current and not template.is_opener(found[0].key):
+        if (local := match_among(label, template.block_items_after(state.placed), BLOCK_CUTOFF)) is not None:
+            return Placement(*local, inferred=local[1].method != "synonym")
+    if found is not None:
+        item, match = found
+        index = template.index(item.key)
+        if match.method != "fuzzy" or state.section is None or index is None or block_of(item.key) == current:
+            return Placement(item, match)
+        if index > state.placed and template.is_opener(item.key):
+            return Placement(item, match, inferred=True)  # a near-miss of a heading to come closes the section
+    if state.section is not None and (near := match_among(label, template.openers_after(state.placed), HEADING_CUTOFF)):
+        return Placement(*near, inferred=True)
+    if (by_position := _by_position(following, state, template)) is not None:
+        return by_position
+    if state.section is not None:
+        line = load_vocabulary().item(FORM, f"{state.section}.line")
+        return Placement(line, LINE, subject_label(label), inferred=state.section_inferred)
+    return None
+
+
+def _by_position(
+    following: tuple[Item, LabelMatch] | None, state: BasicDataState, template: Template
+) -> Placement | None:
+    """The item the template expects where an unknown label stands, from the next named row."""
+    if following is None or (after := template.index(following[0].key)) is None or after <= state.placed:
+        return None
+    block = block_of(following[0].key)
+    opener = template.opener(block)
+    if opener != following[0].key and (template.index(opener) or 0) > state.placed:
+        key = opener  # the heading of a block whose first named line comes next
     else:
-        out.add_unmapped(FORM, label, table, r, 0)
+        slots = [k for k in template.between(state.placed, after) if not k.endswith(".line")]
+        if len(slots) != 1 or len(slots) != len(template.between(state.placed, after)):
+            return None
+        key = slots[0]
+    item = load_vocabulary().item(FORM, key)
+    return Placement(item, LabelMatch(key, POSITION_SCORE, "position"), inferred=True)
+
+
+def _advance(placement: Placement, state: BasicDataState, template: Template) -> None:
+    item = placement.item
+    index = template.index(item.key)
+    if index is not None:
+        state.placed = index
+    if item.section is None:
+        state.section, state.section_inferred = None, False
+    elif item.section != state.section:
+        # a section entered on a named line, its heading missing, is an inference too
+        state.section = item.section
+        state.section_inferred = placement.inferred or not item.opens_section
+
+
+def _map_cost_line(
+    table: RawTable, r: int, row: list[str | None], following: tuple[Item, LabelMatch] | None,
+    state: BasicDataState, out: Collector,
+) -> None:
+    labels = _side_labels(row, state)
+    if not labels or is_filler(labels[0][1]) or load_vocabulary().structure_role(normalize_label(labels[0][1])):
         return
-    for col, column in state.columns.items():
-        text = row[col] if col < len(row) else None
-        out.add_fact(table, FORM, subject, item, column, (r, col, text), label, match, state.amount_unit)
+    template = template_of(FORM)
+    label, found = _read_as_printed(labels)
+    placement = _place(label, found, following, state, template)
+    if placement is None:
+        out.add_unmapped(FORM, label, table, r, labels[0][0])
+        return
+    _advance(placement, state, template)
+    for span, column in state.columns:
+        col, text = cell_under(row, span)
+        out.add_fact(
+            table, FORM, placement.subject, placement.item, column, (r, col, text), label, placement.match,
+            state.amount_unit, inferred=placement.inferred,
+        )
 
 
-def _set_columns(table: RawTable, r: int, row: list[str | None], state: BasicDataState, out: Collector) -> bool:
-    header = column_header(row, FORM)
+def _set_columns(table: RawTable, r: int, state: BasicDataState, out: Collector) -> bool:
+    row = table.rows[r]
+    header = column_header(table.rows, r, FORM)
     if len(header) < 2:
         return False
-    state.columns = {col: column for col, (column, _, _) in header.items()}
-    state.amount_unit = amount_unit_in(row[0]) or state.amount_unit
+    state.columns = column_spans(row, header)
+    state.amount_unit = next((u for u in map(amount_unit_in, row[: min(header)]) if u), state.amount_unit)
     roles = {
         col: (label, year, "prior" if column.key == "prior_final" else "current")
         for col, (column, label, year) in header.items()
@@ -87,22 +196,35 @@ def _set_columns(table: RawTable, r: int, row: list[str | None], state: BasicDat
     return True
 
 
+def _following_match(table: RawTable, r: int, state: BasicDataState, named: dict) -> tuple[Item, LabelMatch] | None:
+    """What the next labelled row of the table names on its own (fillers skipped)."""
+    for k in range(r + 1, len(table.rows)):
+        labels = _side_labels(table.rows[k], state)
+        if labels and not is_filler(labels[0][1]):
+            if k not in named:
+                named[k] = _read_as_printed(labels)[1]
+            return named[k]
+    return None
+
+
 def map_basic_data(table: RawTable, state: BasicDataState, out: Collector) -> None:
     out.forms.add(FORM)
+    named: dict[int, tuple[Item, LabelMatch] | None] = {}  # row -> what its label names, for look-ahead
     for r, row in enumerate(table.rows):
         if not nonblank_cells(row) and not state.over:
             continue
-        if state.over and is_blank(row[0]):
+        if state.over and not _side_labels(row, state):
             _emit_over(table, r, row, state, out)
             state.over = []
             continue
         state.over = []
         if len(over := over_header(row)) >= 2:
             state.over = over
-            years = {col: (printed(label), header_year(label), "current") for col, _, _, label in over}
+            years = {span.start: (printed(label), header_year(label), "current") for span, _, _, label in over}
             out.header_years.extend(header_years_of(FORM, table, r, years))
             continue
-        if _set_columns(table, r, row, state, out):
+        if _set_columns(table, r, state, out):
+            named.clear()  # the value columns moved: the side labels may be others
             continue
-        if not is_blank(row[0]):
-            _map_cost_line(table, r, row, state, out)
+        if state.columns and _side_labels(row, state):
+            _map_cost_line(table, r, row, _following_match(table, r, state, named), state, out)

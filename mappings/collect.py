@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.records import Fact, HeaderYear, Indicator, RawTable, UnmappedLabel
+from mappings.grid import Span, group_above, is_value_cell, span_of
 from mappings.match import LabelMatch, match_column
 from mappings.normalize import clean_text, is_filler, normalize_label, squash
 from mappings.numbers import ParsedNumber, parse_number, to_wan
@@ -35,6 +36,7 @@ class Collector:
         label: str,
         match: LabelMatch,
         amount_unit: str = "万元",
+        inferred: bool = False,
     ) -> None:
         """One fact from one value cell; a cell holding text instead of a number yields none."""
         row, col, text = cell
@@ -56,6 +58,7 @@ class Collector:
                 match_method=f"ocr+{match.method}" if table.low_confidence else match.method,
                 location=table.location(row, col),
                 raw_value=text or "",
+                inferred=inferred,
             )
         )
         self.forms.add(form)
@@ -88,36 +91,58 @@ def nonblank_cells(row: list[str | None]) -> list[tuple[int, str]]:
     return [(i, cell) for i, cell in enumerate(row) if not is_blank(cell)]
 
 
-def is_value_cell(cell: str | None) -> bool:
-    """A number, a dash, or blank: anything but a label."""
-    return parse_number(cell).null_reason != "parse_error"
-
-
 def header_year(label: str | None) -> int | None:
     found = _HEADER_YEAR.match(squash(label))
     return int(found[1]) if found else None
 
 
-def column_header(row: list[str | None], form: str) -> dict[int, tuple[Column, str, int | None]]:
-    """Columns a header row names: col -> (column, label as printed, year printed in it).
+_YEAR_GROUP = re.compile(r"^(?:(?:19|20)\d{2}年度?|上年度?|本年度?)(?:\([^()]*\))?$")
+
+
+def _header_label(rows: list[list[str | None]], r: int, col: int) -> str | None:
+    """A header cell's text, with the year group printed over it (``2023年`` over ``预算数``).
+
+    A position covered from the row above (a header merged down over two rows) reads the
+    cell above it.
+    """
+    cell = rows[r][col]
+    if cell is None:
+        above = rows[r - 1] if r > 0 else []
+        return above[col] if col < len(above) and above[col] is not None and not is_blank(above[col]) else None
+    group = group_above(rows, r, col)
+    # a group starting at column 0 is the table's own title row, not a header over columns
+    if group and group[0] > 0 and header_year(cell) is None and _YEAR_GROUP.match(squash(group[1])):
+        return squash(group[1]) + cell
+    return cell
+
+
+def column_header(rows: list[list[str | None]], r: int, form: str) -> dict[int, tuple[Column, str, int | None]]:
+    """Columns header row ``r`` names: col -> (column, label as printed, year printed in it).
 
     A year in the header decides prior vs current: ``2022年决算数`` beside ``2023年预算数`` is
-    the prior year's final, ``2023年决算数`` the current one.
+    the prior year's final, ``2023年决算数`` the current one. Headers of two rows (a year
+    over 预算数 | 决算数, or a header merged down beside them) are read as one.
     """
-    years = [y for y in (header_year(c) for c in row) if y is not None]
+    cells = {col: label for col in range(len(rows[r])) if not is_blank(label := _header_label(rows, r, col))}
+    years = [y for y in map(header_year, cells.values()) if y is not None]
     latest = max(years, default=None)
     found: dict[int, tuple[Column, str, int | None]] = {}
-    for col, cell in enumerate(row):
-        if is_blank(cell):
-            continue
+    for col, cell in cells.items():
         year = header_year(cell)
         label = normalize_label(cell)
         if year is not None and latest is not None:
             label = ("上年" if year < latest else "本年") + label
         matched = match_column(label, form)
-        if matched is not None:
+        if matched is not None and matched[0] not in (column for column, _, _ in found.values()):
             found[col] = (matched[0], printed(cell), year)
+    if not any(rows[r][col] is not None for col in found):
+        return {}  # every match came from the row above: that row was the header
     return found
+
+
+def column_spans(row: list[str | None], header: dict[int, tuple[Column, str, int | None]]) -> list[tuple[Span, Column]]:
+    """Each header column with the grid columns it covers."""
+    return [(span_of(row, col) if row[col] is not None else Span(col, col + 1), column) for col, (column, _, _) in header.items()]
 
 
 def header_years_of(

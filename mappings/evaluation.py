@@ -15,13 +15,14 @@ from core.records import Indicator, RawTable
 from mappings.collect import (
     Collector,
     column_header,
+    column_spans,
     header_years_of,
     is_blank,
-    is_value_cell,
     last_number,
     nonblank_cells,
     printed,
 )
+from mappings.grid import Span, cell_under, is_value_cell, value_after
 from mappings.match import match_item
 from mappings.normalize import normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
@@ -35,7 +36,7 @@ _CUT_LEVELS = {"产出", "效益", "满意度", "成本"}
 class EvalState:
     form: str
     subject: str | None = None
-    columns: dict[int, Column] = field(default_factory=dict)
+    columns: list[tuple[Span, Column]] = field(default_factory=list)
     section: str = "head"  # head, funds, goals, indicators, tail, signatures
     level1: str | None = None
     level2: str | None = None
@@ -66,17 +67,10 @@ def row_tokens(row: list[str | None]) -> list[Token]:
     return tokens
 
 
-def _next_value(row: list[str | None], col: int) -> tuple[int, str | None]:
-    """The value cell right after a label (``一般公共预算：`` | ``1917.27``); blank if none."""
-    nxt = col + 1
-    if nxt < len(row) and row[nxt] is not None and is_value_cell(row[nxt]):
-        return nxt, row[nxt]
-    return col, ""
-
-
 def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> None:
     vocabulary = load_vocabulary()
-    for token in row_tokens(row):
+    tokens = row_tokens(row)
+    for i, token in enumerate(tokens):
         norm = normalize_label(token.label)
         if not norm or vocabulary.structure_role(norm):
             continue
@@ -86,12 +80,16 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
             continue
         item, match = matched
         if item.layout == "cols":
-            for col, column in state.columns.items():
-                if col > token.col and col < len(row):
-                    cell = (r, col, row[col])
+            for span, column in state.columns:
+                if span.start > token.col:
+                    col, text = cell_under(row, span)
+                    cell = (r, col, text if col > token.col else None)
                     out.add_fact(table, state.form, state.subject, item, column, cell, token.label, match, state.amount_unit)
             return  # text further right sits in value columns: a note on the figures, not a label
-        col, text = (token.col, token.inline) if token.inline is not None else _next_value(row, token.col)
+        # key-value: the value in the label's own cell, else the next value cell before the next label
+        stop = tokens[i + 1].col if i + 1 < len(tokens) else len(row)
+        found = (token.col, token.inline) if token.inline is not None else value_after(row, token.col, stop)
+        col, text = found or (token.col, "")
         out.add_fact(table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit)
 
 
@@ -157,10 +155,10 @@ def _is_indicator_header(row: list[str | None]) -> bool:
 
 
 def _set_columns(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> bool:
-    header = column_header(row, state.form)
+    header = column_header(table.rows, r, state.form)
     if len(header) < 2:
         return False
-    state.columns = {col: column for col, (column, _, _) in header.items()}
+    state.columns = column_spans(row, header)
     state.section = "funds"
     state.amount_unit = next((u for u in map(amount_unit_in, row) if u), state.amount_unit)
     years = {col: (label, year, "current") for col, (_, label, year) in header.items()}

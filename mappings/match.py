@@ -35,7 +35,9 @@ def _best_per_key(label: str, candidates: dict[str, tuple[str, ...]]) -> list[tu
     return sorted(scored, reverse=True)
 
 
-def match_normalized(label: str, candidates: dict[str, tuple[str, ...]]) -> LabelMatch | None:
+def match_normalized(
+    label: str, candidates: dict[str, tuple[str, ...]], cutoff: float = FUZZY_CUTOFF
+) -> LabelMatch | None:
     """Match a normalised label against ``{key: normalised synonyms}``."""
     if not label:
         return None
@@ -43,7 +45,7 @@ def match_normalized(label: str, candidates: dict[str, tuple[str, ...]]) -> Labe
         if label in synonyms:
             return LabelMatch(key, 100.0, "synonym")
     scored = _best_per_key(label, candidates)
-    if not scored or scored[0][0] < FUZZY_CUTOFF:
+    if not scored or scored[0][0] < cutoff:
         return None
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if scored[0][0] - runner_up < FUZZY_MARGIN:
@@ -63,6 +65,13 @@ def match_item(label: str, form: str, layouts: tuple[str, ...] | None = None) ->
     if found is None:
         return None
     return candidates[found.key][0], found
+
+
+def match_among(label: str, items: list[Item], cutoff: float = FUZZY_CUTOFF) -> tuple[Item, LabelMatch] | None:
+    """The item among ``items`` a printed label names (a block of a form, the headings still to come)."""
+    by_key = {i.key: i for i in items if i.synonyms}
+    found = match_normalized(normalize_label(label), {key: i.normalized for key, i in by_key.items()}, cutoff)
+    return (by_key[found.key], found) if found is not None else None
 
 
 def match_column(label: str, form: str) -> tuple[Column, LabelMatch] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +48,8 @@ class Vocabulary:
     items: tuple[Item, ...]
     columns: tuple[Column, ...]
     structure: dict[str, frozenset[str]]  # role -> normalised labels
+    templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> item keys in printed order
+    seen: dict[str, str] = field(default_factory=dict)  # synonym as written -> where it was printed
 
     def items_for(self, form: str, layouts: tuple[str, ...] | None = None) -> list[Item]:
         return [i for i in self.items if i.form == form and (layouts is None or i.layout in layouts)]
@@ -84,7 +86,9 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
         for key, spec in data["columns"].items()
     )
     structure = {role: frozenset(normalize_label(s) for s in labels) for role, labels in data["structure"].items()}
-    return Vocabulary(items=items, columns=columns, structure=structure)
+    templates = {form: tuple(keys) for form, keys in data.get("template", {}).items()}
+    seen = dict(data.get("seen", {}))
+    return Vocabulary(items=items, columns=columns, structure=structure, templates=templates, seen=seen)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,192 @@
+"""Forms read through the grid: spans, key-value blocks, moved columns, the template order."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.records import Extraction, Paragraph, RawTable
+from mappings import map_filing
+from mappings.grid import Span, cell_under, value_after
+from tests.fixtures_docx import cell, docx_with_body, para, row, table
+
+_ = None  # a position covered by a merged cell
+
+BASIC_HEAD = [
+    ["财政供养人员情况", "编制数", "实际在职人数", "控制率", ""],
+    ["", "20", "18", "90%", ""],
+    ["经费控制情况", "2022年决算数", "2023年预算数", "2023年决算数", "备注"],
+]
+
+
+def mapped(*tables: list[list[str | None]], title: str = "部门整体支出绩效评价基础数据表"):
+    extraction = Extraction(source="t.docx", doc_format="docx")
+    extraction.paragraphs.append(Paragraph(text=title, source="t.docx", order=0))
+    for k, rows in enumerate(tables):
+        extraction.tables.append(RawTable(source="t.docx", index=k, rows=rows, order=k + 1))
+    return map_filing([extraction])
+
+
+def by_item(report, form="basic_data", column="final"):
+    return {(f.item, f.subject): f for f in report.facts if f.form == form and f.column == column}
+
+
+def test_spans_and_cells_under_a_header():
+    grid_row = ["一般公共预算：", _, _, "1917.27", "其中：基本支出：", _, _, "1284.93"]
+    assert value_after(grid_row, 0, 4) == (3, "1917.27")
+    assert value_after(grid_row, 4, len(grid_row)) == (7, "1284.93")
+    assert value_after(["其他资金", "", "", "基本支出", "5"], 0, 3) == (1, "")  # printed blank
+    assert cell_under(["a", "", "7", _], Span(2, 4)) == (2, "7")
+    assert cell_under(["a", "7", _, _], Span(2, 3)) == (1, "7")  # a value merged across two columns
+    assert cell_under(["a", _, _], Span(1, 2)) == (1, None)  # the label's own span: no value
+
+
+def test_the_structure_block_is_read_label_to_value_through_spans():
+    rows = [
+        ["年度预算申请", _, _, "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", _, _, "900", "1000", "990", "10", "99%", "9.9"],
+        ["按收入性质分：", _, _, _, "按支出性质分：", _, _, _, _],
+        ["一般公共预算：", _, _, "950.5", "其中：基本支出：", _, _, "700", _],
+        ["政府性基金拨款：", _, _, "——", "项目支出：", _, _, "300", _],
+        ["其他资金：", _, _, "49.5", "", _, _, "", _],
+    ]
+    report = mapped(rows, title="部门整体支出绩效自评表")
+    values = {f.item: f.value for f in report.facts if f.column is None}
+    assert values == {
+        "revenue.general_budget": 950.5, "revenue.gov_fund": None, "revenue.other": 49.5,
+        "expenditure.basic": 700, "expenditure.project": 300,
+    }
+    funds = by_item(report, "overall_eval", "full_year_budget")
+    assert funds[("funds.total", None)].value == 1000
+    assert by_item(report, "overall_eval", "score")[("funds.total", None)].value == 9.9
+
+
+def test_columns_reordered_extra_and_merged_are_found_by_their_headers():
+    rows = [
+        ["经费控制情况", _, "备注", "2023年决算数", _, "2022年决算数", "2023年预算数"],
+        ["三公经费", _, "见说明", "3", _, "1", "2"],
+        ["1、公务接待", _, "", _, "3", "1", "2"],  # the value sits in the second column of its header
+    ]
+    report = mapped(rows)
+    for column, expected in (("prior_final", 1), ("budget", 2), ("final", 3)):
+        facts = by_item(report, column=column)
+        assert facts[("three_public.total", None)].value == expected, column
+        assert facts[("three_public.reception", None)].value == expected, column
+
+
+def test_a_year_printed_over_two_sub_headers():
+    rows = [
+        ["项目", "2022年", "2023年", _],
+        [_, "决算数", "预算数", "决算数"],
+        ["三公经费", "1", "2", "3"],
+    ]
+    report = mapped(rows)
+    assert [by_item(report, column=c)[("three_public.total", None)].value for c in ("prior_final", "budget", "final")] == [1, 2, 3]
+    years = {(h.label, h.year, h.role) for h in report.header_years}
+    assert ("2022年决算数", 2022, "prior") in years
+
+
+def _basic(*lines: list[str]) -> list[list[str | None]]:
+    return BASIC_HEAD + [list(line) + [""] for line in lines]
+
+
+def test_a_heading_in_an_unknown_wording_closes_the_project_section_by_position():
+    report = mapped(_basic(
+        ["项目支出", "", "30", "30"],
+        ["1、业务工作经费", "", "10", "10"],
+        ["2、运行维护经费", "", "20", "20"],
+        ["商品和服务支出", "", "8", "8"],  # the 公用经费 heading in a wording the vocabulary lacks
+        ["其中：办公经费", "", "5", "5"],
+        ["水费、电费、差旅费", "", "3", "3"],
+        ["邮电费", "", "0", "0"],
+        ["政府采购金额", "", "4", "4"],
+    ))
+    facts = by_item(report)
+    heading = facts[("public_funds.total", None)]
+    assert (heading.value, heading.match_method, heading.inferred) == (8, "position", True)
+    assert not [f for f in report.facts if f.item == "project.line"]
+    assert facts[("public_funds.line", "邮电费")].inferred  # its section rests on the inference
+    assert not facts[("public_funds.office", None)].inferred
+    assert facts[("procurement", None)].value == 4
+
+
+def test_a_near_miss_of_a_later_heading_closes_the_section():
+    report = mapped(_basic(
+        ["项目支出", "", "30", "30"],
+        ["专项资金", "", "30", "30"],
+        ["人大会议", "", "30", "30"],
+        ["日常公用经费", "", "8", "8"],
+        ["邮电费", "", "8", "8"],
+    ))
+    facts = by_item(report)
+    heading = facts[("public_funds.total", None)]
+    assert (heading.value, heading.match_method, heading.inferred) == (8, "fuzzy", True)
+    assert {f.subject for f in report.facts if f.item == "project.line"} == {"人大会议"}
+    assert facts[("public_funds.line", "邮电费")].value == 8
+
+
+def test_a_vehicle_line_in_the_three_public_block_is_not_a_project_line():
+    report = mapped(_basic(
+        ["三公经费", "", "9", "9"],
+        ["1、公务用车购置及运行费", "", "6", "6"],
+        ["其中：购置费", "", "2", "2"],
+        ["运行维护费", "", "4", "4"],
+        ["2、因公出国（境）费", "", "0", "0"],
+        ["3、公务接待费", "", "3", "3"],
+        ["项目支出", "", "5", "5"],
+        ["运行维护经费", "", "5", "5"],
+    ))
+    facts = by_item(report)
+    assert facts[("three_public.vehicle_operation", None)].value == 4
+    assert facts[("three_public.vehicle_purchase", None)].value == 2
+    assert facts[("project.operation", None)].value == 5
+    assert len([f for f in report.facts if f.item == "project.operation"]) == 3
+
+
+def test_an_unknown_row_between_two_known_ones_takes_the_slot_between_them():
+    report = mapped(_basic(
+        ["三公经费", "", "9", "9"],
+        ["公务用车", "", "6", "6"],
+        ["其中：公车购置", "", "2", "2"],
+        ["车辆燃修", "", "4", "4"],  # unknown wording, but the template expects 公车运行维护 here
+        ["出国经费", "", "0", "0"],
+    ))
+    fact = by_item(report)[("three_public.vehicle_operation", None)]
+    assert (fact.value, fact.match_method, fact.inferred, fact.source_label) == (4, "position", True, "车辆燃修")
+
+
+def test_a_side_label_under_a_group_label_is_read_from_the_grid():
+    rows = [
+        ["经费控制情况", _, "上年决算数", "本年预算数", "本年决算数"],
+        ["三公经费", "合计", "1", "2", "3"],
+        [_, "公务接待", "1", "2", "3"],
+    ]
+    facts = by_item(mapped(rows))
+    assert facts[("three_public.total", None)].value == 3
+    assert facts[("three_public.reception", None)].value == 3
+
+
+@pytest.fixture
+def merged_docx(tmp_path):
+    """The Word layout of issue 11: labels merged over three grid columns beside their values."""
+    body = table(
+        8,
+        row(cell("年度预算申请", span=2), cell("年初预算数"), cell("全年预算数"), cell("全年执行数"),
+            cell("分值"), cell("执行率"), cell("得分")),
+        row(cell("年度资金总额", span=2), cell("877.49"), cell("877.49"), cell("877.49"), cell("10"),
+            cell("100%"), cell("10")),
+        row(cell("按收入性质分：", span=4), cell("按支出性质分：", span=4)),
+        row(cell("一般公共预算：", span=3), cell("800"), cell("其中：基本支出：", span=3), cell("600")),
+        row(cell("其他资金：", span=3), cell("77.49"), cell("项目支出：", span=3), cell("277.49")),
+    )
+    return docx_with_body(tmp_path / "merged.docx", para("部门整体支出绩效自评表"), body)
+
+
+def test_a_real_docx_with_merged_label_cells(merged_docx):
+    from extractors import extract
+
+    extraction = extract(merged_docx, merged_docx.name)
+    assert [None, None] == extraction.tables[0].rows[3][1:3]  # the grid really holds the spans
+    report = map_filing([extraction])
+    values = {f.item: f.value for f in report.facts if f.form == "overall_eval" and f.column is None}
+    assert values == {"revenue.general_budget": 800, "revenue.other": 77.49, "expenditure.basic": 600,
+                      "expenditure.project": 277.49}
