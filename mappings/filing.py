@@ -126,18 +126,19 @@ def map_filing(extractions: list[Extraction], titles: tuple[str, ...] = ()) -> C
         map_tables(extraction, out)
         paragraphs.extend(sorted(extraction.paragraphs, key=lambda p: p.order))
     title_paragraphs = [Paragraph(text=title, source="title", order=i) for i, title in enumerate(titles) if title]
-    narrative = extract_narrative(paragraphs)
+    header_years = [h.year for h in out.header_years if h.role == "current"]
+    fiscal_year = (fiscal_year_of(paragraphs) or (Counter(header_years).most_common(1)[0][0] if header_years else None)
+                   or fiscal_year_of(title_paragraphs))
+    narrative = extract_narrative(paragraphs, fiscal_year)
     if narrative:
         out.forms.add("narrative")
-    header_years = [h.year for h in out.header_years if h.role == "current"]
     return CanonicalReport(
         facts=out.facts + narrative,
         indicators=out.indicators,
         unmapped=out.unmapped,
         header_years=out.header_years,
         forms=out.forms,
-        fiscal_year=fiscal_year_of(paragraphs) or (Counter(header_years).most_common(1)[0][0] if header_years else None)
-        or fiscal_year_of(title_paragraphs),
+        fiscal_year=fiscal_year,
         department=department_of(paragraphs, out.departments) or department_of(title_paragraphs, []),
         grade=grade_of(paragraphs, out.grades),
     )

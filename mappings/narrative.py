@@ -1,25 +1,29 @@
-"""Figures stated in the report's sentences (SPEC §3 narrative); patterns live in
-``narrative_patterns.toml``."""
+"""Figures stated in the report's sentences (SPEC §3 narrative); the wordings, the shapes a
+figure takes and the contexts that disqualify one live in ``narrative_patterns.toml``."""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from core.records import Fact, Paragraph
+from mappings.numbers import WAN_FACTORS, parse_number
 
 PATTERNS_FILE = Path(__file__).with_name("narrative_patterns.toml")
 
-_NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUMBER = {"money": _DIGITS, "score": _DIGITS, "people": _DIGITS + r"|[零〇一二两三四五六七八九十百千]+"}
 # Sentences end at full stops and semicolons; commas keep a "其中：…" list in one sentence.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_CLAUSE_END = re.compile(r"[，,]")
+# Length-preserving, so positions in the cleaned text are positions in the printed one.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
-_TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "万": Decimal(1), "元": Decimal("0.0001")}
+_YEAR = re.compile(r"(20\d\d)年")
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,39 @@ class Pattern:
     item: str
     kind: str
     score: float
-    regex: re.Pattern
+    label: str  # the label regex, as written in the patterns file
+    regex: re.Pattern  # label, joiner, number, unit
+    amount_first: re.Pattern  # number, unit, verb, label
+
+
+@dataclass(frozen=True)
+class Topic:
+    head: re.Pattern
+    items: frozenset[str]
+    follow: tuple[tuple[str, re.Pattern], ...]  # (item, bare label → number)
+    bare: tuple[re.Pattern, ...]  # the bare labels alone
+    follow_score: float
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    patterns: list[Pattern]
+    topics: list[Topic]
+    units: dict[str, str]  # kind → unit alternation
+    kind_of: dict[str, str]  # item → kind
+    project: re.Pattern
+    project_penalty: float
+    heading: re.Pattern
+    project_heading: re.Pattern
+    department_heading: re.Pattern
+    prior_year: re.Pattern
+    comparison: re.Pattern
+    comparison_score: float
+    amount_first_score: float
+    list_regex: re.Pattern
+    list_separators: tuple[re.Pattern, ...]  # tried in order
+    value_separator: str
+    value_regex: dict[str, re.Pattern]  # kind → one number with its optional unit
 
 
 @dataclass(frozen=True)
@@ -35,7 +71,7 @@ class _Hit:
     item: str
     score: float
     paragraph: int
-    start: int  # where the label starts in the sentence's paragraph
+    start: int  # where the label starts in the paragraph
     number_at: int
     value: float
     unit: str
@@ -43,17 +79,44 @@ class _Hit:
     raw: str
 
 
+def _unit_alternation(units: list[str]) -> str:
+    return "|".join(map(re.escape, units))
+
+
 @lru_cache(maxsize=1)
-def load_patterns(path: Path = PATTERNS_FILE) -> tuple[re.Pattern, list[Pattern]]:
+def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
     config = tomllib.loads(path.read_text(encoding="utf-8"))
-    patterns = []
+    units = {kind: _unit_alternation(names) for kind, names in config["units"].items()}
+    joiner, verb = config["joiner"], config["amount_first"]
+    patterns, kind_of = [], {}
     for item, spec in config["items"].items():
-        units = "|".join(map(re.escape, config["units"][spec["kind"]]))
+        kind = kind_of[item] = spec["kind"]
+        number = f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})"
         for entry in spec["patterns"]:
-            regex = re.compile(
-                f"(?P<label>{entry['label']}){config['joiner']}{_NUMBER}\\s*(?P<unit>{units})")
-            patterns.append(Pattern(item, spec["kind"], float(entry["score"]), regex))
-    return re.compile(config["project_context"]), patterns
+            label = f"(?P<label>{entry['label']})"
+            patterns.append(Pattern(
+                item, kind, float(entry["score"]), entry["label"],
+                re.compile(f"{label}{joiner}{number}"), re.compile(f"{number}{verb}{label}")))
+    topics = []
+    for spec in config["topics"].values():
+        number = lambda item: f"(?P<number>{_NUMBER[kind_of[item]]})\\s*(?P<unit>{units[kind_of[item]]})"  # noqa: E731
+        follow = tuple((item, re.compile(f"\\s*(?P<label>{label}){joiner}{number(item)}"))
+                       for item, label in spec["follow"].items())
+        bare = tuple(re.compile(label) for label in spec["follow"].values())
+        topics.append(Topic(re.compile(spec["head"]), frozenset(spec["follow"]), follow, bare, float(spec["follow_score"])))
+    value_regex = {kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})?") for kind in units}
+    return Vocabulary(
+        patterns=patterns, topics=topics, units=units, kind_of=kind_of,
+        project=re.compile(config["project_context"]), project_penalty=float(config["project_after_penalty"]),
+        heading=re.compile(config["heading"]), project_heading=re.compile(config["project_heading"]),
+        department_heading=re.compile(config["department_heading"]),
+        prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
+        comparison_score=float(config["comparison_score"]), amount_first_score=float(config["amount_first_score"]),
+        list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
+        list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
+        value_separator=config["value_separator"],
+        value_regex=value_regex,
+    )
 
 
 def _sentences(text: str):
@@ -64,37 +127,206 @@ def _sentences(text: str):
     yield start, text[start:]
 
 
-def _value(number: str, unit: str, kind: str) -> float:
-    value = Decimal(number.replace(",", ""))
-    if kind == "money":
-        value *= _TO_WAN[unit]
-    return float(value)
+def _value(number: str, unit: str | None, kind: str) -> float | None:
+    parsed = parse_number(number.replace(",", ""))
+    if parsed.value is None:
+        return None
+    if kind != "money":
+        return parsed.value
+    factor = WAN_FACTORS.get("万元" if unit == "万" else unit or "万元", Decimal(1))
+    return float(Decimal(str(parsed.value)) * factor)
 
 
-def _hits(paragraphs: list[Paragraph]) -> list[_Hit]:
-    project_context, patterns = load_patterns()
+@dataclass(frozen=True)
+class _Sentence:
+    paragraph: int
+    offset: int  # of the sentence in its paragraph
+    text: str  # cleaned, same length as printed
+    printed: str
+    fiscal_year: int | None
+
+    def clause_start(self, at: int) -> int:
+        starts = [m.end() for m in _CLAUSE_END.finditer(self.text, 0, at)]
+        return starts[-1] if starts else 0
+
+    def clause_end(self, at: int) -> int:
+        found = _CLAUSE_END.search(self.text, at)
+        return found.start() if found else len(self.text)
+
+    def hit(self, item: str, score: float, label_at: int, match: re.Match, end: int, kind: str) -> _Hit | None:
+        value = _value(match["number"], match["unit"], kind)
+        if value is None:
+            return None
+        return _Hit(
+            item=item, score=score, paragraph=self.paragraph, start=self.offset + label_at,
+            number_at=self.offset + match.start("number"), value=value, unit=_UNIT_OF_KIND[kind],
+            phrase=self.printed[min(label_at, match.start()):end].strip(),
+            raw=self.printed[match.start("number"):match.end("unit") if match["unit"] else match.end("number")])
+
+
+def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> float | None:
+    """The hit's score in its context, or None when the context says it is not the department's
+    figure for this year."""
+    text = sentence.text
+    clause_at = sentence.clause_start(label_at)
+    if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):label_at]):
+        return None
+    if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
+        return None
+    for topic in vocab.topics:
+        # `“三公”经费支出2.05万元，其中：公务接待费…，年初预算为2万元`: a bare 预算 after the topic's
+        # head is not the department's 年初预算
+        # (`部门决算数` is qualified, not bare)
+        if hit.item not in topic.items and topic.head.search(text, 0, label_at) and not text[clause_at:label_at].strip(
+                " :") and any(bare.fullmatch(text, label_at, label_end) for bare in topic.bare):
+            return None
+    score = hit.score
+    if vocab.project.search(text, label_end):
+        score -= vocab.project_penalty
+    if vocab.comparison.search(text[clause_at:label_at]):
+        score = min(score, vocab.comparison_score)
+    return score
+
+
+def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
+    found = []
+    for pattern in vocab.patterns:
+        for m in pattern.regex.finditer(sentence.text):
+            if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
+                found.append((hit, m.start("label"), m.end("label")))
+        for m in pattern.amount_first.finditer(sentence.text):
+            score = min(pattern.score, vocab.amount_first_score)
+            if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind):
+                # the number comes first: context is judged where the amount is printed
+                found.append((replace(hit, start=sentence.offset + m.start()), m.start(), m.end("label")))
+    return found
+
+
+def _label_item(vocab: Vocabulary, text: str, whole: bool) -> tuple[str, float] | None:
+    """The item whose label ends ``text`` (the longest such label); with ``whole``, the label
+    must be all of ``text``."""
+    best = None
+    for pattern in vocab.patterns:
+        for m in re.finditer(f"(?:{pattern.label})$", text):
+            if (not whole or m.start() == 0) and (best is None or (m.start(), -pattern.score) < (best[2], -best[1])):
+                best = (pattern.item, pattern.score, m.start())
+    return (best[0], best[1]) if best else None
+
+
+def _list_items(vocab: Vocabulary, labels: str, count: int) -> list[tuple[str, float]] | None:
+    """The items a list's labels name, in order; `和` splits only when `、及与/` do not suffice
+    (`商品和服务支出` is one label)."""
+    for separator in vocab.list_separators:
+        parts = [p.strip() for p in separator.split(labels)]
+        if len(parts) != count:
+            continue
+        head = next((found for t in vocab.topics if (found := t.head.search(parts[0]))), None)
+        items = []
+        for i, part in enumerate(parts):
+            # the first label may follow the sentence's subject (`2023年度本单位基本支出`); the others are whole
+            resolved = _label_item(vocab, part, whole=i > 0)
+            if i and head and not head.re.search(part):
+                resolved = _label_item(vocab, head[0] + part, whole=True) or resolved
+            items.append(resolved)
+        if None not in items and len({vocab.kind_of[item] for item, _ in items}) == 1:
+            return items
+    return None
+
+
+def _other_year(vocab: Vocabulary, sentence: _Sentence, text: str) -> bool:
+    return bool(vocab.prior_year.search(text)) or bool(
+        sentence.fiscal_year and any(int(y) != sentence.fiscal_year for y in _YEAR.findall(text)))
+
+
+def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
+    """`基本支出和项目支出分别为713.46万元、164.03万元`: labels and amounts paired in order, or nothing."""
+    found = []
+    for m in vocab.list_regex.finditer(sentence.text):
+        if _other_year(vocab, sentence, m["labels"]):
+            continue
+        values_text, base = m["values"], m.start("values")
+        for kind, value_regex in vocab.value_regex.items():
+            values = list(value_regex.finditer(values_text))
+            # the amounts run on from the marker, one separator between each, the last with its unit
+            run = [values[0]] if values and values[0].start() == 0 else []
+            for v in values[1:]:
+                if not re.fullmatch(vocab.value_separator, values_text[run[-1].end():v.start()].strip() or "、"):
+                    break
+                run.append(v)
+            while run and not run[-1]["unit"]:
+                run.pop()
+            items = _list_items(vocab, m["labels"], len(run)) if len(run) > 1 else None
+            if not items or vocab.kind_of[items[0][0]] != kind:
+                continue
+            shared_unit = run[-1]["unit"]
+            for (item, score), v in zip(items, run):
+                value = _value(v["number"], v["unit"] or shared_unit, kind)
+                if value is None:
+                    continue
+                found.append((_Hit(
+                    item=item, score=score, paragraph=sentence.paragraph, start=sentence.offset + m.start("labels"),
+                    number_at=sentence.offset + base + v.start("number"), value=value, unit=_UNIT_OF_KIND[kind],
+                    phrase=sentence.printed[m.start("labels"):base + run[-1].end()].strip(),
+                    raw=sentence.printed[base + v.start():base + v.end()].strip()), m.start("labels"), m.end("labels")))
+    return found
+
+
+def _follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, int, int]]) -> list[tuple[_Hit, int, int]]:
+    """A clause right after a topic's figure, starting with a bare follow word, is the topic's."""
+    found = []
+    for topic in vocab.topics:
+        for hit, _, _ in hits:
+            if hit.item not in topic.items:
+                continue
+            number_at = hit.number_at - sentence.offset
+            next_clause = _CLAUSE_END.search(sentence.text, number_at)
+            if not next_clause or "其中" in sentence.text[number_at:next_clause.start()]:
+                continue
+            for item, regex in topic.follow:
+                m = regex.match(sentence.text, next_clause.end())
+                if m and (new := sentence.hit(item, topic.follow_score, m.start("label"), m, m.end(), vocab.kind_of[item])):
+                    found.append((new, m.start("label"), m.end("label")))
+    return found
+
+
+def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs under a heading that names a project (`（1）代表履职经费`)."""
+    inside, under_project = set(), False
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if len(text) <= 40 and vocab.heading.search(text) and not re.search(r"\d+(?:\.\d+)?\s*(?:万元|元|人|分)", text):
+            under_project = bool(vocab.project_heading.search(text)) and not vocab.department_heading.search(text)
+            continue
+        if under_project:
+            inside.add(i)
+    return inside
+
+
+def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
+    vocab = load_vocabulary()
+    skipped = _project_paragraphs(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
+        if p_index in skipped:
+            continue
         text = paragraph.text.translate(_FULL_WIDTH)
-        for offset, sentence in _sentences(text):
-            if project_context.search(sentence):
-                continue
-            for pattern in patterns:
-                for m in pattern.regex.finditer(sentence):
-                    hits.append(_Hit(
-                        item=pattern.item, score=pattern.score, paragraph=p_index, start=offset + m.start(),
-                        number_at=offset + m.start("number"),
-                        value=_value(m["number"], m["unit"], pattern.kind), unit=_UNIT_OF_KIND[pattern.kind],
-                        phrase=paragraph.text[offset + m.start():offset + m.end()].strip(),
-                        raw=paragraph.text[offset + m.start("number"):offset + m.end()]))
+        for offset, cleaned in _sentences(text):
+            sentence = _Sentence(p_index, offset, cleaned, paragraph.text[offset:offset + len(cleaned)], fiscal_year)
+            found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
+            found += _follow_hits(vocab, sentence, found)
+            for hit, label_at, label_end in found:
+                score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
+                if score is not None:
+                    hits.append(replace(hit, score=score))
     return hits
 
 
-def extract_narrative(paragraphs: list[Paragraph]) -> list[Fact]:
+def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = None) -> list[Fact]:
+    """The department's figures for ``fiscal_year`` (when known, figures of other years are not taken)."""
     # A number belongs to the longest label that reaches it: `“三公”经费决算数为0.13万元`
     # is three_public_final, not the department's 决算数.
     owner: dict[tuple[int, int], _Hit] = {}
-    for hit in _hits(paragraphs):
+    for hit in _hits(paragraphs, fiscal_year):
         key = (hit.paragraph, hit.number_at)
         best = owner.get(key)
         if best is None or (hit.start, -hit.score) < (best.start, -best.score):

@@ -89,3 +89,91 @@ def test_first_department_statement_wins_and_better_wording_beats_looser():
 
 def test_figures_without_unit_are_ignored():
     assert extract_narrative(paragraphs("基本支出占比92.4%，项目支出情况见附表2。")) == []
+
+
+# Real phrasings (numbers and names changed), with where the wording was seen. Each row: the
+# paragraphs, the fiscal year, the figures they must give — and nothing else.
+PHRASINGS = [
+    # 三公经费: noun, then 预算/决算 with words between; quoted in either place
+    ("taojiang.gov.cn 2019 三公说明", 2019,
+     ["2019年度“三公”经费财政拨款支出预算为44.52万元，2019年实际支出“三公经费”决算为22.62万元。"],
+     {"three_public_budget": 44.52, "three_public_final": 22.62}),
+    ("hlx.gov.cn 2020 三公说明: the prior year's figure after 比上年", 2020,
+     ["2020年“三公”经费支出431万元，比上年累计支出433万元减少2万元，下降0.46%。"],
+     {"three_public_final": 431}),
+    ("hlx.gov.cn 2018: the budget in the clause after the 三公 figure", 2018,
+     ["2018年度本部门一般公共预算财政拨款安排的“三公”经费支出2.05万元，年初预算为2.95万元，差值为0.9万元。"],
+     {"three_public_final": 2.05, "three_public_budget": 2.95}),
+    ("cqjb.gov.cn 2021 预算", 2021,
+     ["2021年区本级一般公共预算中“三公”经费支出预算为4432万元，与2020年预算基本持平，其中：因公出国（境）费用39万元。"],
+     {"three_public_budget": 4432}),
+    ("ordoszxfztz.com 2022: last year's final and the change are not this year's", 2022,
+     ["2022年度“三公”经费预算总计21.8万元，其中：因公出国（境）经费0万元。",
+      "2021年度“三公”经费合计支出20.12万元。", "2022年度“三公”经费预算较2021年度增加1.68万元。"],
+     {"three_public_budget": 21.8}),
+    ("湛江 2017 三公说明", 2017, ["2017年本部门财政预算拨款“三公”经费支出合计35万元，比上年减少2.28万元。"],
+     {"three_public_final": 35}),
+    ("seed-like 三公 without quotes, bare 决算 in the next clause", None, ["三公经费预算5万元，决算0.13万元。"],
+     {"three_public_budget": 5, "three_public_final": 0.13}),
+    ("a 其中 part's 年初预算 is neither the 三公 one nor the department's", None,
+     ["“三公”经费支出2.05万元，其中：公务接待费支出2.05万元，年初预算为2万元。"], {"three_public_final": 2.05}),
+    # amounts in 元; a 基本支出预算 is a budget line, not 基本支出
+    ("117.141.250.58 (广西) 2024 预算说明", 2024,
+     ["基本支出预算 2476260.58 元，占一般公共预算支出的84.06%，同比减少 4966.66 元。",
+      "2024年本年一般公共预算基本支出 2476260.58 元，较上年减少0.2%。其中：人员经费 2128270.5 元，公用经费 347990.08 元。"],
+     {"basic": 247.626058, "personnel": 212.82705, "public_funds": 34.799008}),
+    # 其中 chains with 经费支出 wordings
+    ("hnnxzx.com 南县政协 2021 整体支出绩效评价报告", 2021,
+     ["2、支出：799.12万元。其中：人员经费支出434.89万元，公用经费支出77.4万元，项目支出286.83万元。"],
+     {"personnel": 434.89, "public_funds": 77.4, "project": 286.83}),
+    ("nxjw.nanxian.gov.cn 南县财政局 2020", 2020, ["对本局2020年度机关整体支出开展了绩效评价，综合评分为97分。"],
+     {"self_score": 97}),
+    # headcounts
+    ("hbnz.gov.cn 南漳 2019: a bare 事业编制 is one kind of post, not the quota", 2019,
+     ["中心内有事业编制25名。现单位实有在职在编人员16名，人事派遣人员5名，退休职工6名。"], {"actual_headcount": 16}),
+    ("beijing.gov.cn 文物局 2021", 2021, ["本局核定行政编制80人，共设办公室等12个内设机构。"], {"authorized_headcount": 80}),
+    ("乌鲁木齐 政务服务中心 2023: 在职 beats 实有 (which counts retirees)", 2023,
+     ["2023年度，实有人数11人，其中：在职人员10人，离休人员0人，退休人员1人。"], {"actual_headcount": 10}),
+    ("Chinese numerals", None, ["本单位核定编制数二十一人，实际在职人员三十五人。"],
+     {"authorized_headcount": 21, "actual_headcount": 35}),
+    # revenue and the 本年 totals
+    ("乌鲁木齐 政务服务中心 2023 决算说明", 2023,
+     ["2023年度收入总计434.72万元，其中：本年收入合计434.16万元，使用非财政拨款结余0.00万元，年初结转和结余0.55万元。",
+      "2023年度支出总计434.72万元，其中：本年支出合计434.16万元，结余分配0.00万元，年末结转和结余0.55万元。"],
+     {"revenue_current_year": 434.16, "carryover_opening": 0.55, "final": 434.16}),
+    # 分别为 lists and amount-first
+    ("分别为, two items", None, ["基本支出和项目支出分别为713.46万元、164.03万元。"], {"basic": 713.46, "project": 164.03}),
+    ("分别为, the 三公 head shared", 2023, ["2023年“三公”经费预算数、决算数分别为5万元、0.13万元。"],
+     {"three_public_budget": 5, "three_public_final": 0.13}),
+    ("分别为, 和 inside a label", None, ["工资福利支出、商品和服务支出分别为531.23万元和99.91万元。"],
+     {"wages": 531.23, "goods_services": 99.91}),
+    ("分别为, one unit for both", None, ["编制数和在职人数分别为21、35人。"],
+     {"authorized_headcount": 21, "actual_headcount": 35}),
+    ("amount before noun", None, ["全年支出877.49万元，其中713.46万元用于基本支出，164.03万元用于项目支出。"],
+     {"basic": 713.46, "project": 164.03}),
+    # traps
+    ("comparisons, prior years, shares", 2023,
+     ["基本支出比上年减少5万元。上年决算数为800万元。2022年决算数850万元。项目支出占比7.6%。"], {}),
+    ("a project's figures", None, ["代表履职经费项目年初预算数55.8万元，执行数50.31万元。"], {}),
+    ("under a project heading", None, ["（1）代表履职经费", "年初预算资金55.80万元，实际支出50.31万元。"], {}),
+    ("分别为 with more labels than amounts", None, ["基本支出、项目支出和人员经费分别为713.46万元、164.03万元。"], {}),
+]
+
+
+@pytest.mark.parametrize("source, fiscal_year, texts, expected", PHRASINGS, ids=[row[0] for row in PHRASINGS])
+def test_real_phrasings(source, fiscal_year, texts, expected):
+    facts = extract_narrative(paragraphs(*texts), fiscal_year)
+    assert {f.item: f.value for f in facts} == pytest.approx(expected)
+    for f in facts:
+        assert f.raw_value in f.source_label and f.match_method == "pattern"
+
+
+def test_project_words_after_a_figure_lower_its_score():
+    facts = extract_narrative(paragraphs("基本支出713.46万元，主要用于人大代表履职等项目。", "年初预算数20万元，用于代表履职项目。"))
+    assert {f.item: (f.value, f.match_score) for f in facts} == {"basic": (713.46, 85), "initial_budget": (20, 85)}
+
+
+def test_fiscal_year_unknown_keeps_dated_figures():
+    text = "2022年决算数850万元。"
+    assert [f.value for f in extract_narrative(paragraphs(text))] == [850]
+    assert extract_narrative(paragraphs(text), 2023) == []
