@@ -60,6 +60,7 @@ class Vocabulary:
     comparison: re.Pattern
     comparison_score: float
     amount_first_score: float
+    list_marker: re.Pattern
     list_regex: re.Pattern
     list_separators: tuple[re.Pattern, ...]  # tried in order
     value_separator: str
@@ -112,6 +113,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         department_heading=re.compile(config["department_heading"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]), amount_first_score=float(config["amount_first_score"]),
+        list_marker=re.compile(config["list_marker"]),
         list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
         value_separator=config["value_separator"],
@@ -241,6 +243,8 @@ def _other_year(vocab: Vocabulary, sentence: _Sentence, text: str) -> bool:
 def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
     """`基本支出和项目支出分别为713.46万元、164.03万元`: labels and amounts paired in order, or nothing."""
     found = []
+    if not vocab.list_marker.search(sentence.text):  # the lazy scan below is quadratic without one
+        return found
     for m in vocab.list_regex.finditer(sentence.text):
         if _other_year(vocab, sentence, m["labels"]):
             continue

@@ -162,7 +162,13 @@ PHRASINGS = [
      {"authorized_headcount": 21, "actual_headcount": 35}),
     ("amount before noun", None, ["全年支出877.49万元，其中713.46万元用于基本支出，164.03万元用于项目支出。"],
      {"final": 877.49, "basic": 713.46, "project": 164.03}),
+    ("dyrmt.com 2022 决算说明: 本年支出合计 and its 其中 parts, split by ；", 2022,
+     ["2022年本年支出合计4143.91万元,其中:基本支出1140.27万元,占27.52%;项目支出3003.64万元,占72.48%。"],
+     {"final": 4143.91, "basic": 1140.27, "project": 3003.64}),
     # traps
+    ("rounded amounts (约/近/余) would contradict the form", None, ["基本支出约700万元，项目支出近100万元，公用经费20余万元。"], {}),
+    ("an amount-first verb never takes a number its own label holds", None, ["其中人员经费600万元为基本支出的84%。"],
+     {"personnel": 600}),
     ("comparisons, prior years, shares", 2023,
      ["基本支出比上年减少5万元。上年决算数为800万元。2022年决算数850万元。项目支出占比7.6%。"], {}),
     ("a project's figures", None, ["代表履职经费项目年初预算数55.8万元，执行数50.31万元。"], {}),
