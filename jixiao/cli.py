@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from core.paths import DEFAULT_DB, Paths
@@ -41,7 +42,8 @@ def _quiet_prefect(verbose: bool = False) -> None:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    # soft_wrap: one line a script can grep, whatever the terminal width; escape: "[[alert]]" is text.
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -408,18 +410,32 @@ def report(
 @app.command()
 def export(
     fmt: str = typer.Option(..., "--format", help="parquet, csv or xlsx."),
-    out: Path = typer.Option(..., "--out", help="Folder to write into."),
+    out: Path = typer.Option(..., "--out", help="Folder to write into (for xlsx also a .xlsx file name)."),
     db: Path = DbOption,
+    config: Optional[Path] = ConfigOption,
+    force: bool = typer.Option(False, "--force", help="Overwrite files of an earlier export."),
 ) -> None:
-    """Write every public view to files (Parquet for other engines, xlsx for finance officers)."""
+    """Write every public view to files: xlsx for a finance office (Chinese headers), CSV (UTF-8 with BOM), Parquet.
+
+    Times are in the configured timezone ([schedule] timezone, default Asia/Shanghai).
+    """
     import warehouse
+    from core.config import ConfigError
+    from flows.settings import settings
 
     if fmt not in ("parquet", "csv", "xlsx"):
         _fail("--format must be parquet, csv or xlsx")
     try:
-        written = warehouse.export(db, out, fmt)
+        tz = settings(str(config) if config else None).schedule.timezone
+        written = warehouse.export(db, out, fmt, tz=tz, force=force)
+    except ConfigError as error:
+        _fail(str(error), code=2)
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
+    except (warehouse.ExportExists, ValueError) as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write {out}: {error.strerror or error}")
     for path in written or []:
         console.print(str(path))
 

@@ -1,4 +1,4 @@
-"""``jixiao query`` and ``jixiao export`` against a warehouse loaded with the bundled samples."""
+"""``jixiao query`` against a warehouse loaded with the bundled samples (exports: test_export.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import csv
 import hashlib
 import io
 import json
-import math
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
-import openpyxl
 import pytest
 
 import warehouse
@@ -168,84 +166,3 @@ def test_query_errors_and_missing_warehouse(sample_db, tmp_path):
         run_query(sample_db, "SELECT * FROM no_such_view")
     with pytest.raises(warehouse.WarehouseMissing):
         run_query(tmp_path / "none.duckdb", "SELECT 1")
-
-
-# --- export --------------------------------------------------------------------------------
-
-
-def test_parquet_export_holds_the_views(sample_db, tmp_path):
-    written = warehouse.export(sample_db, tmp_path / "pq", "parquet")
-    assert sorted(p.stem for p in written) == sorted(warehouse.PUBLIC_VIEWS)
-    con = duckdb.connect()
-    try:
-        for path in written:
-            columns, rows = view_rows(sample_db, path.stem)
-            cursor = con.execute("SELECT * FROM read_parquet(?)", [str(path)])
-            assert [d[0] for d in cursor.description] == columns
-            assert sorted(cursor.fetchall(), key=repr) == sorted(rows, key=repr), path.stem
-    finally:
-        con.close()
-
-
-def test_csv_export_holds_the_views(sample_db, tmp_path):
-    written = warehouse.export(sample_db, tmp_path / "csv", "csv")
-    assert sorted(p.stem for p in written) == sorted(warehouse.PUBLIC_VIEWS)
-    for path in written:
-        columns, rows = view_rows(sample_db, path.stem, cast="varchar")
-        with path.open(newline="", encoding="utf-8") as handle:
-            parsed = list(csv.reader(handle))
-        assert parsed[0] == columns
-        expected = [["" if v is None else v for v in row] for row in rows]
-        assert sorted(parsed[1:]) == sorted(expected), path.stem
-    flags = (tmp_path / "csv" / "inconsistencies.csv").read_text(encoding="utf-8")
-    assert "145.83" in flags and "164.03" in flags
-
-
-def _cell(value):
-    # Excel keeps timestamps to the millisecond and has no integer type.
-    if isinstance(value, datetime):
-        return value.replace(microsecond=value.microsecond // 1000 * 1000)
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    return value
-
-
-def _close(a, b) -> bool:
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return abs((a - b).total_seconds()) < 0.002
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
-    return a == b
-
-
-def test_xlsx_export_holds_the_views(sample_db, tmp_path):
-    (workbook_path,) = warehouse.export(sample_db, tmp_path / "xlsx", "xlsx")
-    workbook = openpyxl.load_workbook(workbook_path, read_only=True)
-    try:
-        assert workbook.sheetnames == list(warehouse.PUBLIC_VIEWS)
-        for view in warehouse.PUBLIC_VIEWS:
-            columns, rows = view_rows(sample_db, view)
-            sheet = list(workbook[view].iter_rows(values_only=True))
-            assert list(sheet[0]) == columns
-            got = [tuple(_cell(v) for v in row) for row in sheet[1:]]
-            want = [tuple(_cell(v) for v in row) for row in rows]
-            assert len(got) == len(want), view
-            got.sort(key=repr)
-            want.sort(key=repr)
-            for g, w in zip(got, want):
-                assert all(_close(a, b) for a, b in zip(g, w)), (view, g, w)
-    finally:
-        workbook.close()
-
-
-def test_export_leaves_the_warehouse_untouched(sample_db, tmp_path):
-    before = digest(sample_db)
-    for fmt in ("parquet", "csv", "xlsx"):
-        warehouse.export(sample_db, tmp_path / fmt, fmt)
-    assert digest(sample_db) == before
-    with pytest.raises(ValueError, match="parquet, csv, xlsx"):
-        warehouse.export(sample_db, tmp_path / "x", "json")

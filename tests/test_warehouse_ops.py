@@ -1,4 +1,4 @@
-"""Warehouse operations across processes: publish, locks, export, migrations."""
+"""Warehouse operations across processes: publish, locks, migrations (exports: test_export.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -14,11 +13,9 @@ import pytest
 
 from tests.test_warehouse import PARSER, make_result
 from warehouse import (
-    PUBLIC_VIEWS,
     Warehouse,
     WarehouseBusy,
     WarehouseMissing,
-    export,
     open_readonly,
     publish,
     query,
@@ -175,24 +172,6 @@ def test_open_readonly_missing_file(tmp_path):
     assert not (tmp_path / "nothing.duckdb").exists(), "a read must never create the file"
 
 
-def _view_types(published: Path, view: str) -> dict[str, str]:
-    con = open_readonly(published)
-    try:
-        return {r[0]: r[1] for r in con.execute(f'DESCRIBE "{view}"').fetchall()}
-    finally:
-        con.close()
-
-
-def _same(expected, actual) -> bool:
-    if isinstance(expected, datetime):
-        return isinstance(actual, datetime) and abs((expected - actual).total_seconds()) < 0.002
-    if isinstance(expected, date):
-        return isinstance(actual, datetime) and actual.date() == expected
-    if isinstance(expected, float) and isinstance(actual, (int, float)):
-        return abs(expected - actual) < 1e-9
-    return expected == actual
-
-
 @pytest.fixture
 def published(tmp_path) -> Path:
     writer, target = tmp_path / "w.duckdb", tmp_path / "jixiao.duckdb"
@@ -207,55 +186,8 @@ def published(tmp_path) -> Path:
     return publish(writer, target)
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
-def test_export_round_trip_files(published, tmp_path, fmt):
-    written = export(published, tmp_path / "out", fmt)
-    assert [p.name for p in written] == [f"{v}.{fmt}" for v in PUBLIC_VIEWS]
-    con = open_readonly(published)
-    try:
-        for view, path in zip(PUBLIC_VIEWS, written):
-            if fmt == "parquet":
-                source = f"read_parquet('{path}')"
-            else:
-                types = ", ".join(f"'{n}': '{t}'" for n, t in _view_types(published, view).items())
-                source = f"read_csv('{path}', header = true, columns = {{{types}}})"
-            n = con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0]
-            assert con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0] == n, view
-            assert n > 0, view
-            for a, b in ((f'"{view}"', source), (source, f'"{view}"')):
-                diff = con.execute(f"SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b}").fetchall()
-                assert diff == [], (view, diff)
-            columns = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0").description]
-            assert columns == [d[0] for d in con.execute(f'SELECT * FROM "{view}" LIMIT 0').description]
-    finally:
-        con.close()
-
-
-def test_export_round_trip_xlsx(published, tmp_path):
-    import openpyxl
-
-    (path,) = export(published, tmp_path / "out", "xlsx")
-    book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == list(PUBLIC_VIEWS)
-    for view in PUBLIC_VIEWS:
-        columns, rows = query(published, f'SELECT * FROM "{view}" ORDER BY ALL')
-        sheet = list(book[view].iter_rows(values_only=True))
-        assert list(sheet[0]) == columns, view
-        got = sorted(sheet[1:], key=lambda r: tuple(str(v) for v in r))
-        want = sorted(rows, key=lambda r: tuple(str(v) for v in r))
-        assert len(got) == len(want) > 0, view
-        for g, w in zip(got, want):
-            assert all(_same(e, a) for e, a in zip(w, g)), (view, w, g)
-    book.close()
-
-
 def test_unmapped_labels_from_the_published_file(published):
     assert unmapped_labels(published, 5) == [("其他费用", "basic_data", 3)]
-
-
-def test_export_rejects_unknown_format(published, tmp_path):
-    with pytest.raises(ValueError, match="unknown export format 'json'"):
-        export(published, tmp_path / "out", "json")
 
 
 def _make_v1(path: Path) -> None:

@@ -5,13 +5,15 @@ then ``publish``es a snapshot; analysts use ``open_readonly`` / ``query`` / ``ex
 """
 
 from warehouse.lock import WarehouseBusy, WarehouseMissing, writer_lock
-from warehouse.publish import export, open_readonly, publish, query, unmapped_labels
+from warehouse.export import ExportExists, export
+from warehouse.publish import open_readonly, publish, query, unmapped_labels
 from warehouse.schema import PUBLIC_VIEWS, SCHEMA_VERSION
 from warehouse.store import Warehouse
 
 __all__ = [
     "PUBLIC_VIEWS",
     "SCHEMA_VERSION",
+    "ExportExists",
     "Warehouse",
     "WarehouseBusy",
     "WarehouseMissing",

@@ -1,4 +1,4 @@
-"""The analysts' side: publish a read-only snapshot, open it, query it, export it."""
+"""The analysts' side: publish a read-only snapshot, open it, query it (exports: ``warehouse.export``)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ from pathlib import Path
 import duckdb
 
 from warehouse.lock import WarehouseMissing, busy_from_duckdb, connect_writer
-from warehouse.schema import PUBLIC_VIEWS, literal, quote
 
 UNMAPPED_LABELS_SQL = (
     "SELECT label, form, count(*) AS n FROM unmapped_labels_t GROUP BY label, form "
     "ORDER BY n DESC, label, form LIMIT ?"
 )
-
-EXPORT_FORMATS = ("parquet", "csv", "xlsx")
-XLSX_MAX_ROWS = 1_048_576
 
 
 def publish(writer_path: Path | str, published_path: Path | str) -> Path:
@@ -95,66 +91,3 @@ def unmapped_labels(path: Path | str, limit: int = 50) -> list[tuple[str, str | 
         return con.execute(UNMAPPED_LABELS_SQL, [limit]).fetchall()
     finally:
         con.close()
-
-
-def export(path: Path | str, out_dir: Path | str, fmt: str) -> list[Path]:
-    """Write every public view to ``out_dir``: one file per view (parquet, csv) or one workbook (xlsx)."""
-    if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    con = open_readonly(path)
-    try:
-        if fmt == "xlsx":
-            return [_export_xlsx(con, out / "jixiao.xlsx")]
-        written = []
-        for view in PUBLIC_VIEWS:
-            target = out / f"{view}.{fmt}"
-            options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-            con.execute(f"COPY (SELECT * FROM {quote(view)}) TO {literal(str(target))} ({options})")
-            written.append(target)
-        return written
-    finally:
-        con.close()
-
-
-def _export_xlsx(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
-    import xlsxwriter
-
-    options = {
-        "constant_memory": True,
-        # Labels and URLs are data: never let "=..." become a formula or a URL a hyperlink.
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "nan_inf_to_errors": True,
-        "default_date_format": "yyyy-mm-dd",
-    }
-    tmp = target.with_name(f".{target.name}.tmp")
-    workbook = xlsxwriter.Workbook(str(tmp), options)
-    try:
-        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-        for view in PUBLIC_VIEWS:
-            count = con.execute(f"SELECT count(*) FROM {quote(view)}").fetchall()[0][0]
-            if count + 1 > XLSX_MAX_ROWS:
-                raise ValueError(f"view {view} has {count} rows, more than a worksheet holds; export parquet or csv")
-            sheet = workbook.add_worksheet(view)
-            cursor = con.execute(f"SELECT * FROM {quote(view)}")
-            columns = [d[0] for d in cursor.description]
-            types = [str(d[1]) for d in cursor.description]
-            sheet.write_row(0, 0, columns)
-            row_number = 1
-            while batch := cursor.fetchmany(10_000):
-                for row in batch:
-                    for col, value in enumerate(row):
-                        if value is None:
-                            continue
-                        if "TIMESTAMP" in types[col]:
-                            sheet.write_datetime(row_number, col, value, stamp)
-                        else:
-                            sheet.write(row_number, col, value)
-                    row_number += 1
-        workbook.close()
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target

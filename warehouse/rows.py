@@ -8,6 +8,7 @@ from pathlib import PurePath
 import pyarrow as pa
 
 from core.records import FilingResult
+from core.regions import region_of
 from warehouse import schema
 from warehouse.schema import Table
 
@@ -78,7 +79,7 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
         "source_url": filing.source_url,
         "portal": filing.portal,
         "department": filing.department or report.department,
-        "region": filing.region,
+        "region": region_of(filing.region, filing.department or report.department, filing.title),
         "fiscal_year": report.fiscal_year,
         "title": filing.title,
         "doc_format": filing_doc_format(result),

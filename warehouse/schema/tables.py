@@ -18,7 +18,8 @@ FILINGS_T = Table(
         C("source_url", "VARCHAR", "Article URL on the portal, or the local path for files loaded by hand."),
         C("portal", "VARCHAR", "Portal key the filing was crawled from (NULL for local files)."),
         C("department", "VARCHAR", "Budget unit that filed the report (部门/单位)."),
-        C("region", "VARCHAR", "Region of the portal (province / city / county)."),
+        C("region", "VARCHAR", "Region, e.g. 湖南省株洲市芦淞区: the portal's configured region, else read from the unit's name "
+        "by the rule of core/regions.py (the report's --region filters this column)."),
         C("fiscal_year", "INTEGER", "Fiscal year the report assesses (not the publication year)."),
         C("title", "VARCHAR", "Article title as published."),
         C("doc_format", "VARCHAR", "Format(s) of its documents, comma-joined when several (docx, pdf, xls, html, ...)."),

@@ -9,7 +9,8 @@ from warehouse.schema.tables import ALERT_DELIVERIES, FACTS_T, FILINGS_T, INDICA
 COMMON_COMMENTS = {
     "filing_id": FILING_ID,
     "department": "Budget unit that filed the report.",
-    "region": "Region of the portal.",
+    "region": "Region, e.g. 湖南省株洲市芦淞区: the portal's configured region, else read from the unit's name "
+              "(core/regions.py); the report's --region filters this column.",
     "fiscal_year": "Fiscal year the report assesses.",
 }
 
