@@ -134,6 +134,10 @@ PHRASINGS = [
     ("beijing.gov.cn 文物局 2021", 2021, ["本局核定行政编制80人，共设办公室等12个内设机构。"], {"authorized_headcount": 80}),
     ("乌鲁木齐 政务服务中心 2023: 在职 beats 实有 (which counts retirees)", 2023,
      ["2023年度，实有人数11人，其中：在职人员10人，离休人员0人，退休人员1人。"], {"actual_headcount": 10}),
+    ("yueyang.gov.cn 2018 自评报告 (人员编制 / 实有人数), written as a sentence", None, ["编制21人，实有21人。"],
+     {"authorized_headcount": 21, "actual_headcount": 21}),
+    ("nxjw.nanxian.gov.cn: staff counts of a part of the unit are no headcount", None,
+     ["现有编制人员205人。其中，局机关在职113人、离休2人。", "编制外聘用人员3人，编制内人员16人。"], {}),
     ("Chinese numerals", None, ["本单位核定编制数二十一人，实际在职人员三十五人。"],
      {"authorized_headcount": 21, "actual_headcount": 35}),
     # revenue and the 本年 totals
