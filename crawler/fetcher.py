@@ -26,10 +26,10 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
 from crawler import html as common
-from crawler.encoding import decode_html
 from crawler.state import CachedResponse, CrawlState
 from crawler.store import RawStore
 from core.config import CrawlerSettings, PortalConfig
+from core.text import decode_html
 
 MAX_REDIRECTS = 5
 BLOCKED_STATUSES = {403, 412, 521}  # WAF challenge pages (湘西 counties answer 412)
@@ -86,7 +86,7 @@ class Response:
         return self.not_modified or self.sha256 == self.previous_sha256
 
     def text(self) -> str:
-        return decode_html(self.body or b"", self.content_type)[0]
+        return decode_html(self.body or b"", self.content_type).text
 
 
 @dataclass
@@ -348,7 +348,7 @@ class Fetcher:
                 return None, None  # RFC 9309: robots.txt unavailable (4xx) -> no rules
             # Unreachable (5xx, timeout, refused, off-host redirect) -> full disallow.
             return None, error.kind if error.kind in ("timeout", "blocked") else "down"
-        rules = Protego.parse(decode_html(raw.body or b"", raw.headers.get("content-type"))[0])
+        rules = Protego.parse(decode_html(raw.body or b"", raw.headers.get("content-type")).text)
         delay = rules.crawl_delay(self.settings.user_agent)
         if delay:
             with self._lock:

@@ -1,26 +1,21 @@
 """Reports published inline in an article page: <table>s (rowspan/colspan) and paragraphs.
 
-The page's encoding is taken from a BOM, then the declared charset, then UTF-8, then
-charset_normalizer. Pages that declare gb2312 or gbk are decoded as gb18030, its superset:
-CMSs declare gb2312 and send GBK characters (e.g. 渌, 璟) that gb2312 does not have.
+The page is decoded by ``core.text.decode_html``, the crawler's decoder too.
 A table whose cells hold other tables is page layout, not a form: its cells are read as
 blocks in turn, so a report that is the whole body loses nothing.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from pathlib import Path
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from extractors.encoding import decode_damaged, replaced_warning
 from core.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.text import decode_html, replaced_warning
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
-_GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "gb18030", "hz-gb-2312"}
 _BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote",
     "pre", "center", "dd", "dt", "dl", "header", "footer", "main", "form", "address", "figure", "caption",
@@ -31,49 +26,13 @@ _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _MAX_SPAN = 1000  # a hostile colspan="99999999" must not allocate a huge row
 
 
-def decode_html(data: bytes) -> tuple[str, str]:
-    """(text, encoding used)."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(name, errors="replace"), name
-    match = _META_CHARSET.search(data[:8192])
-    if match:
-        declared = match.group(1).decode("ascii", "ignore").lower()
-        name = "gb18030" if declared in _GB_FAMILY else declared
-        try:
-            codecs.lookup(name)
-            return data.decode(name), name
-        except (LookupError, UnicodeDecodeError):
-            pass  # a wrong declaration is common; fall through to the bytes themselves
-    for name in ("utf-8", "gb18030"):
-        try:
-            return data.decode(name), name
-        except UnicodeDecodeError:
-            continue
-    candidates = [name for name in (declared_name(match), "utf-8", "gb18030") if name]
-    text, name, replaced = decode_damaged(data, candidates, "undecodable_html")
-    return text, name if replaced is None else f"{name}+replaced"
-
-
-def declared_name(match: re.Match | None) -> str | None:
-    """The codec a <meta charset> declares (gb2312/gbk read as gb18030), if Python knows it."""
-    if not match:
-        return None
-    declared = match.group(1).decode("ascii", "ignore").lower()
-    name = "gb18030" if declared in _GB_FAMILY else declared
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return None
-    return name
-
-
 def extract(path: Path, name: str) -> Extraction:
-    data = Path(path).read_bytes()
-    text, encoding = decode_html(data)
-    extraction = html_to_extraction(text, name)
-    if encoding.endswith("+replaced"):
-        extraction.warnings.append(replaced_warning(text.count("\ufffd"), encoding.removesuffix("+replaced")))
+    decoded = decode_html(Path(path).read_bytes())
+    if decoded.damaged:
+        raise ExtractionError("undecodable_html", "no text encoding fits these bytes")
+    extraction = html_to_extraction(decoded.text, name)
+    if decoded.replaced:
+        extraction.warnings.append(replaced_warning(decoded))
     return extraction
 
 

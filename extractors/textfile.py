@@ -10,30 +10,23 @@ rows of empty cells included, is the table.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from pathlib import Path
 
-from extractors.encoding import decode_damaged, replaced_warning
 from extractors.textdump import parse_dump
-from core.records import Extraction, Paragraph, RawTable
+from core.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.text import decode, replaced_warning
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
-    """(text, a warning when some bytes had to be replaced)."""
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(name, errors="replace"), None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), None
-        except UnicodeDecodeError:
-            continue
-    text, name, replaced = decode_damaged(data, ("utf-8-sig", "gb18030"), "undecodable_text")
-    if replaced is None:
-        return text, f"decoded as {name} (detected)"
-    return text, replaced_warning(replaced, name)
+    """(text, a warning when some bytes had to be replaced or the encoding guessed)."""
+    decoded = decode(data, fallbacks=("utf-8-sig", "gb18030"))
+    if decoded.damaged:
+        raise ExtractionError("undecodable_text", "no text encoding fits these bytes")
+    if decoded.detected:
+        return decoded.text, f"decoded as {decoded.encoding} (detected)"
+    return decoded.text, replaced_warning(decoded) if decoded.replaced else None
 
 
 def is_tab_separated(text: str) -> bool:

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from crawler import classify_title, hanweb, is_self_assessment, numeric, parse_article, parse_listing, trs
-from crawler.encoding import decode_html
 from crawler.fetcher import _disposition_name
 from crawler.html import display_name
 
@@ -165,20 +164,6 @@ def test_is_self_assessment_uses_the_body_not_the_url():
     assert is_self_assessment("2023年度绩效情况", "根据要求，现将本单位2023年度部门整体支出绩效自评报告公开如下")
     assert not is_self_assessment("2023年度绩效情况", "2024年度绩效目标表")
     assert not is_self_assessment("长沙市财政局2024年度部门预算", "绩效自评")
-
-
-def test_encodings():
-    gbk_page = '<html><head><meta charset="gb2312"></head><body>联系人：王堃 朱镕基</body></html>'.encode("gb18030")
-    text, codec = decode_html(gbk_page, "text/html")
-    assert "王堃 朱镕基" in text and codec == "gb18030"
-    text, _ = decode_html(gbk_page, "text/html; charset=GBK")
-    assert "王堃" in text
-    undeclared = ("<html><body>" + "部门整体支出绩效自评报告，预算执行率百分之九十八。" * 5 + "</body></html>").encode("gbk")
-    assert "绩效自评报告" in decode_html(undeclared, "text/html")[0]
-    lying = '<html><head><meta charset="utf-8"></head><body>部门整体支出绩效自评报告</body></html>'.encode("gbk")
-    assert "绩效自评报告" in decode_html(lying, "text/html; charset=utf-8")[0]
-    bom = "\ufeff<p>自评</p>".encode("utf-8")
-    assert decode_html(bom, "text/html; charset=gbk")[0] == "<p>自评</p>"
 
 
 def test_names_are_display_only():

@@ -17,6 +17,7 @@ from extractors import spreadsheet
 from extractors.sniff import sniff
 from extractors.textdump import parse_dump
 from core.records import ExtractionError
+from core.text import decode_html
 from jixiao.samples.formats import render_html, rendered_fixtures, seed_extraction
 
 
@@ -179,7 +180,7 @@ def test_broken_xlsx(tmp_path):
 def test_html_gb2312_page_with_gbk_characters(seeds):
     # 渌 and 璟 are GBK, not GB2312: a strict gb2312 decode fails on such pages
     text = "<html><head><meta charset=gb2312></head><body><p>株洲市渌口区</p><table><tr><td>璟</td></tr></table></body></html>"
-    extraction = html_extractor.html_to_extraction(html_extractor.decode_html(text.encode("gbk"))[0], "a.html")
+    extraction = html_extractor.html_to_extraction(decode_html(text.encode("gbk")).text, "a.html")
     assert extraction.paragraphs[0].text == "株洲市渌口区"
     assert extraction.tables[0].rows == [["璟"]]
 
