@@ -15,7 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractors.pdf import Cell, Line, TablePart, clean_text, lines_to_cell_text
+from core.text import clean_text
+from extractors.pdf import Cell, Line, TablePart, lines_to_cell_text
 
 DPI = 200
 # A page may declare any size up to 14400 pt square: at 200 dpi that is a 1.6 GB bitmap.

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.records import Extraction, ExtractionError, Paragraph, RawTable
+from core.text import clean_text
 
 GARBLED_SHARE = 0.10  # bad characters above this share of a page's text: the text layer lies
 SCANNED_IMAGE_SHARE = 0.5  # an image covering half the page and no text: a scan
@@ -29,15 +29,6 @@ MAX_EDGES = 20_000  # pages drawn with tens of thousands of tiny rects stall tab
 MAX_PAGE_PATHS = 25_000
 ZONE = 0.07  # top/bottom share of the page where running headers and page numbers live
 
-# CJK Radicals Supplement code points that NFKC leaves alone, mapped to the ideograph
-# they stand for (some PDF generators pick the radical for a shared glyph).
-_RADICAL_PAIRS = (
-    "⺁厂 ⺇几 ⺊卜 ⺌小 ⺍小 ⺎尢 ⺏尢 ⺐尢 ⺑尢 ⺒巳 ⺓幺 ⺔彑 ⺖忄 ⺗心 ⺘扌 ⺙攵 ⺛旡 ⺜日 ⺞歺 ⺟母 ⺠民 ⺡氵 ⺢氺 ⺣灬 ⺤爫 ⺥爫 "
-    "⺦丬 ⺧牛 ⺨犭 ⺩王 ⺪疋 ⺫罒 ⺬示 ⺭礻 ⺮竹 ⺯糸 ⺰纟 ⺱罓 ⺲罒 ⺳网 ⺴网 ⺵网 ⺶羊 ⺷羊 ⺸羊 ⺹耂 ⺺聿 ⺻聿 ⺼月 ⺽臼 ⺾艹 ⺿艹 "
-    "⻀艹 ⻁虎 ⻂衤 ⻃西 ⻄西 ⻅见 ⻆角 ⻇角 ⻈讠 ⻉贝 ⻊足 ⻋车 ⻌辶 ⻍辶 ⻎辶 ⻏阝 ⻐钅 ⻑長 ⻒镸 ⻓长 ⻔门 ⻕门 ⻖阝 ⻗雨 ⻘青 ⻙韦 "
-    "⻚页 ⻛风 ⻜飞 ⻝食 ⻞食 ⻟食 ⻠饣 ⻡首 ⻢马 ⻣骨 ⻤鬼 ⻥鱼 ⻦鸟 ⻧卤 ⻨麦 ⻩黄 ⻪黾 ⻫斉 ⻬齐 ⻭歯 ⻮齿 ⻯竜 ⻰龙 ⻱龜 ⻲亀 ⻳龟 "
-)
-_RADICALS = str.maketrans({pair[0]: pair[1] for pair in _RADICAL_PAIRS.split()})
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d+|[-—–]\s*\d+\s*[-—–]|page\s*\d+)[-—–\s]*$", re.I)
 _DIGITS = re.compile(r"\d+")
 _CID = re.compile(r"\(cid:\d+\)")
@@ -146,11 +137,6 @@ def cells_to_grid(cells: list[Cell]) -> list[list[str | None]]:
             grid[r][c] = texts[k] if anchors[k] == (r, c) else None
     reached = {r for r, _ in owner}
     return [row for r, row in enumerate(grid) if r in reached]
-
-
-def clean_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_RADICALS)
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def text_quality(text: str) -> float:
@@ -537,7 +523,7 @@ def _cheap_chars(cheap, index: int, height: float) -> list[dict]:
             code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
             if code in (0, 0x0A, 0x0D, 0xFFFE, 0xFFFF) or pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1:
                 continue
-            text = unicodedata.normalize("NFKC", chr(code)).translate(_RADICALS)
+            text = clean_text(chr(code))
             left, bottom, right, top = textpage.get_charbox(i)
             key = (text, round(left), round(height - top))
             if not text or key in seen:

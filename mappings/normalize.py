@@ -6,13 +6,9 @@ normalised synonym in the vocabulary matches a normalised label from any table.
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
-from functools import lru_cache
-from pathlib import Path
 
-_RADICALS_FILE = Path(__file__).with_name("radicals.csv")
+from core.text import clean_text
 
 # NFKC leaves these as they are; clerks and OCR use them interchangeably.
 _PUNCTUATION = str.maketrans(
@@ -41,22 +37,6 @@ _YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度)?(?=\D)")
 _BRACKET_SUFFIX = re.compile(r"\([^()]*\)$")
 _TRAILING_PUNCT = re.compile(r"[:：;；,，、.。]+$")
 _WHITESPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1)
-def radical_table() -> dict[int, str]:
-    """CJK Radicals Supplement code point -> unified ideograph (NFKC covers the Kangxi block)."""
-    rows = _RADICALS_FILE.read_text(encoding="utf-8").splitlines()
-    reader = csv.DictReader(line for line in rows if not line.startswith("#"))
-    return {int(row["radical"], 16): chr(int(row["ideograph"], 16)) for row in reader}
-
-
-def clean_text(text: str | None) -> str:
-    """NFKC, radicals to ideographs, format characters dropped; spacing kept."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", text).translate(radical_table())
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def squash(text: str | None) -> str:

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mappings.normalize import is_filler, normalize_label, radical_table, subject_label
+from core.text import radical_table
+from mappings.normalize import is_filler, normalize_label, subject_label
 
 CASES = [
     ("绩\n效\n指\n标", "绩效指标"),
