@@ -65,6 +65,9 @@ def process_filing(filing: Filing) -> FilingResult:
     try:
         titles = (filing.title or "", *(Path(d.name).stem for d in filing.all_documents))
         report = mappings.map_filing(extractions, titles=titles)
+        if reason := mappings.non_report_reason(extractions, report):
+            # decided from the content: never loaded, never flagged
+            return FilingResult(filing, "non_report", reason, doc_format=formats)
         flags = checks.run_checks(report)
     except Exception as error:
         return FilingResult(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class Warehouse:
         self.con = con
         self.path = path
         self.migrated: list[int] = []
+        self.non_reports: dict[str, Counter[str]] = {}  # run_id -> reason kind -> filings skipped
 
     @classmethod
     def open(cls, path: Path | str) -> "Warehouse":
@@ -117,11 +119,14 @@ class Warehouse:
             ).fetchall())
 
         by_rule = flags_by("rule")
+        non_reports = self.non_reports.get(run_id, Counter())
         return {
             "filings_ok": by_status.get("ok", 0),
             "filings_partial": by_status.get("partial", 0),
             "filings_failed": by_status.get("failed", 0),
             "filings_unchanged": (unchanged[0] or 0) if unchanged else 0,
+            "non_reports": sum(non_reports.values()),
+            "non_reports_by_reason": dict(non_reports.most_common()),
             "facts": count("facts_t"),
             "indicators": count("indicators_t"),
             "unmapped_labels": count("unmapped_labels_t"),
@@ -153,6 +158,8 @@ class Warehouse:
         filing that failed before and reads now is loaded even from identical documents.
         """
         fid = result.filing.filing_id
+        if result.status == "non_report":
+            return self._skip_non_report(result, run_id)
         stored = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [fid])
         if stored == (result.filing.sha256, parser_version, result.status):
             self.mark_unchanged(run_id)
@@ -180,6 +187,21 @@ class Warehouse:
             for table in schema.FILING_TABLES:
                 con.unregister(_staged(table.name))
         return "loaded"
+
+    def _skip_non_report(self, result: FilingResult, run_id: str) -> str:
+        """Not a report: nothing loaded (rows of an earlier reading as a report removed), counted."""
+        kind = (result.error or "non_report").split(":", 1)[0]
+        self.non_reports.setdefault(run_id, Counter())[kind] += 1
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in schema.FILING_TABLES:
+                con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [result.filing.filing_id])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return "non_report"
 
     def _keep_detected_at(self, filing_id: str):
         """A flag raised again on reload keeps the time it was first detected."""
