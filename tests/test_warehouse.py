@@ -284,6 +284,8 @@ def test_runs_summary_and_unmapped_labels(tmp_path, db):
             "filings_partial": 1,
             "filings_failed": 0,
             "filings_unchanged": 0,
+            "non_reports": 0,
+            "non_reports_by_reason": {},
             "facts": 45,
             "indicators": 3,
             "unmapped_labels": 3,
