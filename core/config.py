@@ -12,9 +12,12 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from cronsim import CronSim, CronSimError
 
 DEFAULT_CONFIG = Path("jixiao.toml")
 PLATFORMS = ("auto", "trs", "numeric", "hanweb")
@@ -235,8 +238,8 @@ def _schedule(section: Any, where: str) -> Schedule:
         raise ConfigError(f"{where}: must be a table")
     _no_unknown(section, Schedule, where)
     cron = section.get("cron", Schedule.cron)
-    if not isinstance(cron, str) or len(cron.split()) != 5:
-        raise ConfigError(f"{where}: 'cron' must have 5 fields (minute hour day month weekday), got {cron!r}")
+    if not isinstance(cron, str) or not is_cron(cron):
+        raise ConfigError(f"{where}: 'cron' must be a cron expression (minute hour day month weekday), got {cron!r}")
     timezone = section.get("timezone", Schedule.timezone)
     try:
         from zoneinfo import ZoneInfo
@@ -248,6 +251,17 @@ def _schedule(section: Any, where: str) -> Schedule:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def is_cron(expression: str) -> bool:
+    """A five-field cron expression that cronsim can schedule (counting fields let "99 * * * *" by)."""
+    if len(expression.split()) != 5:  # cronsim also takes a sixth (seconds) field; Prefect does not
+        return False
+    try:
+        CronSim(expression, datetime(2000, 1, 1))
+    except CronSimError:
+        return False
+    return True
 
 
 def _expand(value: Any, env: Any, where: str) -> Any:
