@@ -330,22 +330,17 @@ def _unrotated_copy(path: Path) -> Path | None:
     except pdfium.PdfiumError:
         return None  # pdfplumber will classify the damage
     try:
-        rotated = any(document[i].get_rotation() for i in range(len(document)))
+        rotated = [page for page in document if page.get_rotation()]
+        if not rotated:
+            return None
+        for page in rotated:
+            page.set_rotation(0)
+        handle = tempfile.NamedTemporaryFile(prefix="jixiao-unrot-", suffix=".pdf", delete=False)
+        with handle:
+            document.save(handle)
+        return Path(handle.name)
     finally:
         document.close()
-    if not rotated:
-        return None
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject, NumberObject
-
-    reader = PdfReader(str(path))
-    writer = PdfWriter(clone_from=reader)
-    for page in writer.pages:
-        page[NameObject("/Rotate")] = NumberObject(0)
-    handle = tempfile.NamedTemporaryFile(prefix="jixiao-unrot-", suffix=".pdf", delete=False)
-    with handle:
-        writer.write(handle)
-    return Path(handle.name)
 
 
 def _read(path: Path, name: str) -> _State:
