@@ -8,6 +8,7 @@ owns sits in a state folder beside it (``.jixiao/`` for ``jixiao.duckdb``):
 - ``crawl.sqlite3``   the crawler's HTTP state (ETag, Last-Modified, seen articles)
 - ``run.lock``        held by the one process that may write
 - ``cache/``          converted files (LibreOffice) and OCR output, by content hash
+- ``reviews.csv``     analysts' decisions on flags: not derived data, so rebuild never touches it
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB = Path("jixiao.duckdb")
+# Beside the writer database: every writer run reads it into the ``reviews`` table.
+REVIEWS_LOG = "reviews.csv"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class Paths:
     @property
     def lock(self) -> Path:
         return self.state / "run.lock"
+
+    @property
+    def reviews(self) -> Path:
+        return self.state / REVIEWS_LOG
 
     @property
     def cache(self) -> Path:

@@ -24,6 +24,11 @@ app = typer.Typer(
 )
 alerts_app = typer.Typer(help="Alert channels: send a test message, list what was sent.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
+review_app = typer.Typer(
+    help="The review queue (what jixiao read without being sure) and decisions on flags.",
+    invoke_without_command=True,
+)
+app.add_typer(review_app, name="review")
 
 console = Console()
 err = Console(stderr=True)
@@ -438,6 +443,58 @@ def export(
         _fail(f"cannot write {out}: {error.strerror or error}")
     for path in written or []:
         console.print(str(path))
+
+
+# --- review ----------------------------------------------------------------------------
+
+
+@review_app.callback()
+def review(
+    ctx: typer.Context,
+    db: Path = DbOption,
+    limit: int = typer.Option(50, help="How many queue entries to show."),
+    export_to: Optional[Path] = typer.Option(None, "--export", help="Write every decision to this CSV (for a team)."),
+    import_from: Optional[Path] = typer.Option(None, "--import", help="Add the decisions of a --export CSV."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """List the review queue, most frequent wording first, each with the command that settles it."""
+    if ctx.invoked_subcommand:
+        return
+    from jixiao import review_cli
+
+    if export_to or import_from:
+        review_cli.exchange(db, export_to, import_from)
+    else:
+        review_cli.show_queue(db, limit, config)
+
+
+@review_app.command("decide")
+def review_decide(
+    fingerprint: str = typer.Argument(..., help="The flag's fingerprint (its first 12 characters will do)."),
+    decision: str = typer.Argument(..., help="confirmed, false_alarm or fixed_by_unit."),
+    by: str = typer.Option(..., "--by", help="Who decided."),
+    note: str = typer.Option("", "--note", help="Why."),
+    db: Path = DbOption,
+) -> None:
+    """Record a decision on a flag; a false_alarm is never alerted again. Survives reprocess and rebuild."""
+    from jixiao import review_cli
+
+    review_cli.decide(db, fingerprint, decision, by, note)
+
+
+@review_app.command("accept")
+def review_accept(
+    label: str = typer.Argument(..., help="The wording as printed."),
+    item: str = typer.Option(..., "--item", help="FORM.ITEM it means, e.g. basic_data.public_funds.total."),
+    vocabulary: Optional[Path] = typer.Option(
+        None, "--vocabulary", help="The user vocabulary file (default: [mapping] vocabulary of jixiao.toml)."),
+    seen: Optional[str] = typer.Option(None, "--seen", help="Where the wording was printed (kept beside it)."),
+    config: Optional[Path] = ConfigOption,
+) -> None:
+    """Add a printed wording to the user vocabulary; then `jixiao reprocess` reads the documents with it."""
+    from jixiao import review_cli
+
+    review_cli.accept(label, item, vocabulary, seen, config)
 
 
 @app.command()

@@ -48,10 +48,10 @@ CONSOLE_HOOK = """<script>
 CONSOLE_ERROR = re.compile(r':CONSOLE[^\]]*\] "(?:Uncaught|\[console\.error\])[^\n]*')
 
 
-def build_sample_warehouse(root: Path) -> Path:
-    """The five bundled samples through extract -> map -> check -> load -> publish (no Prefect)."""
+def build_sample_warehouse(root: Path, sources: list[Path] | None = None) -> Path:
+    """The five bundled samples (or ``sources``) through extract -> map -> check -> load -> publish (no Prefect)."""
     paths = Paths(root / "jixiao.duckdb").ensure()
-    filings = filings_from_paths([sample_documents()])
+    filings = filings_from_paths(sources or [sample_documents()])
     version = parser_version()
     with warehouse.Warehouse.open(paths.writer_db) as store:
         run_id = store.start_run("test")

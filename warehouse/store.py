@@ -10,11 +10,13 @@ from pathlib import Path
 
 import duckdb
 
+from core.paths import REVIEWS_LOG
 from core.records import FilingResult
 from warehouse import schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
+from warehouse.reviews import sync as sync_reviews
 from warehouse.rows import filing_rows
 from warehouse.schema import quote
 
@@ -58,6 +60,8 @@ class Warehouse:
         warehouse = cls(con, path)
         try:
             warehouse.migrated = migrate(con)
+            # The decisions log sits beside the writer database, in the state folder.
+            sync_reviews(con, path.with_name(REVIEWS_LOG))
         except BaseException:
             con.close()
             raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warehouse.schema.inconsistencies import INCONSISTENCIES_T
 from warehouse.schema.model import FILING_ID, RUN_ID, C, Table, check_in
+from warehouse.schema.reviews import REVIEWS
 
 FILING_STATUSES = ("ok", "partial", "failed")
 ALERT_KINDS = ("inconsistency", "resolved", "run_failed", "portal_down", "test")
@@ -153,7 +154,7 @@ ALERT_DELIVERIES = Table(
 
 TABLES: tuple[Table, ...] = (
     FILINGS_T, FACTS_T, INDICATORS_T, INCONSISTENCIES_T, UNMAPPED_LABELS_T, DOCUMENTS_T,
-    RUNS, SCHEMA_MIGRATIONS, ALERT_DELIVERIES,
+    RUNS, SCHEMA_MIGRATIONS, ALERT_DELIVERIES, REVIEWS,
 )
 
 # Tables whose rows belong to one filing and are replaced together by load_filing.

@@ -1,0 +1,98 @@
+"""The curator's queue (``jixiao review``, and the report's 待复核 section): what jixiao read without
+being sure, most frequent wording first.
+
+- labels matched fuzzily or placed by position (a wording the vocabulary lacks: accept it);
+- labels read by OCR (the wording may be right, the scan is what to check);
+- facts whose place was inferred from the form's template order (a section closed by a near-miss);
+- labels that matched nothing;
+- flags that rest on such inputs (``needs_review``) and have no decision yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.migrations import existing_columns
+from warehouse.publish import open_readonly
+
+# How a fact's label was matched when jixiao was not sure of it (mappings' match methods).
+UNSURE_METHODS = ("fuzzy", "position")
+KIND_LABEL = {
+    "wording": "近似匹配的标签",
+    "ocr": "OCR 识别的标签",
+    "inferred": "按表格顺序推定的位置",
+    "unmapped": "未识别的标签",
+    "flag": "待复核的问题",
+}
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    kind: str  # wording, ocr, inferred, unmapped, flag
+    form: str | None
+    label: str  # as printed; for a flag, its message
+    item: str | None  # the item it was taken for (None: unmapped)
+    method: str | None
+    score: float | None  # lowest match score seen
+    occurrences: int
+    filings: int
+    example: str | None  # a location (or the flag's fingerprint)
+
+    @property
+    def acceptable(self) -> bool:
+        """A wording to add to the user vocabulary (the others need a look at the document)."""
+        return self.kind in ("wording", "unmapped", "inferred") and self.form not in (None, "narrative")
+
+
+def _fact_sql(columns: list[str]) -> str:
+    inferred = "inferred" if "inferred" in columns else "false"
+    return f"""
+SELECT CASE WHEN match_method LIKE 'ocr+%' THEN 'ocr'
+            WHEN list_contains(?, match_method) THEN 'wording'
+            ELSE 'inferred' END AS kind,
+       form, source_label, item, match_method, min(match_score), count(*), count(DISTINCT filing_id),
+       min(location)
+FROM facts_t
+WHERE form <> 'narrative' AND source_label IS NOT NULL
+  AND (match_method LIKE 'ocr+%' OR list_contains(?, match_method) OR {inferred})
+GROUP BY ALL
+"""
+
+
+_UNMAPPED_SQL = """
+SELECT 'unmapped', form, label, NULL, NULL, NULL, count(*), count(DISTINCT filing_id), min(location)
+FROM unmapped_labels_t GROUP BY form, label
+"""
+
+_FLAG_SQL = """
+SELECT 'flag', NULL, i.message, i.rule, NULL, min(i.weakest_match), 1, 1, i.fingerprint
+FROM inconsistencies_t i LEFT JOIN reviews r ON r.fingerprint = i.fingerprint
+WHERE i.needs_review AND r.fingerprint IS NULL
+GROUP BY i.fingerprint, i.message, i.rule
+"""
+
+
+def queue(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[QueueEntry]:
+    """Every entry, the most frequent first (then the least certain)."""
+    facts = existing_columns(con, "facts_t")
+    parts = [(_fact_sql(facts), [list(UNSURE_METHODS), list(UNSURE_METHODS)]), (_UNMAPPED_SQL, [])]
+    if {"needs_review", "fingerprint", "weakest_match"} <= set(existing_columns(con, "inconsistencies_t")):
+        parts.append((_FLAG_SQL, []))
+    sql = " UNION ALL ".join(f"({p})" for p, _ in parts)
+    params = [v for _, values in parts for v in values]
+    rows = con.execute(
+        f"SELECT * FROM ({sql}) q ORDER BY 7 DESC, 8 DESC, 6 NULLS FIRST, 3" + (f" LIMIT {int(limit)}" if limit else ""),
+        params,
+    ).fetchall()
+    return [QueueEntry(*row) for row in rows]
+
+
+def read_queue(db: Path | str, limit: int | None = None) -> list[QueueEntry]:
+    con = open_readonly(db)
+    try:
+        return queue(con, limit)
+    finally:
+        con.close()
