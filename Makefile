@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` and `make test`.
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test lint bench clean
 
 setup:
 	./scripts/setup.sh
@@ -7,11 +7,16 @@ setup:
 demo: setup
 	.venv/bin/jixiao demo
 
-test: setup
+# ruff and the import contracts first: a broken layer fails in a second, not after the suite.
+test: setup lint
 	.venv/bin/python -m pytest
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/lint-imports
 
 bench: setup
 	.venv/bin/jixiao bench
 
 clean:
-	rm -rf .venv jixiao.duckdb* .jixiao
+	rm -rf .venv jixiao.duckdb* .jixiao .ruff_cache .import_linter_cache

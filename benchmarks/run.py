@@ -636,7 +636,7 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
         f"load_filing total {one['load_filing_s']:.2f} s.",
         f"- Portal: {ph['portal']['sites']} loopback sites, {ph['portal']['files']} files; first run "
         f"{ph['portal']['first']}; re-run {ph['portal']['second']}; recheck run {ph['portal'].get('recheck')}.",
-        f"- Load average (1/5/15 min) before/after each phase: "
+        "- Load average (1/5/15 min) before/after each phase: "
         + "; ".join(f"{name} {_loads(ph[name].get('loadavg'))}" for name in ("baseline", "pipeline_1", "pipeline_2", "portal")),
         "",
         "## Method",

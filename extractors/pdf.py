@@ -866,7 +866,7 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
             continue  # leading spaces pushed all of its text past the break
         if owner.text_bottom is None or owner.bottom - owner.text_bottom > owner.line_height * 0.6 + 1:
             return False
-        if not owner.last_line_full and not cell.text[:1] in "，。、；：,.;:)）”":
+        if not owner.last_line_full and cell.text[:1] not in "，。、；：,.;:)）”":
             return False  # its last line stops short: the text ended there, it was not cut
         owners.append(owner)
     if owners and all(o.bottom - o.top >= o.line_height * 1.8 for o in owners):

@@ -24,7 +24,6 @@ from mappings.collect import (
     column_spans,
     header_year,
     header_years_of,
-    is_blank,
     nonblank_cells,
     printed,
 )

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from core.records import Fact, HeaderYear, Indicator, RawTable, UnmappedLabel
-from mappings.grid import Span, group_above, is_value_cell, span_of
+from mappings.grid import Span, group_above, span_of
 from mappings.match import LabelMatch, match_column
 from mappings.normalize import clean_text, is_filler, normalize_label, squash
 from mappings.numbers import ParsedNumber, parse_number, to_wan

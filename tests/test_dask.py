@@ -49,7 +49,7 @@ def test_dask_cluster_run_loads_the_same_rows_as_the_serial_run(prefect_harness,
     serial_db = tmp_path / "serial" / "jixiao.duckdb"
     dask_db = tmp_path / "dask" / "jixiao.duckdb"
 
-    serial = ingest_flow([str(docs)], str(serial_db))
+    ingest_flow([str(docs)], str(serial_db))  # the serial run: the reference the cluster run must match
     distributed = on_engine(ingest_flow, cluster.scheduler_address)(
         [str(docs)], str(dask_db), dask_address=cluster.scheduler_address
     )

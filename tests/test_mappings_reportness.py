@@ -40,8 +40,8 @@ def test_a_notice_with_a_blank_template_is_not_a_report():
     blank = copy.deepcopy(_seed(4))
     blank.paragraphs = [p for p in blank.paragraphs if p.text.strip().endswith("表")]  # the forms' titles only
     blank.paragraphs.insert(0, Paragraph(text="关于报送2023年度部门整体支出绩效自评报告的通知", source=blank.source, order=-1))
-    for table in blank.tables:
-        for cells in table.rows:
+    for blank_table in blank.tables:
+        for cells in blank_table.rows:
             cells[:] = ["" if c and any(ch.isdigit() for ch in c) else c for c in cells]
     report = map_filing([blank])
     assert {"basic_data", "overall_eval"} <= report.forms  # the forms are recognised ...

@@ -6,7 +6,6 @@ import shutil
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook

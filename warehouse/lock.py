@@ -7,7 +7,10 @@ import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class WarehouseBusy(RuntimeError):
@@ -78,7 +81,7 @@ def busy_from_duckdb(path: Path | str, error: Exception, mode: str) -> Warehouse
     return WarehouseBusy(f"cannot open {path} {mode}: it is held by {holder} ({text.splitlines()[0]})", pid)
 
 
-def connect_writer(path: Path | str, mode: str) -> "duckdb.DuckDBPyConnection":
+def connect_writer(path: Path | str, mode: str) -> duckdb.DuckDBPyConnection:
     """A read-write connection; a lock held by another process is a WarehouseBusy naming it."""
     import duckdb
 

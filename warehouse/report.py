@@ -593,7 +593,6 @@ def staffing_chart(rows: list[dict], names: dict[str, str], limit: int = 40):
 
 
 def flags_time_chart(cards: list[FilingCard]):
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     flags = [(c, f) for c in cards for f in c.flags]
