@@ -15,11 +15,11 @@ from alerts.dispatch import (
     send_test,
 )
 from alerts.redact import redact
-from alerts.store import Delivery, fingerprint, list_deliveries
+from alerts.store import Delivery, list_deliveries
 from alerts.transport import dingtalk_sign
 
 __all__ = [
     "AlertConfigError", "Channel", "ChannelResult", "Delivery", "DispatchReport", "EmailChannel", "Filters",
-    "HttpChannel", "Retry", "consecutive_failures", "dingtalk_sign", "dispatch", "failed_run_hook", "fingerprint", "list_deliveries",
+    "HttpChannel", "Retry", "consecutive_failures", "dingtalk_sign", "dispatch", "failed_run_hook", "list_deliveries",
     "notify_portal_down", "notify_run_failed", "parse_channels", "redact", "send_test",
 ]

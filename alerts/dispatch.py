@@ -14,14 +14,12 @@ import duckdb
 from alerts import store
 from alerts.channels import Channel, Retry
 from alerts.redact import redact
-from alerts.render import render
+from alerts.render import render, value_labels
 from alerts.store import INCONSISTENCY, RESOLVED, FlagRow
 from alerts.transport import DeliveryFailed, deliver
+from core.records import Severity
 
 log = logging.getLogger("jixiao.alerts")
-
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
 
 @dataclass
 class ChannelResult:
@@ -140,6 +138,11 @@ def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, 
     return result
 
 
+def _unit_text(unit: str | None) -> str:
+    """``%`` sticks to its number; other units follow a space."""
+    return "" if not unit else (unit if unit == "%" else " " + unit)
+
+
 def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolved: dict, info: dict) -> dict:
     """What the digest templates see (documented at the top of ``digest.md.j2``)."""
     filings: dict[str, dict] = {}
@@ -151,11 +154,13 @@ def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolv
         })
         entry["flags"].append({
             "rule": flag.rule, "severity": flag.severity, "message": flag.message, "expected": flag.expected,
-            "actual": flag.actual, "subject": flag.subject, "location": flag.location,
+            "actual": flag.actual, "subject": flag.subject, "location": flag.location, "unit": flag.unit or "",
+            "unit_text": _unit_text(flag.unit),
+            **value_labels(flag.rule),
             "detected_at": flag.detected_at.isoformat(sep=" ") if flag.detected_at else None,
         })
     for entry in filings.values():
-        entry["flags"].sort(key=lambda x: (_SEVERITY_ORDER.get(x["severity"], 3), x["rule"]))
+        entry["flags"].sort(key=lambda x: (Severity.rank_of(x["severity"]), x["rule"]))
     corrected: dict[str, dict] = {}
     for history in resolved.values():
         filing = info.get(history.filing_id, {})

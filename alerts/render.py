@@ -28,6 +28,15 @@ def rule_labels() -> dict[str, str]:
     return {rule_id: rule.title for rule_id, rule in RULES.items()}
 
 
+def value_labels(rule_id: str | None) -> dict[str, str]:
+    """What a flag's ``actual`` (printed) and ``expected`` (computed or limit) are, for this rule."""
+    from checks.rules import RULES
+
+    rule = RULES.get(rule_id or "")
+    printed, expected = rule.labels if rule else ("填报数", "核对值")
+    return {"printed_label": printed, "expected_label": expected}
+
+
 def number(value) -> str:
     """21.0 -> 21, 1284.930 -> 1284.93; blanks stay visible as a dash."""
     if value is None:

@@ -17,21 +17,8 @@ import duckdb
 INCONSISTENCY, RESOLVED = "inconsistency", "resolved"
 
 
-def fingerprint(filing_id: str, rule: str, subject: str | None, expected, actual) -> str:
-    """Identity of a flag: a re-published filing with the same numbers is not news."""
-    parts = [filing_id, rule, subject or "", _rounded(expected), _rounded(actual)]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
 def event_fingerprint(kind: str, *key: object) -> str:
     return hashlib.sha256("\x1f".join([kind, *map(str, key)]).encode()).hexdigest()
-
-
-def _rounded(value) -> str:
-    if value is None:
-        return ""
-    text = f"{float(value):.2f}"
-    return "0.00" if text == "-0.00" else text
 
 
 @dataclass(frozen=True)
@@ -51,6 +38,7 @@ class FlagRow:
     fiscal_year: int | None
     source_url: str | None
     portal: str | None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,28 +100,25 @@ def require_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def current_flags(con: duckdb.DuckDBPyConnection) -> list[FlagRow]:
-    """Every flag now in the warehouse, one per fingerprint, with its filing's context."""
-    # The public view has no subject/location; the internal table does, and the subject
-    # is part of the fingerprint (two projects of one filing can break the same rule).
-    if {"subject", "location"} <= _columns(con, "inconsistencies_t"):
-        source, extra = "inconsistencies_t", "i.subject, i.location"
-    else:
-        source, extra = "inconsistencies", "NULL, NULL"
+    """Every flag whose inputs are certain, one per fingerprint, with its filing's context.
+
+    Flags stored for review (``needs_review``) are never alerted.
+    """
     rows = con.execute(
-        f"""
-        SELECT i.filing_id, i.rule, i.severity, i.message, i.expected, i.actual, {extra}, i.detected_at,
-               f.department, f.region, f.fiscal_year, f.source_url, f.portal
-        FROM {source} i LEFT JOIN filings f ON f.filing_id = i.filing_id
+        """
+        SELECT i.fingerprint, i.filing_id, i.rule, i.severity, i.message, i.expected, i.actual, i.subject,
+               i.location, i.detected_at, f.department, f.region, f.fiscal_year, f.source_url, f.portal, i.unit
+        FROM inconsistencies i LEFT JOIN filings f ON f.filing_id = i.filing_id
+        WHERE NOT coalesce(i.needs_review, false)
         ORDER BY f.department NULLS LAST, f.fiscal_year, i.filing_id, i.rule, i.subject NULLS FIRST
         """
     ).fetchall()
     flags: dict[str, FlagRow] = {}
-    for (filing_id, rule, severity, message, expected, actual, subject, location, detected_at,
-         department, region, fiscal_year, source_url, portal) in rows:
-        fp = fingerprint(filing_id, rule, subject, expected, actual)
+    for (fp, filing_id, rule, severity, message, expected, actual, subject, location, detected_at,
+         department, region, fiscal_year, source_url, portal, unit) in rows:
         flags.setdefault(fp, FlagRow(
             fp, filing_id, rule, severity, message, _float(expected), _float(actual), subject, location,
-            detected_at, department, region, fiscal_year, source_url, portal,
+            detected_at, department, region, fiscal_year, source_url, portal, unit,
         ))
     return list(flags.values())
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Iterable
 
 from checks import rules as R
 from checks.names import FORMS, column_name, item_name, num
-from core.records import CanonicalReport, Fact, Flag
+from core.records import CanonicalReport, Cell, Fact, Flag, Severity
 
 _PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 
@@ -41,15 +42,33 @@ class Addend:
             pass
         return num(value)
 
-    @property
-    def location(self) -> str | None:
-        return self.fact.location if self.fact else None
+    def cell(self, role: str) -> Cell | None:
+        """The evidence this addend gives a flag: the fact as printed, with its match."""
+        fact = self.fact
+        if fact is None:
+            return None
+        return Cell(
+            role=role, label=self.label, text=(fact.raw_value or "").strip(), value=fact.value, unit=fact.unit,
+            column=fact.column, location=fact.location or None, place=fact.place,
+            match_method=fact.match_method, match_score=fact.match_score, inferred=fact.inferred,
+        )
+
+
+def _indicator_facts(report: CanonicalReport) -> list[Fact]:
+    """绩效指标 rows as ``indicator.score`` / ``indicator.max_score`` facts, in pairs."""
+    facts = []
+    for ind in report.indicators:
+        name = ind.level3 or ind.level2 or ind.level1 or "（未命名）"
+        for item, value in (("indicator.score", ind.score), ("indicator.max_score", ind.max_score)):
+            facts.append(Fact(form=ind.form, subject=ind.subject, item=item, column=None, value=value, unit="分",
+                              source_label=name, match_score=100.0, match_method="exact", location=ind.location))
+    return facts
 
 
 class Facts:
-    """The report's facts, looked up by the terms of ``checks.rules``."""
+    """The report's facts (and indicator rows), looked up by the terms of ``checks.rules``."""
 
-    def __init__(self, facts: list[Fact]):
+    def __init__(self, facts: list[Fact], indicators: Iterable[Fact] = ()):
         self._by_key: dict[tuple, Fact] = {}
         self._by_item: dict[tuple, list[Fact]] = defaultdict(list)
         self._subjects: dict[str, dict[str | None, None]] = defaultdict(dict)
@@ -58,6 +77,8 @@ class Facts:
             self._by_key.setdefault((fact.form, fact.subject, fact.item, fact.column), fact)
             self._by_item[(fact.form, fact.item, fact.column)].append(fact)
             self._subjects[fact.form][fact.subject] = None
+        for fact in indicators:  # grouped by project like the facts, never making a group of their own
+            self._by_item[(fact.form, fact.item, fact.column, fact.subject)].append(fact)
 
     def groups(self, form: str) -> list[str | None]:
         """One group per project on a project_eval form; the whole form otherwise."""
@@ -76,6 +97,8 @@ class Facts:
         col = (explicit or None) if at else column
         if item.endswith("*"):
             item = item[:-1]
+            if item.startswith("indicator."):
+                return [Addend(f.source_label, f) for f in self._by_item.get((form, item, col, subject), [])]
             return [Addend(item_name(item, f.subject), f) for f in self._by_item.get((form, item, col), [])]
         return [Addend(item_name(item), self._by_key.get((form, subject, item, col)))]
 
@@ -94,36 +117,78 @@ def _where(subject: str | None) -> str:
     return f"项目“{subject}”：" if subject else ""
 
 
-def _flag(rule_id: str, message: str, expected, actual, subject, addends) -> Flag:
-    locations = dict.fromkeys(a.location for a in addends if a.location)
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def make_flag(rule: R.Rule, message: str, cells: Iterable[Cell | None], *, printed=None, computed=None,
+              limit=None, subject: str | None = None, item: str | None = None, columns: tuple[str, ...] = (),
+              unit: str | None = None) -> Flag:
+    """A flag with its evidence; one resting on an uncertain reading is stored for review."""
+    cells = tuple(c for c in cells if c is not None)
+    weakest = min((c for c in cells if c.match_score is not None), key=lambda c: c.match_score, default=None)
+    inferred = any(c.inferred for c in cells)
+    certain = all(R.is_certain(c.match_method, c.match_score, c.inferred) for c in cells)
+    checked = next((c for c in cells if c.role == "printed"), None)
     return Flag(
-        rule=rule_id, severity=R.RULES[rule_id].severity, message=message,
-        expected=None if expected is None else float(expected), actual=None if actual is None else float(actual),
-        subject=subject, location="; ".join(locations) or None,
+        rule=rule.id, severity=rule.severity if certain else Severity.INFO, message=message,
+        printed=_number(printed), computed=_number(computed), limit=_number(limit), subject=subject, item=item,
+        columns=tuple(c for c in columns if c), unit=(rule.unit if unit is None else unit) or None,
+        location=checked.place if checked else None, cells=cells,
+        weakest_match=weakest.match_score if weakest else None,
+        weakest_method=weakest.match_method if weakest else None, inferred=inferred, needs_review=not certain,
     )
 
 
-def check_sum(rule: R.SumRule, facts: Facts) -> list[Flag]:
+def _same_columns(found: list[tuple[str | None, Flag]]) -> list[Flag]:
+    """One flag per root cause: columns breaking the rule with the same numbers are one flag."""
+    groups: dict[tuple, list[tuple[str | None, Flag]]] = {}
+    for column, flag in found:
+        groups.setdefault((flag.printed, flag.expected), []).append((column, flag))
+    merged = []
+    for members in groups.values():
+        first = members[0][1]
+        columns = tuple(c for c, _ in members if c)
+        message = first.message
+        if len(members) > 1:
+            message += "；" + "、".join(column_name(c) for c in columns[1:]) + "同"
+        cells = tuple(dict.fromkeys(c for _, f in members for c in f.cells))
+        merged.append(make_flag(R.RULES[first.rule], message, cells, printed=first.printed,
+                                computed=first.computed, limit=first.limit, subject=first.subject,
+                                item=first.item, columns=columns, unit=first.unit))
+    return merged
+
+
+def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) -> list[Flag]:
     flags = []
-    for subject in facts.groups(rule.form):
-        for column in rule.columns:
-            total = facts.one(rule.total, rule.form, subject, column)
-            parts = [a for term in rule.parts for a in facts.resolve(term, rule.form, subject, column)]
-            printed = [a.value for a in parts if a.value is not None]
-            if total.value is None or not printed:
-                continue
-            summed = sum(printed, Decimal(0))
-            diff = summed - total.value
-            tolerance = Decimal("0.01") * len(printed)
-            if (diff if rule.exceed_only else abs(diff)) <= tolerance:
-                continue
-            message = rule.message.format(
-                where=_where(subject), total_label=facts.label(rule.total, column), total=total.shown,
-                parts=" + ".join(f"{a.label} {a.shown}" for a in parts), sum=num(summed),
-                diff=num(abs(diff)), unit=rule.unit,
-            )
-            where = subject or (total.fact.column if total.fact else column)
-            flags.append(_flag(rule.rule, message, total.value, summed, where, [total]))
+    for form in decl.forms:
+        for subject in facts.groups(form):
+            found = []
+            for column in decl.columns:
+                total = facts.one(decl.total, form, subject, column)
+                terms = [facts.resolve(term, form, subject, column) for term in decl.parts]
+                parts = [a for term in terms for a in term]
+                printed = [a.value for a in parts if a.value is not None]
+                if total.value is None or not printed:
+                    continue
+                summed = sum(printed, Decimal(0))
+                diff = summed - total.value
+                if (diff if decl.exceed_only else abs(diff)) <= rule.tolerance * len(printed):
+                    continue
+                subtotals = {f"t{i}": term[0].shown if len(term) == 1 else
+                             num(sum((a.value for a in term if a.value is not None), Decimal(0)))
+                             for i, term in enumerate(terms)}
+                message = decl.message.format(
+                    where=_where(subject), total_label=facts.label(decl.total, column), total=total.shown,
+                    parts=" + ".join(f"{a.label} {a.shown}" for a in parts), sum=num(summed),
+                    diff=num(abs(diff)), unit=rule.unit, **subtotals,
+                )
+                cells = [total.cell("printed")] + [a.cell("part") for a in parts]
+                column_of = total.fact.column if total.fact else column
+                found.append((column_of, make_flag(
+                    rule, message, cells, printed=total.value, computed=summed, subject=subject,
+                    item=decl.total.partition("@")[0], columns=(column_of,) if column_of else ())))
+            flags += _same_columns(found)
     return flags
 
 
@@ -140,13 +205,13 @@ def _rounded(value: Decimal, decimals: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
-def check_rate(rule: R.RateRule, facts: Facts) -> list[Flag]:
+def check_rate(rule: R.Rule, decl: R.Rate, facts: Facts, report: CanonicalReport) -> list[Flag]:
     flags = []
-    for form in rule.forms:
+    for form in decl.forms:
         for subject in facts.groups(form):
-            numerator = facts.one(rule.numerator, form, subject)
-            denominator = facts.one(rule.denominator, form, subject)
-            reported = facts.one(rule.reported, form, subject)
+            numerator = facts.one(decl.numerator, form, subject)
+            denominator = facts.one(decl.denominator, form, subject)
+            reported = facts.one(decl.reported, form, subject)
             if None in (numerator.value, denominator.value, reported.value) or denominator.value == 0:
                 continue
             decimals = printed_decimals(reported.fact)
@@ -154,12 +219,15 @@ def check_rate(rule: R.RateRule, facts: Facts) -> list[Flag]:
             if _rounded(computed, decimals) == _rounded(reported.value, decimals):
                 continue
             shown = _rounded(computed, max(decimals, 2))
-            message = rule.message.format(
+            message = decl.message.format(
                 where=_where(subject), reported=reported.shown, computed=num(shown),
                 numerator=numerator.shown, denominator=denominator.shown,
-                numerator_label=facts.label(rule.numerator), denominator_label=facts.label(rule.denominator),
+                numerator_label=facts.label(decl.numerator), denominator_label=facts.label(decl.denominator),
             )
-            flags.append(_flag(rule.rule, message, shown, reported.value, subject, [reported]))
+            cells = [reported.cell("printed"), numerator.cell("part"), denominator.cell("part")]
+            item, _, column = decl.reported.partition("@")
+            flags.append(make_flag(rule, message, cells, printed=reported.value, computed=shown, subject=subject,
+                                   item=item, columns=(column,) if column else ()))
     return flags
 
 
@@ -175,88 +243,56 @@ def _rate_note(left: Decimal, right: Decimal, reported: Addend | None) -> str:
     return f"控制率应为 {num(computed)}%，填报 {reported.shown}%"
 
 
-def check_exceed(rule: R.ExceedRule, facts: Facts) -> list[Flag]:
+def _pairs(decl: R.Exceed, facts: Facts, form: str, subject, left_term: str, right_term: str):
+    if decl.rows:
+        return list(zip(facts.resolve(left_term, form, subject, None), facts.resolve(right_term, form, subject, None)))
+    return [(facts.one(left_term, form, subject), facts.one(right_term, form, subject))]
+
+
+def check_exceed(rule: R.Rule, decl: R.Exceed, facts: Facts, report: CanonicalReport) -> list[Flag]:
     flags = []
-    for form, left_term, right_term in rule.sources:
+    for form, left_term, right_term in decl.sources:
         compared = False
-        for subject in facts.groups(form):
-            left = facts.one(left_term, form, subject)
-            right = facts.one(right_term, form, subject)
-            if left.value is None or right.value is None:
-                continue
-            compared = True
-            if left.value <= right.value:
-                continue
-            reported = facts.one(rule.reported_rate, form, subject) if rule.reported_rate else None
-            message = rule.message.format(
-                where=_where(subject), left=left.shown, right=right.shown,
-                left_label=facts.label(left_term), right_label=facts.label(right_term),
-                note=_rate_note(left.value, right.value, reported),
-            )
-            flags.append(_flag(rule.rule, message, right.value, left.value, subject, [left, right]))
-        if compared and rule.first_only:
+        for subject in (facts.groups(form) or ([None] if decl.rows and form != "project_eval" else [])):
+            for left, right in _pairs(decl, facts, form, subject, left_term, right_term):
+                if left.value is None or right.value is None:
+                    continue
+                compared = True
+                if left.value <= right.value:
+                    continue
+                reported = facts.one(decl.reported_rate, form, subject) if decl.reported_rate else None
+                message = decl.message.format(
+                    where=_where(subject), left=left.shown, right=right.shown,
+                    left_label=left.label if decl.rows else facts.label(left_term),
+                    right_label=facts.label(right_term), note=_rate_note(left.value, right.value, reported),
+                )
+                item, _, column = left_term.partition("@")
+                flags.append(make_flag(
+                    rule, message, [left.cell("printed"), right.cell("limit")], printed=left.value,
+                    limit=right.value, subject=(subject or left.label) if decl.rows else subject,
+                    item=item.rstrip("*"), columns=(column,) if column else ()))
+        if compared and decl.first_only:
             break
     return flags
 
 
-def check_narrative(facts: Facts) -> list[Flag]:
-    flags = []
-    tolerance = Decimal(R.NARRATIVE_TOLERANCE)
-    for pair in R.NARRATIVE_PAIRS:
-        stated = facts.one(f"{pair.narrative_item}@", "narrative")
-        table = facts.one(pair.term, pair.form)
-        if stated.value is None or table.value is None:
-            continue
-        diff = abs(stated.value - table.value)
-        if diff <= tolerance:
-            continue
-        message = R.NARRATIVE_MESSAGE.format(
-            narrative_label=item_name(pair.narrative_item), narrative=stated.shown, unit=pair.unit,
-            form_label=FORMS[pair.form], cell_label=facts.label(pair.term), table=table.shown, diff=num(diff),
-        )
-        flags.append(_flag("narrative_table_mismatch", message, table.value, stated.value, pair.narrative_item,
-                           [stated, table]))
-    return flags
-
-
-def check_scores(report: CanonicalReport, facts: Facts) -> list[Flag]:
-    """Indicator rows above their max score, and totals that are not the sum of the scores."""
-    flags = []
-    for ind in report.indicators:
-        if ind.score is None or ind.max_score is None or ind.score <= ind.max_score:
-            continue
-        name = ind.level3 or ind.level2 or ind.level1 or "（未命名）"
-        message = R.INDICATOR_SCORE_MESSAGE.format(
-            where=_where(ind.subject), indicator=name, score=num(ind.score), max_score=num(ind.max_score))
-        flag = _flag("score_exceeds_max", message, Decimal(str(ind.max_score)), Decimal(str(ind.score)),
-                     ind.subject or name, [])
-        flags.append(replace(flag, location=ind.location))
-    for form in R.EVAL_FORMS:
-        for subject in facts.groups(form):
-            flags += _total_score(report, facts, form, subject)
-    return flags
-
-
-def _total_score(report: CanonicalReport, facts: Facts, form: str, subject: str | None) -> list[Flag]:
-    total = facts.one("total_score@", form, subject)
-    funds = facts.one("funds.total@score", form, subject)
-    scores = [Decimal(str(i.score)) for i in report.indicators
-              if i.form == form and i.subject == subject and i.score is not None and math.isfinite(i.score)]
-    printed = scores + ([funds.value] if funds.value is not None else [])
-    if total.value is None or not printed:
+def check_restates(rule: R.Rule, decl: R.Restates, facts: Facts, report: CanonicalReport) -> list[Flag]:
+    stated = facts.one(f"{decl.narrative_item}@", "narrative")
+    table = facts.one(decl.term, decl.form)
+    if stated.value is None or table.value is None:
         return []
-    indicators = sum(scores, Decimal(0))
-    summed = indicators + (funds.value or 0)
-    diff = summed - total.value
-    if abs(diff) <= Decimal("0.01") * len(printed):
+    diff = abs(stated.value - table.value)
+    if diff <= rule.tolerance:
         return []
-    message = R.TOTAL_SCORE_MESSAGE.format(
-        where=_where(subject), total=total.shown, funds=funds.shown, indicators=num(indicators),
-        sum=num(summed), diff=num(abs(diff)))
-    return [_flag("total_score_mismatch", message, total.value, summed, subject, [total])]
+    message = decl.message.format(
+        narrative_label=item_name(decl.narrative_item), narrative=stated.shown, unit=decl.unit,
+        form_label=FORMS[decl.form], cell_label=facts.label(decl.term), table=table.shown, diff=num(diff),
+    )
+    return [make_flag(rule, message, [stated.cell("printed"), table.cell("reference")], printed=stated.value,
+                      computed=table.value, subject=decl.narrative_item, item=decl.narrative_item, unit=decl.unit)]
 
 
-def check_years(report: CanonicalReport) -> list[Flag]:
+def check_years(rule: R.Rule, decl: R.Custom, facts: Facts, report: CanonicalReport) -> list[Flag]:
     if report.fiscal_year is None:
         return []
     flags = []
@@ -264,15 +300,36 @@ def check_years(report: CanonicalReport) -> list[Flag]:
         expected = report.fiscal_year - (1 if header.role == "prior" else 0)
         if header.year == expected:
             continue
-        message = R.YEAR_MESSAGE.format(
+        message = decl.message.format(
             form_label=FORMS.get(header.form, header.form), label=header.label, year=header.year,
             fiscal_year=report.fiscal_year, role="上年" if header.role == "prior" else "本年", expected=expected)
-        flags.append(Flag("year_mismatch", R.RULES["year_mismatch"].severity, message, float(expected),
-                          float(header.year), header.form, header.location))
+        cell = Cell(role="printed", label=header.label, text=header.label, value=float(header.year), unit="年",
+                    location=header.location, match_method="exact", match_score=100.0)
+        flags.append(make_flag(rule, message, [cell], printed=header.year, computed=expected,
+                               subject=header.form, item="header_year"))
     return flags
 
 
-def check_missing_form(report: CanonicalReport) -> list[Flag]:
+def check_missing_form(rule: R.Rule, decl: R.Custom, facts: Facts, report: CanonicalReport) -> list[Flag]:
     if report.forms & {"basic_data", "overall_eval"}:
         return []
-    return [Flag("missing_form", R.RULES["missing_form"].severity, R.MISSING_FORM_MESSAGE)]
+    return [make_flag(rule, decl.message, [])]
+
+
+Engine = Callable[[R.Rule, object, Facts, CanonicalReport], list[Flag]]
+ENGINES: dict[type, Engine] = {R.Sum: check_sum, R.Rate: check_rate, R.Exceed: check_exceed,
+                               R.Restates: check_restates}
+CUSTOM: dict[str, Engine] = {"header_years": check_years, "missing_form": check_missing_form}
+
+
+def evaluate(rule: R.Rule, report: CanonicalReport, facts: Facts) -> list[Flag]:
+    flags = []
+    for decl in rule.compares:
+        engine = CUSTOM[decl.name] if isinstance(decl, R.Custom) else ENGINES[type(decl)]
+        flags += engine(rule, decl, facts, report)
+    return flags
+
+
+def run(report: CanonicalReport, rules: Iterable[R.Rule] = R.DECLARATIONS) -> list[Flag]:
+    facts = Facts(report.facts, _indicator_facts(report))
+    return [flag for rule in rules for flag in evaluate(rule, report, facts)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -58,6 +59,40 @@ class Filing:
         return self.documents + ([self.inline_html] if self.inline_html else [])
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a figure was read: file, then sheet/page, table, row and cell (column), or a
+    paragraph of the prose; numbers are 1-based. ``method`` names a lossy reading (pdf-lines, ocr)."""
+
+    file: str | None = None
+    sheet: str | None = None
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    cell: int | None = None
+    paragraph: int | None = None
+    method: str | None = None
+
+    def __str__(self) -> str:
+        # The text form the facts' ``location`` column has always had.
+        parts = [self.file] if self.file else []
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.page:
+            parts.append(f"p.{self.page}")
+        if self.table is not None:
+            parts.append(f"table {self.table}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.cell is not None:
+            parts.append(f"col {self.cell}")
+        if self.paragraph is not None:
+            parts.append(f"para {self.paragraph}")
+        if self.method:
+            parts.append(f"[{self.method}]")
+        return " ".join(parts)
+
+
 # --- extraction ------------------------------------------------------------------
 
 
@@ -79,20 +114,16 @@ class RawTable:
     method: str = "docx"  # how it was extracted: docx, pdf-lines, pdf-text, ocr, xlsx, html, ...
     low_confidence: bool = False  # OCR
 
+    def place(self, row: int | None = None, col: int | None = None) -> "Location":
+        """Where a cell is, 0-based ``row``/``col`` in, 1-based numbers out."""
+        return Location(
+            file=self.source, sheet=self.sheet, page=self.page, table=self.index + 1,
+            row=None if row is None else row + 1, cell=None if col is None else col + 1,
+            method=None if self.method in ("docx", "dump") else self.method,
+        )
+
     def location(self, row: int | None = None, col: int | None = None) -> str:
-        parts = [self.source]
-        if self.sheet:
-            parts.append(f"sheet {self.sheet}")
-        if self.page:
-            parts.append(f"p.{self.page}")
-        parts.append(f"table {self.index + 1}")
-        if row is not None:
-            parts.append(f"row {row + 1}")
-        if col is not None:
-            parts.append(f"col {col + 1}")
-        if self.method not in ("docx", "dump"):
-            parts.append(f"[{self.method}]")
-        return " ".join(parts)
+        return str(self.place(row, col))
 
     @property
     def width(self) -> int:
@@ -106,9 +137,11 @@ class Paragraph:
     order: int = 0
     page: int | None = None
 
+    def place(self) -> "Location":
+        return Location(file=self.source, page=self.page, paragraph=self.order + 1)
+
     def location(self) -> str:
-        page = f" p.{self.page}" if self.page else ""
-        return f"{self.source}{page} para {self.order + 1}"
+        return str(self.place())
 
 
 @dataclass
@@ -150,6 +183,7 @@ class Fact:
     # True when the fact's place was inferred (the form's template order, a section closed by a
     # near-miss heading) rather than read from a label that matched on its own.
     inferred: bool = False
+    place: Location | None = None  # ``location`` as a record, when the mapper knows it
 
 
 @dataclass(frozen=True)
@@ -199,15 +233,98 @@ class CanonicalReport:
     grade: str | None = None
 
 
+class Severity(StrEnum):
+    """How serious a flag is; members are listed most serious first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most serious."""
+        return list(Severity).index(self)
+
+    @classmethod
+    def rank_of(cls, name: str | None) -> int:
+        """Rank of a severity name; unknown names sort after every known one."""
+        return cls(name).rank if name in cls._value2member_map_ else len(cls)
+
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One printed figure a flag compared, as printed, with how sure its reading was."""
+
+    role: str  # printed, part, limit, computed-from (numerator/denominator), reference
+    label: str  # e.g. 专项资金本年决算数, 区人大预算审查监督平台
+    text: str  # the cell as printed, e.g. 51.30 or 747,953.17 (empty when blank)
+    value: float | None
+    unit: str | None  # the fact's unit after conversion (万元)
+    column: str | None = None
+    location: str | None = None
+    place: Location | None = None
+    match_method: str | None = None
+    match_score: float | None = None
+    inferred: bool = False
+
+
 @dataclass(frozen=True)
 class Flag:
+    """A contradiction a rule found.
+
+    ``printed`` is the figure the report prints that the rule checks, ``computed`` what the
+    rule derived from the other figures (a sum, a rate, the form cell a narrative restates,
+    the year a header should carry) and ``limit`` the bound a figure must not exceed.
+    """
+
     rule: str
-    severity: str  # error, warning, info
+    severity: str  # a Severity value
     message: str  # Chinese, for a finance officer
-    expected: float | None = None
-    actual: float | None = None
+    printed: float | None = None
+    computed: float | None = None
+    limit: float | None = None
     subject: str | None = None
-    location: str | None = None
+    item: str | None = None  # the canonical item checked, e.g. project.special
+    columns: tuple[str, ...] = ()  # every column the same contradiction holds in
+    unit: str | None = None
+    location: Location | None = None  # where the checked figure was read
+    cells: tuple[Cell, ...] = ()
+    weakest_match: float | None = None  # lowest match score among the facts compared
+    weakest_method: str | None = None  # its match method
+    inferred: bool = False  # a compared fact's place was inferred
+    needs_review: bool = False  # its inputs fall below the confidence bar: shown, never alerted
+
+    @property
+    def expected(self) -> float | None:
+        """What ``actual`` should be by the rule: ``computed``, else ``limit``."""
+        return self.computed if self.computed is not None else self.limit
+
+    @property
+    def actual(self) -> float | None:
+        return self.printed
+
+    @property
+    def location_text(self) -> str | None:
+        """Where the checked figure and what it was held against were read, as the facts print it."""
+        texts = [str(self.location)] if self.location else []
+        texts += [c.location or (str(c.place) if c.place else "") for c in self.cells if c.role != "part"]
+        return "; ".join(dict.fromkeys(t for t in texts if t)) or None
+
+    def fingerprint(self, filing_id: str) -> str:
+        """Stable identity within a filing: the same contradiction with the same numbers."""
+        parts = [filing_id, self.rule, self.subject or "", self.item or "",
+                 _rounded(self.printed), _rounded(self.expected)]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _rounded(value: float | None) -> str:
+    if value is None:
+        return ""
+    text = f"{float(value):.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 # --- outcome -------------------------------------------------------------------------

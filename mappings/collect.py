@@ -59,6 +59,7 @@ class Collector:
                 location=table.location(row, col),
                 raw_value=text or "",
                 inferred=inferred,
+                place=table.place(row, col),
             )
         )
         self.forms.add(form)

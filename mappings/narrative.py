@@ -344,5 +344,6 @@ def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = Non
             form="narrative", subject=None, item=hit.item, column=None, value=hit.value, unit=hit.unit,
             source_label=hit.phrase, match_score=hit.score, match_method="pattern",
             location=paragraphs[hit.paragraph].location(), raw_value=hit.raw,
+            place=paragraphs[hit.paragraph].place(),
         ))
     return facts

@@ -22,6 +22,11 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 import alerts
+from checks.rules import RULES
+from core.records import Flag
+from warehouse.migrations import migrate
+from warehouse.rows import flag_row
+from warehouse.schema import quote
 
 DEPT = "株洲市芦淞区人民代表大会常务委员会"
 SEED_MESSAGE = "在职人数 35 人超过编制数 21 人（控制率应为 166.67%，填报 60%）"
@@ -35,23 +40,7 @@ SMTP_PASSWORD = "pw-0f9e8d7c6b5a-smtp"
 
 def make_db() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("""
-        CREATE TABLE filings_t (filing_id VARCHAR, source_url VARCHAR, portal VARCHAR, department VARCHAR,
-            region VARCHAR, fiscal_year INTEGER, doc_format VARCHAR, sha256 VARCHAR, published_at TIMESTAMP,
-            fetched_at TIMESTAMP, status VARCHAR, error VARCHAR, grade VARCHAR);
-        CREATE VIEW filings AS SELECT * FROM filings_t;
-        CREATE TABLE inconsistencies_t (filing_id VARCHAR, rule VARCHAR, severity VARCHAR, message VARCHAR,
-            expected DOUBLE, actual DOUBLE, subject VARCHAR, location VARCHAR, detected_at TIMESTAMP);
-        CREATE VIEW inconsistencies AS
-            SELECT filing_id, rule, severity, message, expected, actual, detected_at FROM inconsistencies_t;
-        CREATE TABLE alert_deliveries (fingerprint VARCHAR NOT NULL, channel VARCHAR NOT NULL,
-            kind VARCHAR NOT NULL CHECK (kind IN ('inconsistency', 'resolved', 'run_failed', 'portal_down', 'test')),
-            filing_id VARCHAR, rule VARCHAR,
-            status VARCHAR NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0, last_error VARCHAR, created_at TIMESTAMP, sent_at TIMESTAMP,
-            digest_id VARCHAR);
-        CREATE VIEW alerts AS SELECT * FROM alert_deliveries;
-    """)
+    migrate(con)
     return con
 
 
@@ -64,12 +53,15 @@ def add_filing(con, filing_id, department, year, region, url, status="ok", porta
     )
 
 
-def set_flags(con, filing_id, flags):
-    """Replace a filing's flags, as a reload does."""
+def set_flags(con, filing_id, flags, needs_review=False):
+    """Replace a filing's flags, as a reload does: (rule, severity, message, expected, actual, subject, location)."""
     con.execute("DELETE FROM inconsistencies_t WHERE filing_id = ?", [filing_id])
     for rule, severity, message, expected, actual, subject, location in flags:
-        con.execute("INSERT INTO inconsistencies_t VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [filing_id, rule, severity, message, expected, actual, subject, location, datetime.now()])
+        flag = Flag(rule, severity, message, printed=actual, computed=expected, subject=subject,
+                    unit=RULES[rule].unit, needs_review=needs_review)
+        row = {**flag_row(filing_id, flag, "run", datetime.now()), "location": location}
+        con.execute(f"INSERT INTO inconsistencies_t ({', '.join(quote(k) for k in row)}) "
+                    f"VALUES ({', '.join('?' for _ in row)})", list(row.values()))
 
 
 SEED_004 = [
@@ -79,7 +71,7 @@ SEED_004 = [
 ]
 SEED_002 = [
     ("income_identity_mismatch", "error", "本年收入 889.68 万元 + 年初结转结余 182.01 万元 = 1071.69 万元 ≠ 全年预算数 1061.69 万元",
-     1061.69, 1071.69, None, "002.docx table 2 row 3"),
+     1071.69, 1061.69, None, "002.docx table 2 row 3"),
 ]
 
 
@@ -232,8 +224,8 @@ def test_webhook_gets_the_seed_inconsistency_once(db, receiver):
     assert body["title"] == "绩效自评报告核查：新发现 2 项问题"
     text = body["text"]
     for expected in (DEPT, "2023年度", "staffing_over_quota", "实际在职人数超过编制数", SEED_MESSAGE,
-                     "应为 **21**，实为 **35**", "004.docx table 1 row 4", f"[查看原文]({SEED_URL})",
-                     "应为 **166.67**，实为 **60**"):
+                     "实际在职人数 **35** 人，编制数（上限） **21** 人", "004.docx table 1 row 4", f"[查看原文]({SEED_URL})",
+                     "填报控制率 **60**%，按人数计算应为 **166.67**%"):
         assert expected in text
     [filing] = body["filings"]
     assert (filing["department"], filing["fiscal_year"], filing["source_url"]) == (DEPT, 2023, SEED_URL)
@@ -353,7 +345,7 @@ def test_wecom_and_slack_payloads_and_the_wecom_size_limit(db, receiver):
     by_path = {r["path"]: r["json"] for r in receiver.requests}
     assert by_path["/wecom"]["msgtype"] == "markdown" and SEED_MESSAGE in by_path["/wecom"]["markdown"]["content"]
     slack_text = by_path["/slack"]["text"]
-    assert f"<{SEED_URL}|查看原文>" in slack_text and "应为 *21*，实为 *35*" in slack_text
+    assert f"<{SEED_URL}|查看原文>" in slack_text and "实际在职人数 *35* 人，编制数（上限） *21* 人" in slack_text
 
     # A first night over many filings must still fit WeCom's 4096-byte markdown limit.
     for n in range(60):
@@ -413,6 +405,15 @@ def test_a_corrected_filing_is_reported_resolved_once(db, receiver):
     assert len(receiver.requests) == 3
 
 
+def test_a_flag_stored_for_review_is_never_alerted(db, receiver):
+    hook = channel(receiver)
+    set_flags(db, "f004", SEED_004, needs_review=True)
+    assert alerts.dispatch(db, [hook], "run-1").channels[0].status == "nothing new"
+    assert receiver.requests == [] and deliveries(db) == []
+    set_flags(db, "f004", SEED_004[:1])  # the same flag, now on certain inputs
+    assert alerts.dispatch(db, [hook], "run-2").channels[0].new == 1
+
+
 def test_email_digest_is_html_and_text(db, smtp):
     mail = email_channel(smtp)
     [result] = alerts.dispatch(db, [mail], "run-1").channels
@@ -426,8 +427,8 @@ def test_email_digest_is_html_and_text(db, smtp):
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
         assert DEPT in part and SEED_MESSAGE in part and "staffing_over_quota" in part and SEED_URL in part
-    assert "应为 21，实为 35" in text
-    assert '<td align="right">21</td><td align="right">35</td>' in html
+    assert "实际在职人数 35 人，编制数（上限） 21 人" in text
+    assert '<td align="right">实际在职人数<br>35 人</td><td align="right">编制数（上限）<br>21 人</td>' in html
     assert alerts.dispatch(db, [mail], "run-2").channels[0].status == "nothing new"
     assert len(smtp.messages) == 1
 
@@ -607,7 +608,7 @@ def test_seed_004_flags_through_checks_and_the_warehouse(tmp_path, receiver):
     assert shown == [(DEPT, 2023, "staffing_over_quota", "sent")]
     [request] = receiver.requests
     text = request["json"]["text"]
-    assert DEPT in text and over.message in text and "应为 **21**，实为 **35**" in text
+    assert DEPT in text and over.message in text and "实际在职人数 **35** 人，编制数（上限） **21** 人" in text
 
 
 # --- TLS ---------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from core.records import (
     FilingResult,
     Flag,
     Indicator,
+    Location,
     UnmappedLabel,
 )
 from warehouse import PUBLIC_VIEWS, Warehouse, query, schema
@@ -34,7 +35,12 @@ SPEC_COLUMNS = {
         "filing_id", "form", "subject", "level1", "level2", "level3", "target", "actual", "max_score", "score",
         "note",
     ],
-    "inconsistencies": ["filing_id", "rule", "severity", "message", "expected", "actual", "detected_at"],
+    "inconsistencies": [
+        "filing_id", "rule", "severity", "message", "expected", "actual", "detected_at",
+        # added later: SPEC §5 only ever adds columns
+        "needs_review", "weakest_match", "location", "subject", "unit", "fingerprint", "printed", "computed",
+        "limit_value", "item", "columns", "place", "evidence", "weakest_method", "inferred",
+    ],
 }
 
 PARSER = "p1"
@@ -101,9 +107,9 @@ def make_result(tmp_path: Path, filing_id: str = "f1", final: float = 12.5, **ov
         grade="优",
     )
     flags = [
-        Flag("staffing_over_quota", "error", "实际在职人数35人超过编制数21人", 21.0, 35.0,
-             location="附件2.docx table 1 row 3"),
-        Flag("score_exceeds_max", "error", "资金得分98超过分值10", 10.0, 98.0),
+        Flag("staffing_over_quota", "error", "实际在职人数35人超过编制数21人", printed=35.0, limit=21.0,
+             location=Location(file="附件2.docx", table=1, row=3)),
+        Flag("score_exceeds_max", "error", "资金得分98超过分值10", printed=98.0, limit=10.0),
     ]
     extractions = [
         Extraction(source=doc.name, doc_format="docx", warnings=["p.1: merged header"]),

@@ -214,6 +214,8 @@ def _write_cell(sheet, row: int, col: int, value, kind: str | None, unit: str | 
         sheet.write_number(row, col, value, formats["amount"])
     elif isinstance(value, (list, tuple)):
         sheet.write_string(row, col, "; ".join(map(str, value)))
+    elif isinstance(value, dict):  # a record (a flag's place): its filled fields
+        sheet.write_string(row, col, " ".join(f"{k}={v}" for k, v in value.items() if v is not None))
     else:
         sheet.write(row, col, value)
 

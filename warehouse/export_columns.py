@@ -61,7 +61,12 @@ HEADERS: dict[str, str] = {
     "expected": "核对值",
     "printed": "填报值",
     "computed": "计算值",
-    "limit": "上限",
+    "limit_value": "上限",
+    "columns": "所在栏目",
+    "place": "位置明细",
+    "evidence": "比对依据",
+    "weakest_method": "最低匹配方式",
+    "inferred": "位置系推断",
     "detected_at": "发现时间",
     "needs_review": "需人工复核",
     "weakest_match": "最低匹配度",
@@ -110,14 +115,15 @@ HEADERS: dict[str, str] = {
 # A column that means something else in one view.
 VIEW_HEADERS: dict[tuple[str, str], str] = {
     ("staffing", "actual"): "实际在职人数",
-    ("inconsistencies", "actual"): "比对值",
+    ("inconsistencies", "expected"): "应为",
+    ("inconsistencies", "actual"): "实为（填报）",
     ("alerts", "status"): "发送状态",
 }
 
 AMOUNTS = ("prior_final", "budget", "final", "final_minus_budget", "final_vs_prior", "initial_budget",
            "full_year_budget", "executed")
 RATES = ("reported_control_rate", "computed_control_rate", "reported_execution_rate", "computed_execution_rate")
-BY_UNIT = ("value", "expected", "actual", "printed", "computed", "limit")
+BY_UNIT = ("value", "expected", "actual", "printed", "computed", "limit_value")
 
 
 def header(view: str, column: str) -> str:

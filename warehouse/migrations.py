@@ -17,7 +17,7 @@ from typing import Callable
 import duckdb
 
 from warehouse import schema
-from warehouse.schema import Table, quote
+from warehouse.schema import Table, literal, quote
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,38 @@ def _run_id_on_every_row(con: duckdb.DuckDBPyConnection) -> None:
         rebuild(con, table, {"run_id": owner})
 
 
+# Until version 3 each engine stored its own pair: sums kept the printed total as expected and
+# the computed sum as actual; exceed rules kept the limit as expected. Frozen lists: the rules
+# as they were then.
+_V2_SUM_RULES = ("three_public_sum", "vehicles_sum", "project_sum", "public_funds_parts_exceed",
+                 "expenditure_structure_mismatch", "revenue_structure_mismatch", "fund_parts_mismatch",
+                 "income_identity_mismatch", "total_score_mismatch")
+_V2_LIMIT_RULES = ("staffing_over_quota", "execution_over_budget", "three_public_over_budget", "score_exceeds_max")
+
+
+def _one_meaning_for_flag_numbers(con: duckdb.DuckDBPyConnection) -> None:
+    """printed/computed/limit_value, expected = what actual should be, and the evidence columns."""
+    swapped = f"rule IN ({', '.join(literal(r) for r in _V2_SUM_RULES)})"
+    bounded = f"rule IN ({', '.join(literal(r) for r in _V2_LIMIT_RULES)})"
+    printed = f"CASE WHEN {swapped} THEN expected ELSE actual END"
+    expected = f"CASE WHEN {swapped} THEN actual ELSE expected END"
+    rebuild(con, schema.INCONSISTENCIES_T, {
+        "printed": printed,
+        "computed": f"CASE WHEN {bounded} THEN NULL WHEN {swapped} THEN actual ELSE expected END",
+        "limit_value": f"CASE WHEN {bounded} THEN expected END",
+        "expected": expected,
+        "actual": printed,
+        "needs_review": "false",
+        "fingerprint": "sha256(concat_ws(chr(31), filing_id, rule, coalesce(subject, ''), '', "
+                       f"coalesce(printf('%.2f', {printed}), ''), coalesce(printf('%.2f', {expected}), '')))",
+    })
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _baseline),
     Migration(2, "run_id on every filing row", _run_id_on_every_row),
+    Migration(3, "flags: one meaning for expected/actual, evidence, needs_review, fingerprint",
+              _one_meaning_for_flag_numbers),
 )
 
 

@@ -36,30 +36,17 @@ SEVERITY_COLOR = {"error": "#c0392b", "warning": "#d68910", "info": "#7f8c8d"}
 STATUS_LABEL = {"ok": "正常读取", "partial": "部分读取", "failed": "读取失败"}
 MAX_FILINGS = 200  # per section: a province's 10,000 filings would make a page no browser opens
 
-# What a flag's two numbers are, per rule: (label of ``actual``, label of ``expected``, unit).
-# checks: ``expected`` is the reference (printed total, quota, budget, form cell, computed
-# rate) and ``actual`` the figure checked against it.
-_SUM = ("分项相加", "合计数（填报）", "万元")
-VALUE_LABELS: dict[str, tuple[str, str, str]] = {
-    "three_public_sum": _SUM,
-    "vehicles_sum": _SUM,
-    "project_sum": _SUM,
-    "fund_parts_mismatch": ("资金来源相加", "年度资金总额（填报）", "万元"),
-    "public_funds_parts_exceed": ("其中各项相加", "公用经费合计（填报）", "万元"),
-    "expenditure_structure_mismatch": ("基本支出+项目支出", "全年预算数", "万元"),
-    "revenue_structure_mismatch": ("各收入来源相加", "全年预算数", "万元"),
-    "income_identity_mismatch": ("本年收入+年初结转结余", "全年预算数", "万元"),
-    "total_score_mismatch": ("各项得分相加", "总分（填报）", "分"),
-    "staffing_rate_misreported": ("填报控制率", "按人数计算应为", "%"),
-    "execution_rate_misreported": ("填报执行率", "按金额计算应为", "%"),
-    "staffing_over_quota": ("实际在职人数", "编制数（上限）", "人"),
-    "execution_over_budget": ("全年执行数", "全年预算数（上限）", "万元"),
-    "three_public_over_budget": ("“三公”经费决算数", "预算数（上限）", "万元"),
-    "score_exceeds_max": ("得分", "分值/满分（上限）", "分"),
-    "narrative_table_mismatch": ("报告正文所述", "表格所填", ""),
-    "year_mismatch": ("表头年度", "应为年度", "年"),
-}
-DEFAULT_VALUE_LABELS = ("核对值", "参照值", "")
+def value_labels() -> dict[str, tuple[str, str, str]]:
+    """Rule id -> (what its ``actual``/printed is, what its ``expected`` is, unit), from ``checks.rules``."""
+    try:
+        from checks.rules import RULES
+    except ImportError:  # the report must still render from a bare warehouse file
+        return {}
+    return {rule_id: (*rule.labels, rule.unit) for rule_id, rule in RULES.items()}
+
+
+VALUE_LABELS = value_labels()
+DEFAULT_VALUE_LABELS = ("填报数", "核对值", "")
 
 # A county-level name ends the region; the short bound keeps 市场监督管理局 out of it.
 _REGION = re.compile(
@@ -276,6 +263,8 @@ class Flag:
     location: str
     location_raw: str
     detected_at: datetime | None
+    stored_unit: str | None = None
+    needs_review: bool = False
 
     @property
     def labels(self) -> tuple[str, str, str]:
@@ -283,6 +272,8 @@ class Flag:
 
     @property
     def unit(self) -> str:
+        if self.stored_unit is not None:
+            return self.stored_unit
         unit = self.labels[2]
         if unit or self.actual is None:
             return unit
@@ -374,12 +365,10 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             if (year is None or card.fiscal_year == year) and (not region or region in (card.region or ""))
         }
 
-    # subject and location live only on the internal table; the view has the rest.
-    detail = "i.subject, i.location" if _has_table(con, "inconsistencies_t") else "NULL AS subject, NULL AS location"
-    source = "inconsistencies_t" if _has_table(con, "inconsistencies_t") else "inconsistencies"
-    flags = _rows(con, f"""
-        SELECT i.filing_id, i.rule, i.severity, i.message, i.expected, i.actual, i.detected_at, {detail}
-        FROM {source} i
+    flags = _rows(con, """
+        SELECT i.filing_id, i.rule, i.severity, i.message, i.expected, i.actual, i.detected_at, i.subject,
+               i.location, i.unit, i.needs_review
+        FROM inconsistencies i
         ORDER BY CASE i.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, i.rule, i.message
     """)
     for row in flags:
@@ -390,7 +379,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             rule=row["rule"], title=titles.get(row["rule"], row["rule"]), severity=row["severity"],
             message=row["message"], expected=row["expected"], actual=row["actual"], subject=row["subject"],
             location=humanize_location(row["location"], card.document), location_raw=row["location"] or "",
-            detected_at=row["detected_at"],
+            detected_at=row["detected_at"], stored_unit=row["unit"], needs_review=bool(row["needs_review"]),
         ))
 
     flagged = sorted(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import date, datetime, timezone
 from pathlib import PurePath
 
 import pyarrow as pa
 
-from core.records import FilingResult
+from core.records import FilingResult, Flag
 from core.regions import region_of
 from warehouse import schema
 from warehouse.schema import Table
@@ -22,6 +24,10 @@ _ARROW_TYPES = {
     "DATE": pa.date32(),
     "TIMESTAMP": pa.timestamp("us"),
     "VARCHAR[]": pa.list_(pa.string()),
+    schema.PLACE_TYPE: pa.struct([
+        ("file", pa.string()), ("sheet", pa.string()), ("page", pa.int32()), ("table", pa.int32()),
+        ("row", pa.int32()), ("cell", pa.int32()), ("paragraph", pa.int32()), ("method", pa.string()),
+    ]),
 }
 
 
@@ -131,14 +137,7 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
         {"filing_id": fid, "form": u.form, "label": u.label, "location": u.location, "run_id": run_id}
         for u in report.unmapped
     ]
-    flags = [
-        {
-            "filing_id": fid, "rule": g.rule, "severity": g.severity, "message": g.message,
-            "expected": g.expected, "actual": g.actual, "subject": g.subject, "location": g.location,
-            "detected_at": now, "run_id": run_id,
-        }
-        for g in result.flags
-    ]
+    flags = [flag_row(fid, g, run_id, now) for g in result.flags]
     rows = {
         schema.FILINGS_T.name: filings,
         schema.DOCUMENTS_T.name: documents,
@@ -148,3 +147,17 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
         schema.INCONSISTENCIES_T.name: flags,
     }
     return {t.name: to_arrow(t, rows[t.name]) for t in schema.FILING_TABLES}
+
+
+def flag_row(filing_id: str, flag: Flag, run_id: str, now: datetime) -> dict:
+    return {
+        "filing_id": filing_id, "rule": flag.rule, "severity": str(flag.severity), "message": flag.message,
+        "expected": flag.expected, "actual": flag.actual, "subject": flag.subject,
+        "location": flag.location_text, "detected_at": now, "run_id": run_id,
+        "printed": flag.printed, "computed": flag.computed, "limit_value": flag.limit, "unit": flag.unit,
+        "item": flag.item, "columns": list(flag.columns),
+        "place": asdict(flag.location) if flag.location else None,
+        "evidence": json.dumps([asdict(c) for c in flag.cells], ensure_ascii=False),
+        "weakest_match": flag.weakest_match, "weakest_method": flag.weakest_method, "inferred": flag.inferred,
+        "needs_review": flag.needs_review, "fingerprint": flag.fingerprint(filing_id),
+    }

@@ -7,7 +7,7 @@ interface (SPEC §5); the ``*_t`` tables behind them are free to change through 
 
 from __future__ import annotations
 
-from warehouse.schema.inconsistencies import INCONSISTENCIES, INCONSISTENCIES_T, SEVERITIES
+from warehouse.schema.inconsistencies import INCONSISTENCIES, INCONSISTENCIES_T, PLACE_TYPE, SEVERITIES
 from warehouse.schema.model import Column, Table, View, literal, quote
 from warehouse.schema.reviews import DECISIONS, REVIEWS
 from warehouse.schema.tables import (
@@ -20,12 +20,12 @@ from warehouse.schema.views import (
 )
 
 # Bump together with a new entry in warehouse.migrations.MIGRATIONS.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 __all__ = [
     "ALERT_DELIVERIES", "ALERT_KINDS", "DECISIONS", "REVIEWS", "ALERT_STATUSES", "ALERTS", "COST_CONTROL", "DOCUMENTS_T", "FACTS",
     "FACTS_T", "FILING_STATUSES", "FILING_SUMMARY", "FILING_TABLES", "FILINGS", "FILINGS_T", "FUND_EXECUTION",
-    "INCONSISTENCIES", "INCONSISTENCIES_T", "INDICATORS", "INDICATORS_T", "PUBLIC_VIEWS", "RUNS",
+    "INCONSISTENCIES", "INCONSISTENCIES_T", "INDICATORS", "PLACE_TYPE", "INDICATORS_T", "PUBLIC_VIEWS", "RUNS",
     "SCHEMA_MIGRATIONS", "SCHEMA_VERSION", "SEVERITIES", "SPEC_VIEWS", "STAFFING", "TABLES",
     "UNMAPPED_LABELS_T", "VIEWS", "Column", "Table", "View", "comment_statements", "literal", "quote",
     "table", "table_ddl", "view_ddl",
