@@ -170,6 +170,8 @@ PHRASINGS = [
      ["2022年本年支出合计4143.91万元,其中:基本支出1140.27万元,占27.52%;项目支出3003.64万元,占72.48%。"],
      {"final": 4143.91, "basic": 1140.27, "project": 3003.64}),
     # traps
+    ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
+     ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
     ("rounded amounts (约/近/余) would contradict the form", None, ["基本支出约700万元，项目支出近100万元，公用经费20余万元。"], {}),
     ("an amount-first verb never takes a number its own label holds", None, ["其中人员经费600万元为基本支出的84%。"],
      {"personnel": 600}),
