@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alerts import redact
+from core.config import ConfigError, expand_env
 
 SEVERITIES = ("info", "warning", "error")
 KINDS = ("inconsistency", "resolved", "run_failed", "portal_down", "test")
 TYPES = ("webhook", "dingtalk", "wecom", "slack", "email")
 SECURITY = ("starttls", "ssl", "none")
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
@@ -169,23 +169,11 @@ def _resolve_env(entry: Mapping, env: Mapping[str, str], where: str) -> dict:
                 raise AlertConfigError(f"{where}: {key} names environment variable {value!r}, which is not set")
             values[target] = env[value]
         else:
-            values[key] = _expand(value, env, where, key)
+            try:
+                values[key] = expand_env(value, env, f"{where}: {key}")
+            except ConfigError as error:
+                raise AlertConfigError(str(error)) from None
     return values
-
-
-def _expand(value, env: Mapping[str, str], where: str, key: str):
-    if isinstance(value, str):
-        def lookup(match: re.Match) -> str:
-            if match.group(1) not in env:
-                raise AlertConfigError(f"{where}: {key} refers to ${{{match.group(1)}}}, which is not set")
-            return env[match.group(1)]
-
-        return _ENV_REF.sub(lookup, value)
-    if isinstance(value, list):
-        return [_expand(v, env, where, key) for v in value]
-    if isinstance(value, Mapping):
-        return {k: _expand(v, env, where, key) for k, v in value.items()}
-    return value
 
 
 def _build(kind: str, name: str, v: dict, where: str, template_dir, base_dir) -> Channel:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -134,7 +135,7 @@ def parse_config(
     data: dict[str, Any], source: str = "config", environ: dict[str, str] | None = None, path: Path | None = None
 ) -> Config:
     env = os.environ if environ is None else environ
-    data = _expand(data, env, source)
+    data = expand_env(data, env, source)
     unknown = set(data) - {"portal", "crawler", "schedule", "alert"}
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
@@ -264,7 +265,8 @@ def is_cron(expression: str) -> bool:
     return True
 
 
-def _expand(value: Any, env: Any, where: str) -> Any:
+def expand_env(value: Any, env: Mapping[str, str], where: str) -> Any:
+    """``${VAR}`` and ``${VAR:-default}`` in every string of ``value`` (nested lists and tables too)."""
     if isinstance(value, str):
 
         def replace(match: re.Match[str]) -> str:
@@ -273,13 +275,13 @@ def _expand(value: Any, env: Any, where: str) -> Any:
                 return env[name]
             if default is not None:
                 return default
-            raise ConfigError(f"{where}: environment variable {name} is not set (referenced as ${{{name}}})")
+            raise ConfigError(f"{where} refers to ${{{name}}}, which is not set")
 
         return _ENV_REF.sub(replace, value)
-    if isinstance(value, dict):
-        return {k: _expand(v, env, f"{where}: {k}") for k, v in value.items()}
+    if isinstance(value, Mapping):
+        return {k: expand_env(v, env, f"{where}: {k}") for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand(v, env, where) for v in value]
+        return [expand_env(v, env, where) for v in value]
     return value
 
 

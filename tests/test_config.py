@@ -59,7 +59,7 @@ def test_env_references_expand_and_missing_ones_are_named(tmp_path):
     config = parse_config(tomllib.loads(text), environ={"CONTACT": "mailto:ops@example.org"})
     assert "mailto:ops@example.org" in config.crawler.user_agent
     assert config.alerts_raw == ({"kind": "webhook", "url": "https://x.invalid/"},)
-    with pytest.raises(ConfigError, match=r"CONTACT is not set"):
+    with pytest.raises(ConfigError, match=r"crawler: contact refers to \$\{CONTACT\}, which is not set"):
         parse_config(tomllib.loads(text), environ={})
 
 
