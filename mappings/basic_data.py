@@ -28,6 +28,7 @@ from mappings.collect import (
     printed,
 )
 from mappings.grid import Span, cell_under, is_value_cell, span_of
+from mappings.department import named_unit
 from mappings.match import LabelMatch, match_among, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
 from mappings.numbers import amount_unit_in
@@ -217,6 +218,9 @@ def map_basic_data(table: RawTable, state: BasicDataState, out: Collector) -> No
             state.over = []
             continue
         state.over = []
+        if (filled := nonblank_cells(row)) and (name := named_unit(filled[0][1])):
+            out.departments.append(name)  # a 填报单位 line printed inside the table
+            continue
         if len(over := over_header(row)) >= 2:
             state.over = over
             years = {span.start: (printed(label), header_year(label), "current") for span, _, _, label in over}

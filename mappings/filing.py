@@ -8,6 +8,7 @@ from collections import Counter
 from core.records import CanonicalReport, Extraction, Paragraph, RawTable
 from mappings.basic_data import BasicDataState, map_basic_data
 from mappings.collect import Collector
+from mappings.department import department_of
 from mappings.evaluation import EvalState, map_evaluation
 from mappings.forms import OTHER, header_form, paragraphs_between, title_form
 from mappings.narrative import extract_narrative
@@ -17,10 +18,6 @@ from mappings.project_list import map_project_list
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年度?")
 _TITLE_WORDS = re.compile(r"绩效|整体支出|自评|评价")
-_NAMED_UNIT = re.compile(r"^(?:填报单位|部门[(（]单位[)）]名称|单位名称|部门名称)[:：](.+)$")
-_REPORT_TITLE = re.compile(r"^(?:(?:19|20)\d{2}年度?)?(.*?)(?:(?:19|20)\d{2}年度?)?(?:部门)?整体支出绩效(?:自评|评价)(?:自评)?报告$")
-_ORGANISATION = re.compile(r"(?:委员会|办公室|局|院|中心|政府|厅|部|会|所|站|队|馆|校|委|办|处|室)$")
-_SEAL = re.compile(r"[(（]盖章[)）]")
 _GRADE = re.compile(r"(?:评价等次|评价等级|评价结论|自评结果|自评等次)(?:为|是|:|：)*[“\"]?(优秀|优|良好|良|中等|中|合格|不合格|差)")
 
 
@@ -70,39 +67,6 @@ def fiscal_year_of(paragraphs: list[Paragraph]) -> int | None:
         if len(flat) <= 60 and _TITLE_WORDS.search(flat) and (found := _TITLE_YEAR.search(flat)):
             years[int(found[1])] += 1
     return years.most_common(1)[0][0] if years else None
-
-
-def _named_unit(paragraphs: list[Paragraph], i: int) -> str | None:
-    found = _NAMED_UNIT.match(squash(paragraphs[i].text))
-    if not found:
-        return None
-    name = _SEAL.sub("", found[1])
-    after = squash(paragraphs[i + 1].text) if i + 1 < len(paragraphs) else ""
-    if _SEAL.search(after) and len(after) <= 20:  # a name wrapped onto the seal line
-        name += _SEAL.sub("", after)
-    return name or None
-
-
-def _titled_unit(paragraphs: list[Paragraph], i: int) -> str | None:
-    found = _REPORT_TITLE.match(squash(paragraphs[i].text))
-    if not found:
-        return None
-    if found[1]:
-        return found[1]
-    before = squash(paragraphs[i - 1].text) if i > 0 else ""
-    return before if 4 <= len(before) <= 40 and _ORGANISATION.search(before) else None
-
-
-def department_of(paragraphs: list[Paragraph], from_tables: list[str]) -> str | None:
-    """A form's 预算部门名称 cell, else 填报单位/名称 lines, else the report title."""
-    if named := next((squash(d) for d in from_tables if squash(d)), None):
-        return named
-    ordered = sorted(paragraphs, key=lambda p: p.order)
-    for finder in (_named_unit, _titled_unit):
-        for i in range(len(ordered)):
-            if name := finder(ordered, i):
-                return name
-    return None
 
 
 def grade_of(paragraphs: list[Paragraph], from_tables: list[str]) -> str | None:

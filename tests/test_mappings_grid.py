@@ -190,3 +190,27 @@ def test_a_real_docx_with_merged_label_cells(merged_docx):
     values = {f.item: f.value for f in report.facts if f.form == "overall_eval" and f.column is None}
     assert values == {"revenue.general_budget": 800, "revenue.other": 77.49, "expenditure.basic": 600,
                       "expenditure.project": 277.49}
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("填报单位：岳阳市云溪区人民代表大会常务委员会          单位：万元", "岳阳市云溪区人民代表大会常务委员会"),
+        ("填报单位（盖章）：某县财政局   填报日期：2024年3月1日", "某县财政局"),
+        ("部门（单位）名称：某县人民政府办公室（盖章）", "某县人民政府办公室"),
+        ("填报单位: 某县教育局 金额单位：万元", "某县教育局"),
+    ],
+)
+def test_the_department_is_read_without_what_is_printed_beside_it(printed, name):
+    report = mapped(BASIC_HEAD, title=printed)
+    assert report.department == name
+    in_table = mapped([[printed, _, _, _]] + BASIC_HEAD)
+    assert in_table.department == name
+    assert not [u for u in in_table.unmapped if "单位" in u.label]
+
+
+def test_the_forms_cell_wins_and_is_cleaned_too():
+    rows = [["预算部门名称", "某县审计局（公章）", _, "单位：万元"],
+            ["年度预算申请", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度资金总额", "1", "2", "3"]]
+    assert mapped(rows, title="部门整体支出绩效自评表").department == "某县审计局"
