@@ -42,13 +42,13 @@ class Addend:
             pass
         return num(value)
 
-    def cell(self, role: str) -> Cell | None:
+    def cell(self, role: str, label: str | None = None) -> Cell | None:
         """The evidence this addend gives a flag: the fact as printed, with its match."""
         fact = self.fact
         if fact is None:
             return None
         return Cell(
-            role=role, label=self.label, text=(fact.raw_value or "").strip(), value=fact.value, unit=fact.unit,
+            role=role, label=label or self.label, text=(fact.raw_value or "").strip(), value=fact.value, unit=fact.unit,
             column=fact.column, location=fact.location or None, place=fact.place,
             match_method=fact.match_method, match_score=fact.match_score, inferred=fact.inferred,
         )
@@ -183,7 +183,7 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
                     parts=" + ".join(f"{a.label} {a.shown}" for a in parts), sum=num(summed),
                     diff=num(abs(diff)), unit=rule.unit, **subtotals,
                 )
-                cells = [total.cell("printed")] + [a.cell("part") for a in parts]
+                cells = [total.cell("printed", facts.label(decl.total, column))] + [a.cell("part") for a in parts]
                 column_of = total.fact.column if total.fact else column
                 found.append((column_of, make_flag(
                     rule, message, cells, printed=total.value, computed=summed, subject=subject,
@@ -224,7 +224,9 @@ def check_rate(rule: R.Rule, decl: R.Rate, facts: Facts, report: CanonicalReport
                 numerator=numerator.shown, denominator=denominator.shown,
                 numerator_label=facts.label(decl.numerator), denominator_label=facts.label(decl.denominator),
             )
-            cells = [reported.cell("printed"), numerator.cell("part"), denominator.cell("part")]
+            cells = [reported.cell("printed", facts.label(decl.reported)),
+                     numerator.cell("part", facts.label(decl.numerator)),
+                     denominator.cell("part", facts.label(decl.denominator))]
             item, _, column = decl.reported.partition("@")
             flags.append(make_flag(rule, message, cells, printed=reported.value, computed=shown, subject=subject,
                                    item=item, columns=(column,) if column else ()))
@@ -268,7 +270,9 @@ def check_exceed(rule: R.Rule, decl: R.Exceed, facts: Facts, report: CanonicalRe
                 )
                 item, _, column = left_term.partition("@")
                 flags.append(make_flag(
-                    rule, message, [left.cell("printed"), right.cell("limit")], printed=left.value,
+                    rule, message, [left.cell("printed", None if decl.rows else facts.label(left_term)),
+                                    right.cell("limit", None if decl.rows else facts.label(right_term))],
+                    printed=left.value,
                     limit=right.value, subject=(subject or left.label) if decl.rows else subject,
                     item=item.rstrip("*"), columns=(column,) if column else ()))
         if compared and decl.first_only:
@@ -288,7 +292,9 @@ def check_restates(rule: R.Rule, decl: R.Restates, facts: Facts, report: Canonic
         narrative_label=item_name(decl.narrative_item), narrative=stated.shown, unit=decl.unit,
         form_label=FORMS[decl.form], cell_label=facts.label(decl.term), table=table.shown, diff=num(diff),
     )
-    return [make_flag(rule, message, [stated.cell("printed"), table.cell("reference")], printed=stated.value,
+    cells = [stated.cell("printed", "报告正文" + item_name(decl.narrative_item)),
+             table.cell("reference", FORMS[decl.form] + facts.label(decl.term))]
+    return [make_flag(rule, message, cells, printed=stated.value,
                       computed=table.value, subject=decl.narrative_item, item=decl.narrative_item, unit=decl.unit)]
 
 

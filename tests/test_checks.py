@@ -391,3 +391,118 @@ def test_blank_and_missing_facts_never_crash():
     assert [f.rule for f in run_checks(report(*blanks))] == []
     for one in blanks:  # each fact alone, printed
         run_checks(report(Fact(**{**one.__dict__, "value": 1.0, "raw_value": "1"})))
+
+
+# --- every declared rule fires and holds ---------------------------------------------------
+
+# For each rule: a report that breaks it and its clean twin. A rule added to checks.rules
+# without an entry here fails test_every_rule_fires_and_holds.
+def _sum_pair(total, parts, make=basic, column="final"):
+    def build(value):
+        return report(make(total, column, value), *[make(p, column, v) for p, v in parts])
+    return build
+
+
+_THREE = _sum_pair("three_public.total", [("three_public.vehicles", 66.81), ("three_public.overseas", 0),
+                                          ("three_public.reception", 3.49)])
+_VEHICLES = _sum_pair("three_public.vehicles", [("three_public.vehicle_purchase", 17.98),
+                                                ("three_public.vehicle_operation", 48.83)])
+_PROJECT = _sum_pair("project.total", [("project.business", 228.97), ("project.operation", 394)])
+_PUBLIC = _sum_pair("public_funds.total", [("public_funds.office", 5.82), ("public_funds.utilities_travel", 60.19)])
+_FUND_PARTS = _sum_pair("funds.total", [("funds.appropriation", 370.03), ("funds.other", 30)],
+                        make=lambda i, c, v: project("运行维护经费", i, c, v), column="full_year_budget")
+
+
+def _structure(items):
+    def build(total):
+        return report(overall("funds.total", "full_year_budget", total), *[overall(i, None, v) for i, v in items])
+    return build
+
+
+def _narrative_pair(stated):
+    return report(narrative("basic", stated), overall("expenditure.basic", None, 1284.93))
+
+
+def _headers(year):
+    return report(basic("staffing.actual", None, 1), fiscal_year=2023,
+                  header_years=[HeaderYear("basic_data", f"{year}年实际在职人数", year, "current", "basic_data t1")])
+
+
+FIRES_AND_HOLDS = {  # rule: (breaks it, holds it)
+    "staffing_over_quota": (report(*staffing(21, 35, "166.67%")), report(*staffing(21, 20, "95.24%"))),
+    "staffing_rate_misreported": (report(*staffing(21, 35, "60%")), report(*staffing(21, 35, "166.67%"))),
+    "three_public_sum": (_THREE(70.5), _THREE(70.3)),
+    "vehicles_sum": (_VEHICLES(60.42), _VEHICLES(66.81)),
+    "project_sum": (_PROJECT(600), _PROJECT(622.97)),
+    "public_funds_parts_exceed": (_PUBLIC(60), _PUBLIC(450.81)),
+    "expenditure_structure_mismatch": (_structure([("expenditure.basic", 911.94), ("expenditure.project", 70.66)])(
+        877.49), _structure([("expenditure.basic", 911.94), ("expenditure.project", 70.66)])(982.6)),
+    "revenue_structure_mismatch": (_structure([("revenue.general_budget", 982.6)])(877.49),
+                                   _structure([("revenue.general_budget", 982.6)])(982.6)),
+    "execution_rate_misreported": (execution(394, 400.03, "100%"), execution(394, 400.03, "98.49%")),
+    "execution_over_budget": (execution(410, 400.03, "102.49%"), execution(394, 400.03, "98.49%")),
+    "fund_parts_mismatch": (_FUND_PARTS(410), _FUND_PARTS(400.03)),
+    "score_exceeds_max": (scored(98, 98), scored(10, 98)),
+    "total_score_mismatch": (scored(10, 97), scored(10, 98)),
+    "three_public_over_budget": (report(basic("three_public.total", "budget", 5), basic("three_public.total", "final", 6)),
+                                 report(basic("three_public.total", "budget", 5), basic("three_public.total", "final", 5))),
+    "narrative_table_mismatch": (_narrative_pair(713.46), _narrative_pair(1284.93)),
+    "income_identity_mismatch": (report(narrative("full_year_budget", 1061.69), narrative("revenue_current_year", 889.68),
+                                        narrative("carryover_opening", 182.01)),
+                                 report(narrative("full_year_budget", 1071.69), narrative("revenue_current_year", 889.68),
+                                        narrative("carryover_opening", 182.01))),
+    "year_mismatch": (_headers(2022), _headers(2023)),
+    "missing_form": (report(narrative("final", 1), forms={"narrative"}), report(forms={"basic_data", "narrative"})),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_every_rule_fires_and_holds(rule):
+    breaks, holds = FIRES_AND_HOLDS[rule]
+    fired = flagged(breaks, rule)
+    assert fired, f"{rule} did not fire on the report that breaks it"
+    assert flagged(holds, rule) == [], f"{rule} fired on its clean twin"
+    declared = RULES[rule]
+    for flag in fired:
+        assert flag.severity == declared.severity and not flag.needs_review
+        assert flag.message
+        assert flag.unit == (declared.unit or None) or rule == "narrative_table_mismatch"  # a pair names its unit
+        if rule != "missing_form":
+            assert flag.printed is not None and flag.expected is not None and flag.cells
+
+
+# --- precision first -----------------------------------------------------------------------
+
+
+def _with(one: Fact, **changes) -> Fact:
+    return Fact(**{**one.__dict__, **changes})
+
+
+def _vehicles_breaking(**reading):
+    total = basic("three_public.vehicles", "final", 60.42)
+    return report(total, _with(basic("three_public.vehicle_purchase", "final", 17.98), **reading),
+                  basic("three_public.vehicle_operation", "final", 48.83))
+
+
+@pytest.mark.parametrize("reading, weakest", [
+    ({"match_method": "fuzzy", "match_score": 93.5}, (93.5, "fuzzy")),  # fuzzy never counts as certain
+    ({"match_method": "ocr+synonym", "match_score": 80.0}, (80.0, "ocr+synonym")),
+    ({"match_method": "pattern", "match_score": 70.0}, (70.0, "pattern")),  # below the bar
+    ({"inferred": True}, (100, "exact")),  # placed by template order
+])
+def test_a_flag_on_an_uncertain_reading_is_info_for_review(reading, weakest):
+    [flag] = flagged(_vehicles_breaking(**reading), "vehicles_sum")
+    assert (flag.severity, flag.needs_review) == ("info", True)
+    assert (flag.weakest_match, flag.weakest_method) == weakest
+    assert flag.inferred == reading.get("inferred", False)
+    assert flag.message.startswith("公务用车购置和维护经费本年决算数 60.42 万元")  # still says what it found
+
+
+def test_a_flag_on_certain_readings_keeps_its_severity():
+    [flag] = flagged(_vehicles_breaking(match_method="synonym", match_score=100.0), "vehicles_sum")
+    assert (flag.severity, flag.needs_review, flag.inferred, flag.weakest_match) == ("error", False, False, 100)
+    roles = [(c.role, c.label, c.text) for c in flag.cells]
+    assert roles == [("printed", "公务用车购置和维护经费本年决算数", "60.42"), ("part", "公车购置", "17.98"),
+                     ("part", "公车运行维护", "48.83")]
+    assert flag.fingerprint("f1") == flagged(_vehicles_breaking(), "vehicles_sum")[0].fingerprint("f1")
+    assert flag.fingerprint("f1") != flag.fingerprint("f2")

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.records import Flag
 from tests.test_warehouse import PARSER, make_result
 from warehouse import (
     Warehouse,
@@ -274,3 +275,31 @@ def test_killed_writer_leaves_only_whole_filings(tmp_path, child):
             "SELECT count(*) FROM facts_t WHERE filing_id NOT IN (SELECT filing_id FROM filings_t)"
         ).fetchall()
         assert orphans == [(0,)]
+
+
+def test_migration_gives_old_flags_one_meaning_for_their_numbers(tmp_path):
+    db = tmp_path / "v1.duckdb"
+    _make_v1(db)
+    con = duckdb.connect(str(db))
+    # As version 2 stored them: sums kept the printed total as expected, exceed rules the limit.
+    con.execute(
+        "INSERT INTO inconsistencies_t (filing_id, rule, severity, message, expected, actual, subject) VALUES "
+        "('old', 'project_sum', 'error', 'a', 164.03, 145.83, 'final'), "
+        "('old', 'staffing_over_quota', 'warning', 'b', 21, 35, NULL), "
+        "('old', 'staffing_rate_misreported', 'error', 'c', 166.67, 60, NULL)"
+    )
+    con.close()
+    with Warehouse.open(db) as wh:
+        rows = wh.con.execute(
+            "SELECT rule, printed, computed, limit_value, expected, actual, needs_review, length(fingerprint) "
+            "FROM inconsistencies WHERE rule <> 'three_public_sum' ORDER BY rule"
+        ).fetchall()
+        [(rate_fingerprint,)] = wh.con.execute(
+            "SELECT fingerprint FROM inconsistencies WHERE rule = 'staffing_rate_misreported'").fetchall()
+    # the same identity a reload computes for the same flag
+    assert rate_fingerprint == Flag("staffing_rate_misreported", "error", "c", printed=60, computed=166.67).fingerprint("old")
+    assert rows == [
+        ("project_sum", 164.03, 145.83, None, 145.83, 164.03, False, 64),
+        ("staffing_over_quota", 35, None, 21, 21, 35, False, 64),
+        ("staffing_rate_misreported", 60, 166.67, None, 166.67, 60, False, 64),
+    ]
