@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from core.records import ExtractionError
+from core.text import clean_text
 from extractors import extract
 from extractors import pdf as pdf_extractor
-from core.records import ExtractionError
+from extractors.pdf.pages import _cheap_view
 from jixiao.samples.formats import (
     BORDERLESS_ROWS,
     pdf_encrypted,
@@ -72,7 +74,7 @@ def test_text_quality_score():
     assert pdf_extractor.text_quality("部门整体支出") == 1.0
     assert pdf_extractor.text_quality("(cid:12)(cid:13)(cid:14)") == 0.0
     assert pdf_extractor.text_quality("\ue001\ue002支出") == 0.5
-    assert pdf_extractor.clean_text("⼀级指标⻘") == "一级指标青"  # Kangxi by NFKC, supplement by table
+    assert clean_text("⼀级指标⻘") == "一级指标青"  # Kangxi by NFKC, supplement by table
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])
@@ -141,13 +143,13 @@ def test_table_finding_is_skipped_on_prose_pages(fixtures):
 
     document = pdfium.PdfDocument(str(fixtures["pdf"][3]))  # a report of prose only
     try:
-        views = [pdf_extractor._cheap_view(document, i) for i in range(len(document))]
+        views = [_cheap_view(document, i) for i in range(len(document))]
     finally:
         document.close()
     assert views and all(paths == 0 and not columns for _, _, paths, columns in views)
     form_pages = pdfium.PdfDocument(str(fixtures["pdf"][0]))
     try:
-        assert pdf_extractor._cheap_view(form_pages, 0)[2] >= 4
+        assert _cheap_view(form_pages, 0)[2] >= 4
     finally:
         form_pages.close()
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.text import clean_text
-from extractors.pdf import Cell, Line, TablePart, lines_to_cell_text
+from extractors.pdf.layout import Cell, Line, TablePart, lines_to_cell_text
 
 DPI = 200
 # A page may declare any size up to 14400 pt square: at 200 dpi that is a 1.6 GB bitmap.
