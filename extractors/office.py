@@ -50,30 +50,14 @@ def convert(path: Path, to: str, *, cache: bool = True, timeout: float = CONVERT
     target = cache_dir() / f"{key}.{to}"
     if cache and target.exists() and target.stat().st_size > 0:
         return target
-    binary = soffice_binary()
-    if binary is None:
-        raise ExtractionError("converter_missing", "LibreOffice (soffice) is not installed; see README setup")
     with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as work:
         work_dir = Path(work)
         # A plain ASCII name: soffice names its output after the input, and odd names
         # (spaces, CJK, leading dashes) are a needless risk on the command line.
         source = work_dir / f"in{path.suffix.lower() or '.bin'}"
         shutil.copyfile(path, source)
-        profile = work_dir / f"profile-{uuid.uuid4().hex}"
         out_dir = work_dir / "out"
-        command = [
-            binary,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--convert-to",
-            _FILTERS.get(to, to),
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ]
-        result = _run_in_group(command, timeout)
+        result = run_soffice([source], to, out_dir, work_dir / f"profile-{uuid.uuid4().hex}", timeout)
         produced = out_dir / f"{source.stem}.{to}"
         # Exit code 0 is no proof: soffice reports success for inputs it could not load.
         if not produced.exists() or produced.stat().st_size == 0:
@@ -98,6 +82,29 @@ def kill_running() -> None:
         except (ProcessLookupError, PermissionError):
             pass
         _RUNNING.discard(group)
+
+
+def run_soffice(inputs: list[Path], to: str, out_dir: Path, profile: Path, timeout: float,
+                filter_spec: str | None = None) -> subprocess.CompletedProcess:
+    """One headless soffice run converting ``inputs`` to ``to`` into ``out_dir``, with its own
+    user profile (parallel runs on one profile fail). ``filter_spec`` overrides the export
+    filter. Raises ExtractionError when soffice is missing or runs past ``timeout``."""
+    binary = soffice_binary()
+    if binary is None:
+        raise ExtractionError("converter_missing", "LibreOffice (soffice) is not installed; see README setup")
+    command = [
+        binary,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--convert-to",
+        filter_spec or _FILTERS.get(to, to),
+        "--outdir",
+        str(out_dir),
+        *map(str, inputs),
+    ]
+    return _run_in_group(command, timeout)
 
 
 def _run_in_group(command: list[str], timeout: float) -> subprocess.CompletedProcess:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from extractors.textdump import parse_dump
 from core.records import Extraction, Paragraph, RawTable
-from jixiao.samples.render import _vertical_merges, render_docx
+from jixiao.samples.render import render_docx, vertical_merges
 
 _PERCENT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
 _DECIMAL = re.compile(r"^-?\d+\.(\d+)$")
@@ -39,7 +39,7 @@ def seed_extraction(seed: Path) -> Extraction:
 def table_spans(table: RawTable) -> list[Span]:
     """The cells of ``table`` as the .docx renderer merges them (side labels, short rows)."""
     width = table.width
-    vertical = _vertical_merges(table)
+    vertical = vertical_merges(table)
     covered = {(r + k, c) for (r, c), n in vertical.items() for k in range(1, n)}
     spans = []
     for r, row in enumerate(table.rows):
@@ -76,25 +76,11 @@ def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 30
     import tempfile
     import uuid
 
-    from extractors.office import _FILTERS, _run_in_group, soffice_binary
+    from extractors.office import run_soffice
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    binary = soffice_binary()
-    if binary is None:
-        raise RuntimeError("LibreOffice (soffice) is needed to render fixtures")
     with tempfile.TemporaryDirectory(prefix="jixiao-lo-") as profile:
-        command = [
-            binary,
-            f"-env:UserInstallation={(Path(profile) / uuid.uuid4().hex).as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            filter_spec or _FILTERS.get(to, to),
-            "--outdir",
-            str(out_dir),
-            *map(str, paths),
-        ]
-        result = _run_in_group(command, timeout)
+        result = run_soffice(paths, to, out_dir, Path(profile) / uuid.uuid4().hex, timeout, filter_spec)
     outputs = [
         out_dir / f"{Path(p).stem}.{to}" if (out_dir / f"{Path(p).stem}.{to}").exists()
         else next(iter(sorted(out_dir.glob(f"{Path(p).stem}-*.{to}"))), out_dir / f"{Path(p).stem}.{to}")
@@ -102,7 +88,7 @@ def convert_files(paths: list[Path], to: str, out_dir: Path, timeout: float = 30
     ]
     missing = [str(p) for p in outputs if not p.exists()]
     if missing:
-        raise subprocess.CalledProcessError(result.returncode, command, result.stdout, result.stderr)
+        raise subprocess.CalledProcessError(result.returncode, result.args, result.stdout, result.stderr)
     return outputs
 
 

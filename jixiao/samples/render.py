@@ -34,7 +34,7 @@ def _is_vertical(text: str) -> bool:
     return len(lines) >= 3 and all(len(line.strip()) <= 1 for line in lines)
 
 
-def _vertical_merges(table: RawTable) -> dict[tuple[int, int], int]:
+def vertical_merges(table: RawTable) -> dict[tuple[int, int], int]:
     """(row, col) of a label -> number of rows it covers, for columns 0 and 1."""
     spans: dict[tuple[int, int], int] = {}
     for col in (0, 1):
@@ -77,7 +77,7 @@ def _render_table(document, table: RawTable) -> None:
     out = document.add_table(rows=len(table.rows), cols=width)
     out.style = "Table Grid"
     covered: set[tuple[int, int]] = set()
-    for (r, c), rows in _vertical_merges(table).items():
+    for (r, c), rows in vertical_merges(table).items():
         out.cell(r, c).merge(out.cell(r + rows - 1, c))
         covered.update((r + k, c) for k in range(1, rows))
     for r, row in enumerate(table.rows):
