@@ -86,6 +86,7 @@ class Config:
     schedule: Schedule = field(default_factory=Schedule)
     alerts_raw: tuple[dict[str, Any], ...] = ()
     path: Path | None = None
+    vocabulary: Path | None = None  # [mapping] vocabulary: wordings merged over the bundled vocabulary
 
     def portal(self, name: str) -> PortalConfig:
         for portal in self.portals:
@@ -136,7 +137,7 @@ def parse_config(
 ) -> Config:
     env = os.environ if environ is None else environ
     data = expand_env(data, env, source)
-    unknown = set(data) - {"portal", "crawler", "schedule", "alert"}
+    unknown = set(data) - {"portal", "crawler", "schedule", "alert", "mapping"}
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
     portals = data.get("portal", [])
@@ -156,7 +157,21 @@ def parse_config(
         schedule=_schedule(data.get("schedule", {}), f"{source}: [schedule]"),
         alerts_raw=tuple(alerts),
         path=path,
+        vocabulary=_mapping_vocabulary(data.get("mapping", {}), f"{source}: [mapping]", path),
     )
+
+
+def _mapping_vocabulary(section: Any, where: str, path: Path | None) -> Path | None:
+    """``[mapping] vocabulary``: a file of user wordings, relative to the config file."""
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: must be a table")
+    unknown = set(section) - {"vocabulary"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    named = _opt_str(section, "vocabulary", where)
+    if named is None:
+        return None
+    return (path.parent / named) if path is not None else Path(named)
 
 
 def portal_from_arg(arg: str) -> PortalConfig:

@@ -23,12 +23,13 @@ import checks
 import extractors
 import mappings
 from core.records import ExtractionError, Extraction, Filing, FilingResult
+from mappings.vocabulary import user_vocabulary_file
 
 _STAGE_PACKAGES = ("extractors", "mappings", "checks")
 
 
 def parser_version() -> str:
-    """A hash of the extraction, mapping and rule code and data.
+    """A hash of the extraction, mapping and rule code and data, and of the user vocabulary.
 
     Stored with every filing: when it changes, unchanged documents are re-extracted
     (``jixiao reprocess``), otherwise they are skipped.
@@ -40,6 +41,8 @@ def parser_version() -> str:
             if path.suffix in {".py", ".toml", ".csv", ".sql"} and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode())
                 digest.update(path.read_bytes())
+    if (user := user_vocabulary_file()) is not None and user.is_file():
+        digest.update(user.read_bytes())  # the user's wordings change the reading as the bundled ones do
     return digest.hexdigest()[:16]
 
 

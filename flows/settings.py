@@ -7,13 +7,19 @@ from pathlib import Path
 
 import alerts
 from core.config import DEFAULT_CONFIG, Config, load_config
+from mappings.vocabulary import use_user_vocabulary
 
 
 def settings(config_path: str | None, required: bool = False) -> Config:
-    """The config file named, else ./jixiao.toml if present, else defaults (no portals, no alerts)."""
+    """The config file named, else ./jixiao.toml if present, else defaults (no portals, no alerts).
+
+    Its ``[mapping] vocabulary`` is merged over the bundled vocabulary from here on.
+    """
+    config = Config()
     if config_path or required or Path(DEFAULT_CONFIG).is_file():
-        return load_config(Path(config_path) if config_path else None)
-    return Config()
+        config = load_config(Path(config_path) if config_path else None)
+    use_user_vocabulary(config.vocabulary)
+    return config
 
 
 def channels_of(config: Config) -> list:

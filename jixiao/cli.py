@@ -116,7 +116,14 @@ def facts(file: Path, as_json: bool = JsonOption) -> None:
     """Show the canonical facts and inconsistency flags of one file, without a database."""
     import checks
     import mappings
+    from flows.settings import settings
 
+    from core.config import ConfigError
+
+    try:
+        settings(None)  # ./jixiao.toml's [mapping] vocabulary, when there is one
+    except ConfigError as error:
+        _fail(str(error))
     extraction = _extract_or_exit(file)
     report = mappings.map_filing([extraction], titles=(file.stem,))
     flags = checks.run_checks(report)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from mappings.normalize import normalize_label
-from mappings.vocabulary import Column, Item, load_vocabulary
+from mappings.vocabulary import Column, Item, Vocabulary, load_vocabulary
 
 FUZZY_CUTOFF = 88.0
 FUZZY_MARGIN = 6.0
@@ -54,8 +54,12 @@ def match_normalized(
 
 
 @lru_cache(maxsize=64)
+def _candidates(vocabulary: Vocabulary, form: str, layouts: tuple[str, ...] | None) -> dict[str, tuple[Item, tuple[str, ...]]]:
+    return {i.key: (i, i.normalized) for i in vocabulary.items_for(form, layouts) if i.synonyms}
+
+
 def _item_candidates(form: str, layouts: tuple[str, ...] | None) -> dict[str, tuple[Item, tuple[str, ...]]]:
-    return {i.key: (i, i.normalized) for i in load_vocabulary().items_for(form, layouts) if i.synonyms}
+    return _candidates(load_vocabulary(), form, layouts)
 
 
 def match_item(label: str, form: str, layouts: tuple[str, ...] | None = None) -> tuple[Item, LabelMatch] | None:

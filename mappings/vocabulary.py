@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from core.config import ConfigError
 from mappings.normalize import normalize_label
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 FORMS = ("basic_data", "overall_eval", "project_eval", "project_list")
+USER_VOCABULARY_ENV = "JIXIAO_VOCABULARY"  # set by use_user_vocabulary from jixiao.toml's [mapping] vocabulary
+
+
+class VocabularyError(ConfigError):
+    """A user vocabulary file that cannot be merged: the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Column:
         return tuple(normalize_label(s) for s in self.synonyms)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: caches keyed on it follow a reload
 class Vocabulary:
     items: tuple[Item, ...]
     columns: tuple[Column, ...]
@@ -91,6 +99,84 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
     return Vocabulary(items=items, columns=columns, structure=structure, templates=templates, seen=seen)
 
 
+def _merge(data: dict, user: dict, source: str) -> dict:
+    """``user`` (a file of the same format) over the bundled ``data``: synonyms, structure labels, seen."""
+    unknown = set(user) - {"items", "columns", "structure", "seen"}
+    if unknown:
+        raise VocabularyError(f"{source}: only [items], [columns], [structure] and [seen] can be extended, not {sorted(unknown)}")
+    merged = copy.deepcopy(data)
+    for form, entries in (user.get("items") or {}).items():
+        for key, spec in (entries or {}).items():
+            if key not in merged["items"].get(form, {}):
+                raise VocabularyError(f"{source}: no item {form}.{key} in the bundled vocabulary")
+            merged["items"][form][key].setdefault("synonyms", []).extend(_labels(spec, f"{source}: {form}.{key}"))
+    for key, spec in (user.get("columns") or {}).items():
+        if key not in merged["columns"]:
+            raise VocabularyError(f"{source}: no column {key} in the bundled vocabulary")
+        merged["columns"][key]["synonyms"].extend(_labels(spec, f"{source}: columns.{key}"))
+    for role, labels in (user.get("structure") or {}).items():
+        if role not in merged["structure"] or not isinstance(labels, list):
+            raise VocabularyError(f"{source}: [structure] {role} must be a list under a known role")
+        merged["structure"][role].extend(str(label) for label in labels)
+    merged.setdefault("seen", {}).update({str(k): str(v) for k, v in (user.get("seen") or {}).items()})
+    return merged
+
+
+def _labels(spec: object, where: str) -> list[str]:
+    if not isinstance(spec, dict) or set(spec) - {"synonyms"} or not isinstance(spec.get("synonyms", []), list):
+        raise VocabularyError(f"{where}: only synonyms = [...] can be added")
+    return [str(label) for label in spec.get("synonyms", [])]
+
+
+def clashes(vocabulary: Vocabulary) -> list[str]:
+    """Normalised labels claimed by two items of one form (or two columns), as messages."""
+    found = []
+    for form in FORMS:
+        owners: dict[str, str] = {}
+        for item in vocabulary.items_for(form):
+            for label in item.normalized:
+                if owners.setdefault(label, item.key) != item.key:
+                    found.append(f"{label!r} names both {form}.{owners[label]} and {form}.{item.key}")
+        columns: dict[str, str] = {}
+        for column in vocabulary.columns_for(form):
+            for label in column.normalized:
+                if columns.setdefault(label, column.key) != column.key:
+                    found.append(f"{label!r} names both columns {columns[label]} and {column.key} in {form}")
+    return found
+
+
+def user_vocabulary_file() -> Path | None:
+    named = os.environ.get(USER_VOCABULARY_ENV)
+    return Path(named) if named else None
+
+
 @lru_cache(maxsize=1)
 def load_vocabulary() -> Vocabulary:
-    return toml_to_vocabulary(tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8")))
+    """The bundled vocabulary, with the user's file (``[mapping] vocabulary``) merged over it."""
+    data = tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    user = user_vocabulary_file()
+    if user is None:
+        return toml_to_vocabulary(data)
+    try:
+        extra = tomllib.loads(user.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise VocabularyError(f"{user}: the vocabulary file named in [mapping] vocabulary does not exist") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise VocabularyError(f"{user}: not a valid TOML vocabulary: {error}") from None
+    vocabulary = toml_to_vocabulary(_merge(data, extra, str(user)))
+    if problems := clashes(vocabulary):
+        raise VocabularyError(f"{user}: " + "; ".join(problems))
+    return vocabulary
+
+
+def use_user_vocabulary(path: Path | None) -> Vocabulary:
+    """Merge ``path`` over the bundled vocabulary from now on (checked now, so a bad file fails early).
+
+    Kept in the environment, so the extraction workers this process starts read it too.
+    """
+    if path is None:
+        os.environ.pop(USER_VOCABULARY_ENV, None)
+    else:
+        os.environ[USER_VOCABULARY_ENV] = str(Path(path).resolve())
+    load_vocabulary.cache_clear()
+    return load_vocabulary()

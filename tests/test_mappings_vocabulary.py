@@ -11,7 +11,7 @@ from extractors.textdump import parse_dump
 from core.records import Paragraph
 from mappings import map_filing
 from mappings.match import match_column, match_item, match_normalized
-from mappings.vocabulary import FORMS, load_vocabulary
+from mappings.vocabulary import FORMS, VocabularyError, clashes, load_vocabulary, use_user_vocabulary
 from tests.conftest import seed_path
 
 SPEC_ITEMS = {
@@ -173,3 +173,63 @@ def test_a_table_in_yuan_is_stored_in_wan():
     assert converted[("public_funds.total", "budget")] == pytest.approx(116.80)
     for key, value in wan.items():
         assert converted[key] == pytest.approx(value) if value is not None else converted[key] is None, key
+
+
+def test_the_bundled_vocabulary_has_no_clash_and_says_where_each_wording_was_seen():
+    vocabulary = load_vocabulary()
+    assert clashes(vocabulary) == []
+    wordings = {s for i in vocabulary.items for s in i.synonyms} | {s for c in vocabulary.columns for s in c.synonyms}
+    assert sorted(wordings - set(vocabulary.seen)) == []  # every synonym has its provenance
+    assert sorted(set(vocabulary.seen) - wordings) == []  # and no provenance is left over
+    assert all(where.strip() for where in vocabulary.seen.values())
+
+
+@pytest.fixture
+def user_vocabulary(tmp_path):
+    """A user's wordings file, merged for the test only."""
+    path = tmp_path / "my-labels.toml"
+    yield path
+    use_user_vocabulary(None)
+
+
+def test_a_user_vocabulary_file_merges_over_the_bundled_one(user_vocabulary):
+    assert match_item("商品和服务支出", "basic_data") is None
+    user_vocabulary.write_text(
+        '[items.basic_data."public_funds.total"]\nsynonyms = ["商品和服务支出"]\n\n'
+        '[columns.final]\nsynonyms = ["实际支出数"]\n\n[seen]\n"商品和服务支出" = "某县2023年基础数据表"\n',
+        encoding="utf-8",
+    )
+    merged = use_user_vocabulary(user_vocabulary)
+    assert match_item("商品和服务支出", "basic_data")[0].key == "public_funds.total"
+    assert match_column("实际支出数", "basic_data")[0].key == "final"
+    assert match_item("公用经费", "basic_data")[0].key == "public_funds.total"  # the bundled wordings stay
+    assert merged.seen["商品和服务支出"] == "某县2023年基础数据表"
+    use_user_vocabulary(None)
+    assert match_item("商品和服务支出", "basic_data") is None
+
+
+def test_the_user_vocabulary_is_named_in_jixiao_toml(user_vocabulary, tmp_path):
+    from flows.settings import settings
+
+    user_vocabulary.write_text('[items.basic_data.procurement]\nsynonyms = ["政采执行额"]\n', encoding="utf-8")
+    config = tmp_path / "jixiao.toml"
+    config.write_text('[mapping]\nvocabulary = "my-labels.toml"\n', encoding="utf-8")
+    assert settings(str(config)).vocabulary == user_vocabulary
+    assert match_item("政采执行额", "basic_data")[0].key == "procurement"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[items.basic_data."public_funds.office"]\nsynonyms = ["公用经费"]\n', "names both basic_data.public_funds"),
+        ('[items.basic_data."no.such"]\nsynonyms = ["x"]\n', "no item basic_data.no.such"),
+        ('[items.basic_data.procurement]\nlayout = "over"\n', "only synonyms"),
+        ("[template]\nbasic_data = []\n", "can be extended"),
+        ("not toml = = 1", "not a valid TOML"),
+    ],
+)
+def test_a_bad_user_vocabulary_is_refused_with_the_file_named(user_vocabulary, text, message):
+    user_vocabulary.write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError, match=message) as refused:
+        use_user_vocabulary(user_vocabulary)
+    assert str(user_vocabulary) in str(refused.value)
