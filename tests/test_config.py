@@ -28,7 +28,7 @@ def test_example_file_loads_with_defaults():
 
 def test_example_portals_are_valid_when_uncommented(monkeypatch):
     text = EXAMPLE.read_text(encoding="utf-8")
-    uncommented = re.sub(r"^# (\[\[(?:portal|alert)\]\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
+    uncommented = re.sub(r"^# (\[\[(?:portal|alert)\]\]|\[mapping\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
     data = tomllib.loads(uncommented)
     monkeypatch.setenv("WECOM_ROBOT_KEY", "k3y")
     config = parse_config(data)
@@ -39,6 +39,7 @@ def test_example_portals_are_valid_when_uncommented(monkeypatch):
     assert yueyang.allowed_hosts == ("fgw.yueyang.gov.cn", "www.yueyang.gov.cn")
     assert config.portal("changsha-czj").allowed_hosts == ("www.changsha.gov.cn",)
     assert config.portal("guzhang-czxx").rate_limit == 0.5
+    assert config.vocabulary == Path("my-labels.toml")
     import alerts
 
     env = {"DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=t", "DINGTALK_SECRET": "SECx",
