@@ -303,3 +303,14 @@ def test_migration_gives_old_flags_one_meaning_for_their_numbers(tmp_path):
         ("staffing_over_quota", 35, None, 21, 21, 35, False, 64),
         ("staffing_rate_misreported", 60, 166.67, None, 166.67, 60, False, 64),
     ]
+
+
+def test_portal_statuses_come_from_the_crawl_runs_in_order(tmp_path):
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        for status in ("ok", "down", "blocked"):
+            run = wh.start_run("crawl")
+            wh.finish_run(run, "completed", {"portal_status": {"a": status}})
+        local = wh.start_run("local")  # not a crawl: no portal status to read
+        wh.finish_run(local, "completed", {"portal_status": {"a": "down"}})
+        assert wh.portal_statuses("a") == ["ok", "down", "blocked"]
+        assert wh.portal_statuses("b") == ["ok", "ok", "ok"]  # a portal a run did not list was not down

@@ -12,7 +12,7 @@ import duckdb
 
 from core.paths import REVIEWS_LOG
 from core.records import FilingResult
-from warehouse import schema
+from warehouse import reads, schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
@@ -140,6 +140,10 @@ class Warehouse:
         }
 
     # --- filings ------------------------------------------------------------------------
+
+    def portal_statuses(self, portal: str) -> list[str]:
+        """The portal's status in every crawl run so far, oldest first (for portal-down alerts)."""
+        return reads.portal_statuses(self.con, portal)
 
     def filing_state(self, filing_id: str) -> tuple[str, str] | None:
         """(sha256, parser_version) stored for the filing, or None if it must be (re)processed.
