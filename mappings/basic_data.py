@@ -219,7 +219,8 @@ def map_basic_data(table: RawTable, state: BasicDataState, out: Collector) -> No
             continue
         state.over = []
         if (filled := nonblank_cells(row)) and (name := named_unit(filled[0][1])):
-            out.departments.append(name)  # a 填报单位 line printed inside the table
+            out.departments.append(name)  # a 填报单位 line printed inside the table, often with the unit
+            state.amount_unit = next((u for u in (amount_unit_in(c) for _, c in filled[1:]) if u), state.amount_unit)
             continue
         if len(over := over_header(row)) >= 2:
             state.over = over

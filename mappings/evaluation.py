@@ -41,6 +41,7 @@ class EvalState:
     level1: str | None = None
     level2: str | None = None
     amount_unit: str = "万元"
+    header_spans: tuple[int, frozenset[int]] = (-1, frozenset())  # (table index, covered positions) of the indicator header
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,16 @@ def _one_line(cell: str | None) -> str | None:
     return text or None
 
 
+def _covered(header: list[str | None]) -> frozenset[int]:
+    """Positions a header cell spans over (horizontally merged), after the first header cell."""
+    first = next((c for c, cell in enumerate(header) if cell is not None), len(header))
+    return frozenset(c for c in range(first + 1, len(header)) if header[c] is None)
+
+
 def _map_indicator_row(table: RawTable, r: int, row: list[str | None], state: EvalState, out: Collector) -> None:
-    cells = list(row)
+    table_index, covered = state.header_spans
+    # a cell merged across two grid columns under a merged header is one cell: read it once
+    cells = [c for k, c in enumerate(row) if not (table_index == table.index and k in covered and c is None)]
     while cells and cells[-1] is None:
         cells.pop()
     filled = nonblank_cells(cells)
@@ -203,12 +212,13 @@ def map_evaluation(table: RawTable, state: EvalState, out: Collector) -> None:
         if not filled or state.section == "signatures":
             continue
         first_col, first = filled[0]
+        if _is_indicator_header(row):  # with or without a 绩效指标 column before 一级指标
+            state.section = "indicators"
+            state.header_spans = (table.index, _covered(row))
+            continue
         role = vocabulary.structure_role(normalize_label(first))
         if role and role != "headings" and not (role == "indicators" and len(filled) > 1):
             _map_structure_row(role, filled, state, out)
-            continue
-        if _is_indicator_header(row):
-            state.section = "indicators"
             continue
         if _set_columns(table, r, row, state, out):
             continue

@@ -214,3 +214,24 @@ def test_the_forms_cell_wins_and_is_cleaned_too():
             ["年度预算申请", "年初预算数", "全年预算数", "全年执行数"],
             ["年度资金总额", "1", "2", "3"]]
     assert mapped(rows, title="部门整体支出绩效自评表").department == "某县审计局"
+
+
+def test_a_unit_printed_on_the_in_table_department_line_converts_the_amounts():
+    rows = [["填报单位：某县审计局", _, _, "单位：元"]] + BASIC_HEAD + [["三公经费", "10000", "20000", "30000", ""]]
+    report = mapped(rows)
+    assert report.department == "某县审计局"
+    assert by_item(report)[("three_public.total", None)].value == 3
+
+
+def test_indicator_rows_under_merged_header_cells_are_read_once_per_cell():
+    rows = [
+        ["年度预算申请", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", _, _, _],
+        ["年度资金总额", "1", "2", "2", "10", "100%", "10", _, _, _],
+        ["一级指标", "二级指标", "三级指标", _, "年度指标值", "实际完成值", "分值", "得分", "偏差原因", _],
+        ["产出指标", "数量指标", "召开常委会会议", _, "6次", "7次", "10", "9", "无", _],
+        [_, "质量指标", "议案办结率", _, "100%", "100%", "10", "10", "", _],
+    ]
+    report = mapped(rows, title="部门整体支出绩效自评表")
+    got = [(i.level1, i.level2, i.level3, i.target, i.actual, i.max_score, i.score) for i in report.indicators]
+    assert got == [("产出指标", "数量指标", "召开常委会会议", "6次", "7次", 10, 9),
+                   ("产出指标", "质量指标", "议案办结率", "100%", "100%", 10, 10)]
