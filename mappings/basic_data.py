@@ -27,11 +27,11 @@ from mappings.collect import (
     nonblank_cells,
     printed,
 )
-from mappings.grid import Span, cell_under, is_value_cell, span_of
+from mappings.grid import Span, cell_under, is_value_cell, span_of, value_after
 from mappings.department import named_unit
 from mappings.match import LabelMatch, match_among, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
-from mappings.numbers import amount_unit_in
+from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import Template, block_of, template_of
 from mappings.vocabulary import Column, Item, load_vocabulary
 
@@ -79,6 +79,30 @@ def _emit_over(table: RawTable, r: int, row: list[str | None], state: BasicDataS
     for span, item, match, label in state.over:
         col, text = cell_under(row, span)
         out.add_fact(table, FORM, None, item, None, (r, col, text), label, match, state.amount_unit)
+
+
+def _holds_values_under(row: list[str | None], over: list[tuple[Span, Item, LabelMatch, str]]) -> bool:
+    """A row of values under an over-header: a number (or blank) under each of its labels.
+
+    Its first cell may hold a label of its own (人数, 2023年) or nothing.
+    """
+    under = [cell_under(row, span)[1] for span, _, _, _ in over]
+    return all(is_value_cell(cell) for cell in under) and (
+        any(cell is not None and parse_number(cell).ok for cell in under) or not nonblank_cells(row[1:])
+    )
+
+
+def _emit_pairs(
+    table: RawTable, r: int, row: list[str | None], over: list[tuple[Span, Item, LabelMatch, str]],
+    state: BasicDataState, out: Collector,
+) -> bool:
+    starts = [span.start for span, _, _, _ in over] + [len(row)]
+    values = [value_after(row, start, stop) for start, stop in zip(starts, starts[1:])]
+    if not all(v is not None and parse_number(v[1]).ok for v in values):
+        return False
+    for (_, item, match, label), (col, text) in zip(over, values):
+        out.add_fact(table, FORM, None, item, None, (r, col, text), label, match, state.amount_unit)
+    return True
 
 
 def _side_labels(row: list[str | None], state: BasicDataState) -> list[tuple[int, str]]:
@@ -213,7 +237,7 @@ def map_basic_data(table: RawTable, state: BasicDataState, out: Collector) -> No
     for r, row in enumerate(table.rows):
         if not nonblank_cells(row) and not state.over:
             continue
-        if state.over and not _side_labels(row, state):
+        if state.over and _holds_values_under(row, state.over):
             _emit_over(table, r, row, state, out)
             state.over = []
             continue
@@ -223,6 +247,8 @@ def map_basic_data(table: RawTable, state: BasicDataState, out: Collector) -> No
             state.amount_unit = next((u for u in (amount_unit_in(c) for _, c in filled[1:]) if u), state.amount_unit)
             continue
         if len(over := over_header(row)) >= 2:
+            if _emit_pairs(table, r, row, over, state, out):
+                continue  # 编制数 | 21 | 实际在职人数 | 35 | …: each label with its value beside it
             state.over = over
             years = {span.start: (printed(label), header_year(label), "current") for span, _, _, label in over}
             out.header_years.extend(header_years_of(FORM, table, r, years))

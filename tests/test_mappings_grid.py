@@ -235,3 +235,11 @@ def test_indicator_rows_under_merged_header_cells_are_read_once_per_cell():
     got = [(i.level1, i.level2, i.level3, i.target, i.actual, i.max_score, i.score) for i in report.indicators]
     assert got == [("产出指标", "数量指标", "召开常委会会议", "6次", "7次", 10, 9),
                    ("产出指标", "质量指标", "议案办结率", "100%", "100%", 10, 10)]
+
+
+def test_staffing_as_label_value_pairs_and_under_a_labelled_value_row():
+    pairs = mapped([["财政供养人员情况", "编制数", "21", "实际在职人数", "35", "控制率", "166.67%"]] + BASIC_HEAD[2:])
+    labelled = mapped([BASIC_HEAD[0], ["人数", "21", "35", "166.67%", ""]] + BASIC_HEAD[2:])
+    for report in (pairs, labelled):
+        values = {f.item: f.value for f in report.facts if f.item.startswith("staffing.")}
+        assert values == {"staffing.authorized": 21, "staffing.actual": 35, "staffing.control_rate": 166.67}
