@@ -243,3 +243,39 @@ def test_staffing_as_label_value_pairs_and_under_a_labelled_value_row():
     for report in (pairs, labelled):
         values = {f.item: f.value for f in report.facts if f.item.startswith("staffing.")}
         assert values == {"staffing.authorized": 21, "staffing.actual": 35, "staffing.control_rate": 166.67}
+
+
+@pytest.fixture
+def grouped_docx(tmp_path):
+    """A 基础数据表 whose cost lines hang under merged group labels, 备注 column last."""
+    def line(group: str | None, label: str, *values: str, restart: bool = False):
+        first = cell(group or "", vmerge="restart" if restart else "continue")
+        return row(first, cell(label), *(cell(v) for v in values), cell(""))
+
+    body = table(
+        6,
+        row(cell("经费控制情况", span=2), cell("2022年决算数"), cell("2023年预算数"), cell("2023年决算数"), cell("备注")),
+        line("三公经费", "合计", "1", "2", "3", restart=True),
+        line(None, "公务用车购置及运行维护费", "1", "1", "2"),
+        line(None, "公务接待费", "0", "1", "1"),
+        line("项目支出", "小计", "5", "6", "7", restart=True),
+        line(None, "业务工作经费", "5", "6", "7"),
+        line("基本支出中的商品服务", "小计", "3", "4", "4", restart=True),
+        line(None, "办公经费", "3", "4", "4"),
+    )
+    return docx_with_body(tmp_path / "grouped.docx", para("部门整体支出绩效评价基础数据表"), body)
+
+
+def test_a_real_docx_with_merged_group_labels(grouped_docx):
+    from extractors import extract
+
+    extraction = extract(grouped_docx, grouped_docx.name)
+    assert extraction.tables[0].rows[2][0] is None  # the group label is merged down
+    facts = by_item(map_filing([extraction]))
+    assert facts[("three_public.total", None)].value == 3
+    assert facts[("three_public.vehicles", None)].value == 2
+    assert facts[("project.total", None)].value == 7
+    heading = facts[("public_funds.total", None)]  # a wording no vocabulary has, placed by the template
+    assert (heading.value, heading.match_method, heading.inferred) == (4, "position", True)
+    assert facts[("public_funds.office", None)].value == 4
+    assert not [key for key in facts if key[0] == "project.line"]
