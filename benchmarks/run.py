@@ -4,14 +4,15 @@ Everything is measured in one run on one corpus, so the ratios compare like with
 a machine that is busy with other work:
 
 1. the naive baseline (``benchmarks.baseline``) in one child process;
-2. the full pipeline with one worker process: ``flows.pipeline.IsolatedRunner`` runs
-   ``process_filing`` (extract, map, check) and the parent loads each result with
-   ``Warehouse.load_filing`` into a fresh DuckDB (no Prefect, no network), then publishes;
+2. the full pipeline with one worker process: the production ``pipeline.load.run_pipeline``
+   (the loop of every ``jixiao`` command: raw-store archive, ``process_filing`` in an
+   isolated worker, ``Warehouse.load_filing`` per result) into a fresh DuckDB, then publish;
 3. the same with two worker processes (the speed-up);
 4. bulk loading: the facts of (2) replicated and inserted through Arrow, and a small
    row-by-row ``executemany`` for contrast;
 5. the incremental re-run: the corpus served by the loopback sample portal
-   (``jixiao.samples.portal``) and crawled twice with the real nightly flow into one db.
+   (``jixiao.samples.portal``) and crawled twice by ``pipeline.crawl.crawl_and_load``
+   (what ``jixiao run`` does) into one db.
 
 Peak RSS is sampled for the process tree (the parent and every child) during (2) and (3).
 """
@@ -28,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -193,14 +194,14 @@ def run_all(corpus: Corpus, work: Path) -> dict:
             "bytes": sum(f["bytes"] for f in corpus.files), "root": str(corpus.root), "generation": corpus.generation,
         },
         "method": {
-            "pipeline": "flows.pipeline.IsolatedRunner(Limits(workers=N)).submit/result (process_filing: extract, "
-                        "map, check) + Warehouse.load_filing per result in the parent, fresh DuckDB, publish; "
-                        "no Prefect, no network; 4 filings per worker in flight",
+            "pipeline": "pipeline.load.run_pipeline(Limits(workers=N)): the production loop (raw-store archive, "
+                        "process_filing in isolated workers, Warehouse.load_filing per result in the parent), fresh "
+                        "DuckDB, publish; no Prefect, no network; 4 filings per worker in flight",
             "baseline": "benchmarks.baseline.read_file in one child process, files in the same order",
             "rounds": f"baseline, pipeline 1 worker, pipeline 2 workers alternate over {ROUNDS} interleaved quarters "
                       "of the corpus, each in a freshly spawned process, longest PDFs first within a round; "
                       "times are summed over the rounds",
-            "incremental": "flows.crawl.nightly_flow twice into one db over the corpus served by "
+            "incremental": "pipeline.crawl.crawl_and_load (jixiao run) twice into one db over the corpus served by "
                            "jixiao.samples.portal (build_site + serve_portal, one site per "
                            f"{SITE_FILES} files, .html reports excluded: portals publish them inline), "
                            "default recheck_days; then a third run with recheck_days = 0",
@@ -269,56 +270,50 @@ def run_baseline(paths: list[Path]) -> dict:
 
 
 def run_direct_pipeline(paths: list[Path], db: Path, workers: int) -> dict:
+    """The production run (``pipeline.load.run_pipeline``: lock, archive, process, load, publish)."""
     import warehouse
-    from flows.local import filings_from_paths
-    from flows.pipeline import IsolatedRunner, Limits, parser_version
+    from core.paths import Paths
+    from pipeline.load import run_pipeline
+    from pipeline.local import filings_from_paths
+    from pipeline.process import Limits
 
-    version = parser_version()
-    window = 4 * workers
     load_s = 0.0
-    statuses: dict[str, int] = {}
     per_file: list[dict] = []
     started = time.perf_counter()
     last_done = started
-    with warehouse.Warehouse.open(db) as store:
-        run_id = store.start_run("bench")
-        with IsolatedRunner(Limits(workers=workers)) as runner:
-            pending: dict = {}
 
-            def drain(block_until: int) -> None:
-                nonlocal load_s, last_done
-                while len(pending) > block_until:
-                    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-                    for future in done:
-                        filing = pending.pop(future)
-                        result = runner.result(filing, future)
-                        now = time.perf_counter()
-                        # One worker: the gap between completions is that filing's processing.
-                        per_file.append({"format": filing.documents[0].path.suffix.lstrip(".").lower(),
-                                         "seconds": now - last_done})
-                        last_done = now
-                        t0 = time.perf_counter()
-                        store.load_filing(result, run_id, version)
-                        load_s += time.perf_counter() - t0
-                        statuses[result.status] = statuses.get(result.status, 0) + 1
+    def timed_load(store, result, run_id, version) -> str:
+        nonlocal load_s
+        t0 = time.perf_counter()
+        try:
+            return store.load_filing(result, run_id, version)
+        finally:
+            load_s += time.perf_counter() - t0
 
-            for path in paths:  # one Filing at a time: nothing corpus-sized is held
-                (filing,) = filings_from_paths([path])
-                pending[runner.submit(filing)] = filing
-                drain(window - 1)
-            drain(0)
-        store.finish_run(run_id, "completed", {})
-        summary = store.summary(run_id)
+    def on_loaded(filing, outcome) -> None:
+        nonlocal last_done
+        now = time.perf_counter()
+        # One worker: the gap between completions is that filing's processing.
+        per_file.append({"format": filing.documents[0].path.suffix.lstrip(".").lower(), "seconds": now - last_done})
+        last_done = now
+
+    # one Filing at a time: nothing corpus-sized is held
+    filings = (filing for path in paths for filing in filings_from_paths([path]))
+    outcome = run_pipeline(filings, Paths(db), kind="bench", limits=Limits(workers=workers), on_loaded=on_loaded,
+                           loader=timed_load)
+    wall = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for _, status, _ in outcome.results:
+        statuses[status] = statuses.get(status, 0) + 1
+    with warehouse.Warehouse.open(Paths(db).writer_db) as store:
         rows = {
             table: store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in ("filings_t", "documents_t", "facts_t", "indicators_t", "unmapped_labels_t",
                           "inconsistencies_t")
         }
-        store.publish(db.with_name(db.stem + ".published.duckdb"))
-    wall = time.perf_counter() - started
     return {
         "wall_s": wall, "workers": workers, "load_filing_s": load_s, "statuses": statuses, "rows": rows,
-        "facts": summary["facts"], "flags": summary["flags"],
+        "facts": outcome.summary["facts"], "flags": outcome.summary["flags"],
         "by_format": _by_format(per_file) if workers == 1 else {},
     }
 
@@ -360,8 +355,13 @@ def run_bulk(source_db: Path, target_db: Path, rows_wanted: int = 1_000_000, exe
 
 
 def run_portal(paths: list[Path], root: Path) -> dict:
-    from flows.crawl import nightly_flow
+    from core.paths import Paths
     from jixiao.samples.portal import build_site, serve_portal
+    from pipeline.crawl import crawl_and_load
+    from pipeline.settings import settings
+
+    def nightly_flow(config_path: str, db: str):  # what `jixiao run` does
+        return crawl_and_load(settings(config_path), Paths(Path(db)))
 
     files = [p for p in paths if p.suffix.lower() not in (".html", ".htm")]
     root.mkdir(parents=True)
@@ -379,7 +379,7 @@ def run_portal(paths: list[Path], root: Path) -> dict:
             portals.append((f"bench{k // SITE_FILES:03d}", site.portal(base_url)))
         config = root / "jixiao.toml"
         config.write_text(_portal_toml(portals), "utf-8")
-        # Prefect's API server starts on the first flow run: pay that outside the timings.
+        # The first run pays the imports and the sample site's first requests: outside the timings.
         warm = root / "warm"
         warm_docs = root / "warm-docs"
         warm_docs.mkdir()
@@ -567,7 +567,7 @@ def versions() -> dict:
         except PackageNotFoundError:
             out[name] = None
     try:
-        from flows.pipeline import parser_version
+        from pipeline.process import parser_version
 
         out["parser_version"] = parser_version()
     except Exception:  # the report is still worth writing without it

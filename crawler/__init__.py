@@ -1,10 +1,11 @@
 """Crawling government portals for self-assessment reports, politely and incrementally.
 
-The flow calls :func:`discover` per portal, then :func:`fetch_filing` per article link,
-and :func:`mark_loaded` once a filing is in the warehouse.
+:func:`crawl` runs :func:`discover` per portal, then :func:`fetch_filing` per article link;
+the pipeline calls :func:`mark_loaded` once a filing is in the warehouse.
 """
 
 from crawler.crawl import (
+    changed_filings,
     crawl,
     discover,
     fetch_filing,
@@ -31,7 +32,7 @@ from crawler.store import RawStore
 
 __all__ = [
     "Article", "ArticleLink", "AttachmentLink", "CrawlState", "CrawlSummary", "DiscoveryResult", "FetchError",
-    "FetchOutcome", "Fetcher", "Listing", "PortalSummary", "RawStore", "Response", "classify_title", "crawl",
+    "FetchOutcome", "Fetcher", "Listing", "PortalSummary", "RawStore", "Response", "changed_filings", "classify_title", "crawl",
     "discover", "fetch_filing", "filing_id", "is_self_assessment", "mark_loaded", "open_crawler", "parse_article",
     "parse_listing", "recently_verified",
 ]

@@ -1,4 +1,4 @@
-"""The crawl as plain functions the flow runs as tasks: discover, fetch_filing, mark_loaded.
+"""The crawl as plain functions: discover, fetch_filing, mark_loaded, and the one loop over them.
 
 A portal that is down, blocks us or serves a JavaScript shell ends as a status in its
 :class:`DiscoveryResult`; nothing here raises for one portal's trouble.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -22,6 +24,8 @@ from crawler.store import RawStore
 from core.config import CrawlerSettings, PortalConfig
 from core.paths import Paths
 from core.records import Document, Filing
+
+Submit = Callable[..., Future]
 
 _HTML_SHELL = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>\n<body>\n{body}\n</body></html>\n'
 
@@ -192,22 +196,52 @@ def mark_loaded(fetcher: Fetcher, filing: Filing, verified: bool = True) -> None
     fetcher.state.mark_loaded(filing.filing_id, filing.source_url, filing.sha256, verified)
 
 
+def _call_now(function, *args) -> Future:
+    """Run ``function`` here and now; its result (or exception) as a finished future."""
+    future: Future = Future()
+    try:
+        future.set_result(function(*args))
+    except BaseException as error:  # delivered by .result(), as an executor would
+        future.set_exception(error)
+    return future
+
+
 def crawl(
-    portals: list[PortalConfig] | tuple[PortalConfig, ...], fetcher: Fetcher, store: RawStore,
-    recheck_days: float = 0.0,
-) -> tuple[list[FetchOutcome], CrawlSummary]:
-    """Every portal, one after the other, without an orchestrator (tests, quick runs)."""
-    summary = CrawlSummary()
-    outcomes: list[FetchOutcome] = []
-    for portal in portals:
-        found = discover(portal, fetcher)
+    portals: Iterable[PortalConfig], fetcher: Fetcher, store: RawStore, summary: CrawlSummary,
+    force: bool = False, recheck_days: float = 0.0, submit: Submit = _call_now,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[FetchOutcome]:
+    """Every portal's article fetches, as they finish (the one crawl loop: CLI, flow, tests, bench).
+
+    ``submit(function, *args)`` decides how work runs: here and now (the default), a thread
+    pool's ``submit``, or a Prefect task's. Every portal is discovered first, then articles
+    are fetched; an article loaded before and listed unchanged is not fetched at all until
+    ``recheck_days`` have passed since it was last verified (``force`` fetches everything).
+    ``on_progress(articles still to fetch)`` follows the counts in ``summary``.
+    """
+    discoveries = [(portal, submit(discover, portal, fetcher)) for portal in portals]
+    fetches = []
+    for portal, future in discoveries:
+        found = future.result()
         summary.add_discovery(portal.name, found)
         for link in found.articles:
-            known = recently_verified(link, fetcher, recheck_days)
+            known = None if force else recently_verified(link, fetcher, recheck_days)
             if known:
                 summary.add_known(portal.name, known)
-                continue
-            outcome = fetch_filing(portal, link, fetcher, store)
-            summary.add_fetch(portal.name, outcome)
-            outcomes.append(outcome)
-    return outcomes, summary
+            else:
+                fetches.append((portal, submit(fetch_filing, portal, link, fetcher, store)))
+        if on_progress:
+            on_progress(len(fetches))
+    for number, (portal, future) in enumerate(fetches, 1):
+        outcome = future.result()
+        summary.add_fetch(portal.name, outcome)
+        if on_progress:
+            on_progress(len(fetches) - number)
+        yield outcome
+
+
+def changed_filings(outcomes: Iterable[FetchOutcome], force: bool = False) -> Iterator[Filing]:
+    """The fetched filings whose content differs from what the warehouse holds (all with ``force``)."""
+    for outcome in outcomes:
+        if outcome.filing is not None and (outcome.changed or force):
+            yield outcome.filing

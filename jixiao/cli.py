@@ -13,14 +13,37 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.main import get_command
 
 from core.paths import DEFAULT_DB, Paths
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """The Typer app whose every failure ends as one line and a documented exit code."""
+
+    def __call__(self, *args, **kwargs):
+        import click
+
+        kwargs.setdefault("prog_name", "jixiao")
+        try:
+            code = get_command(self).main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            code = _report_failure(KeyboardInterrupt())
+        except click.ClickException as error:
+            error.show()
+            code = error.exit_code
+        except Exception as error:  # anything else: one line here, the traceback in the log
+            code = _report_failure(error)
+        except KeyboardInterrupt as error:
+            code = _report_failure(error)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = _App(
     help="jixiao (绩效): crawl, extract, check and load performance self-assessment reports into DuckDB.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 alerts_app = typer.Typer(help="Alert channels: send a test message, list what was sent.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
@@ -30,11 +53,78 @@ review_app = typer.Typer(
 )
 app.add_typer(review_app, name="review")
 
-console = Console()
+# Piped output is for files and other programs: not squeezed to an imagined 80-column terminal.
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240)
 err = Console(stderr=True)
+_state = {"log_file": None, "log_format": "text", "quiet": False}
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="The analysts' DuckDB file (the pipeline's state sits beside it).")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of tables.")
+VerboseOption = typer.Option(False, "--verbose", "-v", help="Debug detail in the log file (and Prefect's logs).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        print(f"jixiao {version('jixiao')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    log_file: Optional[Path] = typer.Option(
+        None, "--log-file", help="Where details and tracebacks go (default: .jixiao/jixiao.log beside --db)."),
+    log_format: str = typer.Option("text", "--log-format", help="text or json: the per-filing lines off a terminal."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display or per-filing lines."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """jixiao (绩效): crawl, extract, check and load performance self-assessment reports into DuckDB.
+
+    Exit codes: 0 all good; 1 internal error; 2 bad arguments or config; 3 busy (another run or a
+    locked database); 4 some filings failed; 5 a portal was down; 6 disk full, permission denied or
+    out of memory; 7 the Prefect server does not answer; 130 interrupted.
+    """
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("must be text or json", param_hint="--log-format")
+    _state.update(log_file=log_file, log_format=log_format, quiet=quiet)
+
+
+def _log_path(db: Path | None = None) -> Path:
+    return _state["log_file"] or Paths(db or DEFAULT_DB).state / "jixiao.log"
+
+
+def _start_logging(db: Path | None = None, verbose: bool = False) -> None:
+    """Details (and tracebacks) to the log file; created on the first record, not before."""
+    import logging
+
+    logger = logging.getLogger("jixiao")
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    path = _log_path(db)
+    if any(getattr(h, "baseFilename", None) == str(path.resolve()) for h in logger.handlers):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    except OSError:
+        return  # no log file is no reason to fail the run; the one-line errors still show
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+
+
+def _report_failure(error: BaseException) -> int:
+    import logging
+
+    from jixiao.errors import ExitCode, classify
+
+    try:
+        code, message = classify(error)
+    except Exception:  # classifying must not become the failure
+        code, message = ExitCode.INTERNAL, f"internal error {type(error).__name__}: {error}"
+    _start_logging()
+    logging.getLogger("jixiao").error("%s", message, exc_info=(type(error), error, error.__traceback__))
+    err.print(f"[bold red]error:[/] {escape(message)}  [dim](details: {escape(str(_log_path()))})[/]", soft_wrap=True)
+    return int(code)
 
 
 def _quiet_prefect(verbose: bool = False) -> None:
@@ -46,7 +136,7 @@ def _quiet_prefect(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 2) -> None:
     # soft_wrap: one line a script can grep, whatever the terminal width; escape: "[[alert]]" is text.
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
@@ -84,7 +174,7 @@ def _extract_or_exit(path: Path):
     try:
         return extractors.extract(path)
     except ExtractionError as error:
-        _fail(f"{path.name} cannot be read ({error.reason}): {error.detail}")
+        _fail(f"{path.name} cannot be read ({error.reason}): {error.detail}", code=4)
 
 
 @app.command()
@@ -206,30 +296,67 @@ def ingest(
     force: bool = typer.Option(False, "--force", help="Re-extract even unchanged files."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file for alert channels."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    verbose: bool = VerboseOption,
 ) -> None:
     """Ingest report files (or folders of them) into the DuckDB warehouse."""
     for path in paths:
         if not path.exists():
             _fail(f"no such file or folder: {path}")
-    _quiet_prefect(verbose)
-    from flows.ingest import ingest_flow, on_engine
+    from pipeline.load import ingest as ingest_paths
 
-    outcome = _run_flow(lambda: on_engine(ingest_flow, dask)(
-        [str(p) for p in paths], str(db), filing_per_folder, force, str(config) if config else None, dask))
-    print_summary(outcome.summary, f"jixiao ingest → {db}")
+    channels = _channels_of(config)
+    with _progress(db, verbose) as progress, _engine(dask) as engine:
+        outcome = ingest_paths(paths, db, filing_per_folder, force, channels, engine=engine, progress=progress)
+    _finish(outcome, f"jixiao ingest → {db}")
 
 
-def _run_flow(call):
-    import warehouse
-    from core.config import ConfigError
+def _channels_of(config: Optional[Path]) -> list:
+    from pipeline.settings import channels_of, settings
 
-    try:
-        return call()
-    except warehouse.WarehouseBusy as error:
-        _fail(str(error), code=3)
-    except ConfigError as error:
-        _fail(str(error), code=2)
+    return channels_of(settings(str(config) if config else None))
+
+
+def _progress(db: Path, verbose: bool = False):
+    """The live display on a terminal, one line per filing elsewhere, nothing with -q."""
+    import logging
+
+    from pipeline.progress import LineProgress, LiveProgress, Progress
+
+    _start_logging(db, verbose)
+    if _state["quiet"]:
+        return Progress()
+    if console.is_terminal and _state["log_format"] == "text":
+        return LiveProgress(console)
+    lines = logging.getLogger("jixiao.progress")
+    if not any(getattr(h, "stream", None) is sys.stdout for h in lines.handlers):
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter(
+            "%(message)s" if _state["log_format"] == "json" else "%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        lines.addHandler(handler)
+    return LineProgress(lines, as_json=_state["log_format"] == "json")
+
+
+def _engine(dask: Optional[str]):
+    from contextlib import nullcontext
+
+    if not dask:
+        return nullcontext(None)  # isolated child processes on this machine
+    from pipeline.load import DaskEngine
+
+    return DaskEngine(dask)
+
+
+def _finish(outcome, title: str) -> None:
+    """The run's summary (JSON lines mode: one JSON object), then its exit code."""
+    from jixiao.errors import outcome_code
+    from pipeline.crawl import DOWN_STATUSES
+
+    if _state["log_format"] == "json":
+        print(json.dumps({"event": "run", "run_id": outcome.run_id, **outcome.summary}, ensure_ascii=False,
+                         default=str))
+    elif not _state["quiet"] or outcome.summary.get("filings_failed"):
+        print_summary(outcome.summary, title)
+    raise typer.Exit(int(outcome_code(outcome.summary, DOWN_STATUSES)))
 
 
 @app.command()
@@ -258,15 +385,19 @@ ConfigOption = typer.Option(None, "--config", help="Config file (default: ./jixi
 def demo(
     db: Path = DbOption,
     config: Optional[Path] = ConfigOption,
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    verbose: bool = VerboseOption,
 ) -> None:
     """Crawl the bundled sample portal (served on 127.0.0.1) into ./jixiao.duckdb."""
-    _quiet_prefect(verbose)
-    from flows.crawl import demo_flow
+    from pipeline.crawl import demo as run_demo
+    from pipeline.settings import settings
 
-    outcome = _run_flow(lambda: demo_flow(str(db), str(config) if config else None))
-    print_summary(outcome.summary, f"jixiao demo → {db}")
-    console.print(f"next: [bold]jixiao report --db {db}[/] or [bold]jixiao query \"select * from inconsistencies\"[/]")
+    settings_ = settings(str(config) if config else None)
+    with _progress(db, verbose) as progress:
+        outcome = run_demo(db, settings_, progress=progress)
+    if not _state["quiet"] and _state["log_format"] == "text":
+        console.print(f"next: [bold]jixiao report --db {db}[/] or "
+                      f"[bold]jixiao query \"select * from inconsistencies\"[/]")
+    _finish(outcome, f"jixiao demo → {db}")
 
 
 @app.command()
@@ -279,16 +410,28 @@ def run(
         False, "--force", help="Fetch every listed article now and re-extract even unchanged filings."
     ),
     dask: Optional[str] = typer.Option(None, "--dask", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    verbose: bool = VerboseOption,
 ) -> None:
-    """One pass: crawl the portals, fetch, extract, map, check, load, alert."""
-    _quiet_prefect(verbose)
-    from flows.crawl import nightly_flow
-    from flows.ingest import on_engine
+    """One pass: crawl the portals, fetch, extract, map, check, load, alert.
 
-    outcome = _run_flow(lambda: on_engine(nightly_flow, dask)(
-        str(config) if config else None, str(db), portal or None, force, dask))
-    print_summary(outcome.summary, f"jixiao run → {db}")
+    With PREFECT_API_URL set, the pass runs as the jixiao-nightly Prefect flow on that server
+    (visible in its UI); otherwise as plain Python, no server needed.
+    """
+    from pipeline.crawl import crawl_and_load, with_portal_args
+    from pipeline.settings import settings
+
+    config_path = str(config) if config else None
+    settings_ = with_portal_args(settings(config_path, required=not portal), portal)
+    if os.environ.get("PREFECT_API_URL"):
+        _quiet_prefect(verbose)
+        _start_logging(db, verbose)
+        from flows.crawl import nightly_flow, on_engine
+
+        outcome = on_engine(nightly_flow, dask)(config_path, str(db), portal or None, force, dask)
+    else:
+        with _progress(db, verbose) as progress, _engine(dask) as engine:
+            outcome = crawl_and_load(settings_, Paths(db), force=force, engine=engine, progress=progress)
+    _finish(outcome, f"jixiao run → {db}")
 
 
 @app.command()
@@ -301,7 +444,7 @@ def serve(
     """Run the nightly flow on its cron schedule (default 02:00 Asia/Shanghai) until stopped."""
     _quiet_prefect(False)
     from flows.serve import serve_nightly, start_local_server
-    from flows.settings import settings  # no Prefect yet: the API URL must be set first
+    from pipeline.settings import settings  # no Prefect yet: the API URL must be set first
 
     schedule = settings(str(config) if config else None).schedule
     server = None
@@ -323,33 +466,30 @@ def serve(
 def reprocess(
     db: Path = DbOption,
     force: bool = typer.Option(False, "--force", help="Re-extract every stored filing, changed or not."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
+    config: Optional[Path] = ConfigOption,
+    verbose: bool = VerboseOption,
 ) -> None:
     """Re-extract the stored raw documents after a mapping or rule change (no network)."""
-    _quiet_prefect(verbose)
-    from flows.ingest import reprocess_flow
+    from pipeline.load import reprocess as reprocess_store
 
-    outcome = _run_flow(lambda: reprocess_flow(str(db), force))
-    print_summary(outcome.summary, f"jixiao reprocess → {db}")
+    channels = _channels_of(config)
+    with _progress(db, verbose) as progress:
+        outcome = reprocess_store(db, force, channels, progress=progress)
+    _finish(outcome, f"jixiao reprocess → {db}")
 
 
 @app.command()
-def rebuild(
-    db: Path = DbOption,
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's logs."),
-) -> None:
+def rebuild(db: Path = DbOption, verbose: bool = VerboseOption) -> None:
     """Rebuild the whole warehouse from the raw store (after a crash or a broken database file)."""
-    _quiet_prefect(verbose)
-    from flows.ingest import rebuild_flow
+    from pipeline.load import rebuild as rebuild_store
 
-    outcome = _run_flow(lambda: rebuild_flow(str(db)))
-    print_summary(outcome.summary, f"jixiao rebuild → {db}")
+    with _progress(db, verbose) as progress:
+        outcome = rebuild_store(db, progress=progress)
+    _finish(outcome, f"jixiao rebuild → {db}")
 
 
 def _channels(config: Optional[Path]):
-    from flows.settings import channels_of, settings
-
-    channels = channels_of(settings(str(config) if config else None))
+    channels = _channels_of(config)
     if not channels:
         _fail("no [[alert]] channels in the config file (see jixiao.example.toml)")
     return channels
@@ -385,7 +525,7 @@ def _query_and_print(db: Path, sql: str, fmt: str) -> None:
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     except (QueryError, duckdb.Error) as error:  # the user's SQL to fix: show DuckDB's message
-        _fail(str(error).splitlines()[0])
+        _fail(str(error))  # all of it: DuckDB's "Did you mean …" hint is on a later line
 
 
 @app.command()
@@ -433,7 +573,7 @@ def export(
     """
     import warehouse
     from core.config import ConfigError
-    from flows.settings import settings
+    from pipeline.settings import settings
 
     if fmt not in ("parquet", "csv", "xlsx"):
         _fail("--format must be parquet, csv or xlsx")
@@ -513,7 +653,7 @@ def bench(args: list[str] = typer.Argument(None, help="Options for the benchmark
 
 
 def main() -> None:  # pragma: no cover - console entry
-    app()
+    app()  # exits with the run's code
 
 
 if __name__ == "__main__":

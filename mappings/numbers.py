@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import cn2an
 
 from mappings.normalize import clean_text
 
@@ -107,6 +106,8 @@ def _split_operator(text: str) -> tuple[str | None, str]:
 def _chinese_numeral(text: str) -> Decimal | None:
     if not _CHINESE_NUMERAL.match(text):
         return None
+    import cn2an  # 1 s to import (its jieba-style tables): only when a cell is written in words
+
     try:
         return Decimal(str(cn2an.cn2an(text, "strict")))
     except (ValueError, KeyError, InvalidOperation):

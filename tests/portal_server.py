@@ -333,3 +333,11 @@ def serve_fixture(fx: Fixture, log_dir: Path) -> Servers:
         logs.append(log)
         processes.append(process)
     return Servers(bases[0], bases[1], (logs[0], logs[1]), processes)
+
+
+def crawl_all(portals, fetcher, store, **options):
+    """Every fetch outcome of one crawl pass, and its summary."""
+    from crawler import CrawlSummary, crawl
+
+    summary = CrawlSummary()
+    return list(crawl(portals, fetcher, store, summary, **options)), summary

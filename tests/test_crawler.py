@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler import CrawlState, Fetcher, RawStore, crawl, discover, filing_id, mark_loaded
+from crawler import CrawlState, Fetcher, RawStore, discover, filing_id, mark_loaded
 from core.config import CrawlerSettings, PortalConfig
-from tests.portal_server import build_fixture, serve_fixture
+from tests.portal_server import build_fixture, crawl_all, serve_fixture
 
 RATE = 10.0  # req/s per host in these tests: 0.1 s between requests
 SETTINGS = CrawlerSettings(
@@ -34,7 +34,7 @@ def runs(tmp_path_factory):
     try:
         started = time.monotonic()
         with Fetcher(SETTINGS, CrawlState(root / "crawl.sqlite3")) as fetcher:
-            first, summary1 = crawl(portals, fetcher, store)
+            first, summary1 = crawl_all(portals, fetcher, store)
             for outcome in first:
                 if outcome.filing:
                     mark_loaded(fetcher, outcome.filing)
@@ -42,10 +42,10 @@ def runs(tmp_path_factory):
         marks = (len(servers.trs_log), len(servers.numeric_log))
         # A new process the next night: only the state file and the raw store carry over.
         with Fetcher(SETTINGS, CrawlState(root / "crawl.sqlite3")) as fetcher:
-            second, summary2 = crawl(portals, fetcher, store)
+            second, summary2 = crawl_all(portals, fetcher, store)
         third_marks = (len(servers.trs_log), len(servers.numeric_log))
         with Fetcher(SETTINGS, CrawlState(root / "crawl.sqlite3")) as fetcher:
-            third, summary3 = crawl(portals, fetcher, store, recheck_days=7)
+            third, summary3 = crawl_all(portals, fetcher, store, recheck_days=7)
         yield {
             "fx": fx, "servers": servers, "first": first, "second": second, "summary1": summary1,
             "summary2": summary2, "marks": marks, "elapsed": elapsed, "store": store,
@@ -252,7 +252,7 @@ def test_report_column_reads_articles_titled_with_the_department_alone(tmp_path)
         column = PortalConfig("column", urls, platform="trs", rate_limit=RATE, report_column=True)
         plain = PortalConfig("plain", urls, platform="trs", rate_limit=RATE)
         with Fetcher(SETTINGS, CrawlState(tmp_path / "crawl.sqlite3")) as fetcher:
-            outcomes, summary = crawl([column, plain], fetcher, RawStore(tmp_path / "raw"))
+            outcomes, summary = crawl_all([column, plain], fetcher, RawStore(tmp_path / "raw"))
     finally:
         stop()
     [filing] = [o.filing for o in outcomes if o.filing]

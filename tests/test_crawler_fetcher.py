@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler import CrawlState, Fetcher, FetchError, RawStore, crawl
+from crawler import CrawlState, Fetcher, FetchError, RawStore
 from crawler.fetcher import host_allowed
+from tests.portal_server import crawl_all
 from core.config import CrawlerSettings, PortalConfig
 from jixiao.samples.portal import StaticSiteHandler, build_site, serve_portal
 
@@ -170,7 +171,7 @@ def test_sample_portal_crawls_every_report(tmp_path):
     try:
         state = CrawlState(tmp_path / "crawl.sqlite3")
         with Fetcher(FAST, state) as fetcher:
-            outcomes, summary = crawl([site.portal(base)], fetcher, RawStore(tmp_path / "raw"))
+            outcomes, summary = crawl_all([site.portal(base)], fetcher, RawStore(tmp_path / "raw"))
         filings = [o.filing for o in outcomes if o.filing]
         assert sorted(f.title for f in filings) == sorted(site.report_titles)
         assert len(site.report_titles) >= 4 and len(site.other_titles) == 3
@@ -181,7 +182,7 @@ def test_sample_portal_crawls_every_report(tmp_path):
         assert any(len(f.documents) == 2 for f in filings)
         mark = len(log)
         with Fetcher(FAST, state) as fetcher:
-            crawl([site.portal(base)], fetcher, RawStore(tmp_path / "raw"))
+            crawl_all([site.portal(base)], fetcher, RawStore(tmp_path / "raw"))
         assert {h.status for h in log[mark:] if h.path != "/robots.txt"} == {304}
     finally:
         stop()

@@ -1,8 +1,8 @@
-"""The ingest flow with its extraction tasks on a Dask cluster loads what the serial run loads.
+"""`ingest --dask` (extraction on a Dask cluster) loads what the serial run loads.
 
-A real ``distributed.LocalCluster`` of two worker processes, prefect-dask's DaskTaskRunner
-swapped in by ``flows.ingest.on_engine``, the five bundled sample reports; loading stays in
-the flow's process (one writer), so the two databases must hold the same rows.
+A real ``distributed.LocalCluster`` of two worker processes, ``pipeline.load.DaskEngine``
+(the engine of ``jixiao ingest --dask``), the five bundled sample reports; loading stays in
+the calling process (one writer), so the two databases must hold the same rows.
 """
 
 from __future__ import annotations
@@ -38,21 +38,20 @@ def _rows(db: Path) -> dict[str, list[tuple]]:
         return {view: con.execute(sql).fetchall() for view, sql in VIEWS.items()}
 
 
-def test_dask_cluster_run_loads_the_same_rows_as_the_serial_run(prefect_harness, cluster, tmp_path, monkeypatch):
+def test_dask_cluster_run_loads_the_same_rows_as_the_serial_run(cluster, tmp_path, monkeypatch):
     from distributed import Client
 
-    from flows.ingest import ingest_flow, on_engine
     from jixiao.samples import sample_documents
+    from pipeline.load import DaskEngine, ingest
 
     monkeypatch.chdir(tmp_path)  # no stray ./jixiao.toml (alert channels) from the caller's folder
     docs = sample_documents()
     serial_db = tmp_path / "serial" / "jixiao.duckdb"
     dask_db = tmp_path / "dask" / "jixiao.duckdb"
 
-    ingest_flow([str(docs)], str(serial_db))  # the serial run: the reference the cluster run must match
-    distributed = on_engine(ingest_flow, cluster.scheduler_address)(
-        [str(docs)], str(dask_db), dask_address=cluster.scheduler_address
-    )
+    ingest([docs], serial_db)  # the serial run: the reference the cluster run must match
+    with DaskEngine(cluster.scheduler_address) as engine:
+        distributed = ingest([docs], dask_db, engine=engine)
 
     assert distributed.summary["filings_ok"] + distributed.summary["filings_partial"] == 5
     assert distributed.summary["filings_failed"] == 0

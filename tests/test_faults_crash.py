@@ -13,6 +13,10 @@ through a sequence of real ``jixiao`` runs sharing one database:
    read-only and queries it in a loop: the run succeeds, the analyst never sees half a
    filing, the rebuilt warehouse has the same rows.
 
+Each step is a module fixture that records what its test checks, so the tests pass in any
+order (pytest-randomly) and alone. A kill happens at a point the test observes: the run's
+one line per finished filing (printed after that filing is committed), never a guessed delay.
+
 Plus a download killed mid-body (a real crawler process against a loopback server that
 trickles): no partial document in the raw store, the next fetch completes.
 """
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,8 +39,8 @@ import duckdb
 import psutil
 import pytest
 
-from flows.local import _filing_id, filings_from_paths
-from flows.pipeline import process_filing
+from pipeline.local import filing_id, filings_from_paths
+from pipeline.process import process_filing
 from core.paths import Paths
 from tests.faults import builders as B
 
@@ -53,19 +58,37 @@ def _wait(condition, timeout: float, what: str, proc: subprocess.Popen | None = 
         if value:
             return value
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"run ended (exit {proc.returncode}) before {what}: {proc.stdout.read()[-3000:]}")
+            raise AssertionError(f"run ended (exit {proc.returncode}) before {what}")
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
 
+_FILING_LINE = re.compile(r" filing \d+/\d+ .*?\((file-[0-9a-f]{16})\)")
+
+
 class Run:
-    """A real `jixiao` command in its own session (so it and its children can be cleaned up)."""
+    """A real `jixiao` command in its own session (so it and its children can be cleaned up);
+    its output is collected line by line as it comes."""
 
     def __init__(self, *args: str, cwd: Path, env: dict):
         self.proc = subprocess.Popen(
             [str(JIXIAO), *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,
         )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def finished_filings(self) -> list[str]:
+        """The filing ids the run reported loaded so far (one line each, after the commit)."""
+        return [m.group(1) for line in list(self.lines) if (m := _FILING_LINE.search(line))]
+
+    def output(self) -> str:
+        return "".join(self.lines)
 
     def children(self) -> list[int]:
         try:
@@ -82,8 +105,9 @@ class Run:
         return children
 
     def finish(self, timeout: float = 240) -> tuple[int, str]:
-        out, _ = self.proc.communicate(timeout=timeout)
-        return self.proc.returncode, out
+        self.proc.wait(timeout=timeout)
+        self._reader.join(timeout=30)
+        return self.proc.returncode, self.output()
 
     def cleanup(self) -> None:
         try:
@@ -199,71 +223,85 @@ def test_0_two_runs_started_at_once_one_refuses_naming_the_other(world, tmp_path
     holder.kill9()
 
 
-def test_1_kill_during_loading(world):
+def _start_holding_the_lock(world) -> Run:
     paths = world["paths"]
-    wal = paths.writer_db.with_name("writer.duckdb.wal")
     run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
     # The lock file names the holder once the run owns the warehouse.
     _wait(lambda: paths.lock.exists() and paths.lock.read_text().strip() == str(run.proc.pid), 120, "the lock",
           run.proc)
-    # Loads commit one filing per transaction; kill when a few are in and more are coming.
-    _wait(lambda: wal.exists() and wal.stat().st_size > 150_000, 120, "some filings loaded", run.proc)
+    return run
+
+
+@pytest.fixture(scope="module")
+def killed_during_loading(world):
+    run = _start_holding_the_lock(world)
+    _wait(lambda: len(run.finished_filings()) >= 2, 180, "two filings loaded", run.proc)
+    reported = run.finished_filings()
     children = run.kill9()
-    rows = _writer_rows(paths, FILINGS_SQL)
-    assert 0 < len(rows) < len(world["expected"]) - 1, "killed during loading"
-    _check_whole(rows, world["expected"])
+    rows = _writer_rows(world["paths"], FILINGS_SQL)
     _wait(lambda: not _extraction_workers(children), 20, "orphaned extraction workers to exit")
-    world["after_1"] = rows
+    return {"reported": reported, "rows": rows}
 
 
-def test_2_kill_during_extraction(world):
-    paths = world["paths"]
-    wal = paths.writer_db.with_name("writer.duckdb.wal")
-    run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
-    _wait(lambda: paths.lock.exists() and paths.lock.read_text().strip() == str(run.proc.pid), 120, "the lock",
-          run.proc)
-    slow_id = _filing_id(world["folder"] / "slow.pdf")
-
-    def loads_done_slow_pdf_extracting():
-        if not wal.exists():
-            return False
-        size = wal.stat().st_size
-        time.sleep(1.0)
-        return wal.exists() and wal.stat().st_size == size and _extraction_workers(run.children())
-
-    _wait(loads_done_slow_pdf_extracting, 120, "loads done while the slow PDF is extracted", run.proc)
+@pytest.fixture(scope="module")
+def killed_during_extraction(world, killed_during_loading):
+    slow_id = filing_id("slow.pdf", filings_from_paths([world["folder"] / "slow.pdf"])[0].documents)
+    others = set(world["expected"]) - {slow_id}
+    run = _start_holding_the_lock(world)
+    # Every other filing reported loaded (this run or the killed one), the slow PDF not yet.
+    done_before = {row[0] for row in killed_during_loading["rows"]}
+    _wait(lambda: others <= done_before | set(run.finished_filings()) or slow_id in run.finished_filings(),
+          240, "every filing but the slow PDF loaded", run.proc)
+    reported = run.finished_filings()
     children = run.kill9()
-    rows = _writer_rows(paths, FILINGS_SQL)
-    _check_whole(rows, world["expected"])
-    assert slow_id not in {r[0] for r in rows}, "killed during its extraction"
-    assert len(rows) == len(world["expected"]) - 1
+    rows = _writer_rows(world["paths"], FILINGS_SQL)
     _wait(lambda: not _extraction_workers(children), 20, "orphaned extraction workers to exit")
-    world["after_2"] = rows
-    world["loaded_by"] = dict(_writer_rows(paths, "SELECT filing_id, run_id FROM filings_t"))
+    return {"slow_id": slow_id, "reported": reported, "rows": rows,
+            "loaded_by": dict(_writer_rows(world["paths"], "SELECT filing_id, run_id FROM filings_t"))}
 
 
-def test_3_next_run_completes_redoes_nothing_and_publishes_whole_filings(world):
-    paths = world["paths"]
-    run = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"]))
-    code, out = run.finish()
-    assert code == 0, out
+@pytest.fixture(scope="module")
+def completed(world, killed_during_extraction):
+    code, out = _start(world, "ingest", str(world["folder"]), "--db", str(world["db"])).finish()
     with duckdb.connect(str(world["db"]), read_only=True) as con:
         rows = con.execute(FILINGS_SQL).fetchall()
         loaded_by = dict(con.execute("SELECT filing_id, run_id FROM filings_t").fetchall())
         [(unchanged,)] = con.execute(
             "SELECT unchanged FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1").fetchall()
         stuck = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]
+    return {"code": code, "out": out, "rows": rows, "loaded_by": loaded_by, "unchanged": unchanged, "stuck": stuck,
+            "wal_left": world["paths"].writer_db.with_name("writer.duckdb.wal").exists()}
+
+
+def test_1_kill_during_loading(world, killed_during_loading):
+    rows, reported = killed_during_loading["rows"], killed_during_loading["reported"]
+    assert set(reported) <= {r[0] for r in rows}, "a filing reported loaded is missing after the kill"
+    assert 0 < len(rows) < len(world["expected"]), "killed during loading"
+    _check_whole(rows, world["expected"])
+
+
+def test_2_kill_during_extraction(world, killed_during_extraction):
+    state = killed_during_extraction
+    assert state["slow_id"] not in state["reported"], "the slow PDF finished before every other filing"
+    _check_whole(state["rows"], world["expected"])
+    assert state["slow_id"] not in {r[0] for r in state["rows"]}, "killed during its extraction"
+    assert len(state["rows"]) == len(world["expected"]) - 1
+
+
+def test_3_next_run_completes_redoes_nothing_and_publishes_whole_filings(world, killed_during_extraction, completed):
+    assert completed["code"] == 4, completed["out"]  # completed; the broken files are failed filings
+    rows, loaded_by = completed["rows"], completed["loaded_by"]
     assert sorted(r[0] for r in rows) == sorted(world["expected"])
     _check_whole(rows, world["expected"])
     # every filing finished before the kills is kept as loaded then, not redone
-    before = world["loaded_by"]
+    before = killed_during_extraction["loaded_by"]
     assert len(before) == len(world["expected"]) - 1
     assert {fid: loaded_by[fid] for fid in before if world["expected"][fid][0] != "failed"} == {
         fid: run for fid, run in before.items() if world["expected"][fid][0] != "failed"}
     # and the run says so: skipped ones, plus failed ones re-read and failing the same way
-    assert unchanged == len(before)
-    assert stuck == 2  # the two killed runs stay visible as never finished
-    assert not paths.writer_db.with_name("writer.duckdb.wal").exists()  # checkpointed after the load
+    assert completed["unchanged"] == len(before)
+    assert completed["stuck"] == 2  # the two killed runs stay visible as never finished
+    assert not completed["wal_left"]  # checkpointed after the load
 
 
 _ANALYST = r"""
@@ -275,19 +313,22 @@ SQL = ("SELECT f.filing_id, f.status, (SELECT count(*) FROM facts x WHERE x.fili
 held = duckdb.connect(db, read_only=True)  # an analyst's notebook, left open all night
 print(json.dumps({"ready": True}), flush=True)
 seen = 0
-while not stop.exists():
+while True:
+    last = stop.exists()  # once told the run ended, one more round: it reads the published rebuild
     for con, fresh in ((held, False), (duckdb.connect(db, read_only=True), True)):
         print(json.dumps({"fresh": fresh, "rows": con.execute(SQL).fetchall()}), flush=True)
         if fresh:
             con.close()
     seen += 1
-    time.sleep(0.02)
+    if last:
+        break
+    time.sleep(0.02)  # pacing, to leave the rebuild a core; nothing waits on it
 held.close()
 print(json.dumps({"done": seen}), flush=True)
 """
 
 
-def test_4_rebuild_under_an_analyst_reading_gives_the_same_rows(world):
+def test_4_rebuild_under_an_analyst_reading_gives_the_same_rows(world, completed):
     db = world["db"]
     columns = "filing_id, form, coalesce(subject, ''), item, coalesce(\"column\", ''), value, location"
     with duckdb.connect(str(db), read_only=True) as con:
@@ -300,11 +341,10 @@ def test_4_rebuild_under_an_analyst_reading_gives_the_same_rows(world):
         assert json.loads(analyst.stdout.readline()) == {"ready": True}
         run = _start(world, "rebuild", "--db", str(db))
         code, out = run.finish()
-        time.sleep(0.5)  # the analyst's fresh connections see the published rebuild
     finally:
         stop.touch()
         out_analyst, err_analyst = analyst.communicate(timeout=60)
-    assert code == 0, out
+    assert code == 4, out  # rebuilt; the broken files fail again, as they did
     assert analyst.returncode == 0, err_analyst[-2000:]
     observations = [json.loads(line) for line in out_analyst.splitlines() if line.startswith("{")]
     assert observations[-1]["done"] > 5

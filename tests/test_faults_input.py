@@ -20,8 +20,8 @@ import duckdb
 import psutil
 import pytest
 
-from flows.local import filings_from_paths
-from flows.pipeline import IsolatedRunner, Limits, process_filing
+from pipeline.local import filings_from_paths
+from pipeline.process import IsolatedRunner, Limits, process_filing
 from core.records import ExtractionError
 from tests.faults import builders as B
 
@@ -251,13 +251,13 @@ def test_a_converter_outliving_its_worker_is_killed(tmp_path, monkeypatch):
 
 def test_real_ingest_run_over_bad_and_good_files(corpus, tmp_path):
     """The real CLI in its own process: every bad file is a failed/partial filing with its
-    reason, both good reports are loaded whole, and the run exits 0."""
+    reason, both good reports are loaded whole, and the run exits 4 (some filings failed)."""
     folder = corpus["root"] / "bad"
     db = tmp_path / "w.duckdb"
     env = {**os.environ, "JIXIAO_CACHE_DIR": str(tmp_path / "cache")}
     done = subprocess.run([str(JIXIAO), "ingest", str(folder), "--db", str(db)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=240)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == 4, done.stdout[-3000:] + done.stderr[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             "SELECT f.source_url, f.status, f.error, s.fact_count FROM filings f JOIN filing_summary s USING (filing_id)"

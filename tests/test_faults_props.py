@@ -224,8 +224,8 @@ def _corrupt_member(path: Path, rng: random.Random) -> None:
 @pytest.mark.parametrize("fmt", ["docx", "pdf", "xlsx", "html", "text"])
 def test_fuzzed_files_fail_cleanly(fuzz_sources, fmt):
     from extractors import extract
-    from flows.local import filings_from_paths
-    from flows.pipeline import process_filing
+    from pipeline.local import filings_from_paths
+    from pipeline.process import process_filing
     from core.records import ExtractionError
 
     root, sources = fuzz_sources

@@ -12,14 +12,14 @@ from tests.faults.builders import good_reports
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
-def test_rerun_counts_skipped_filings_as_unchanged(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
+def test_rerun_counts_skipped_filings_as_unchanged(tmp_path):
+    from pipeline.load import ingest
 
     folder = tmp_path / "reports"
     good_reports(folder)
     db = tmp_path / "w.duckdb"
-    first = ingest_flow([str(folder)], str(db))
+    first = ingest([folder], db)
     assert first.summary["filings_ok"] == 2
-    second = ingest_flow([str(folder)], str(db))
+    second = ingest([folder], db)
     assert [status for _, status, _ in second.results] == ["unchanged", "unchanged"]
     assert second.summary["filings_unchanged"] == 2, second.summary

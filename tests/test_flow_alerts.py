@@ -26,8 +26,9 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_demo_with_a_webhook_alerts_each_inconsistency_once(prefect_harness, tmp_path):
-    from flows.crawl import demo_flow
+def test_demo_with_a_webhook_alerts_each_inconsistency_once(tmp_path):
+    from pipeline.crawl import demo
+    from pipeline.settings import settings
 
     receiver = type("R", (Receiver,), {"bodies": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), receiver)
@@ -39,12 +40,12 @@ def test_demo_with_a_webhook_alerts_each_inconsistency_once(prefect_harness, tmp
     )
     db = tmp_path / "w.duckdb"
     try:
-        demo_flow(str(db), str(config))
+        demo(db, settings(str(config)))
         assert len(receiver.bodies) == 1  # one digest for the run
         text = json.dumps(receiver.bodies[0], ensure_ascii=False)
         assert "staffing_over_quota" in text and "株洲市芦淞区人民代表大会常务委员会" in text
         assert "35" in text and "21" in text
-        demo_flow(str(db), str(config))
+        demo(db, settings(str(config)))
         assert len(receiver.bodies) == 1  # nothing new: no second message
     finally:
         server.shutdown()
@@ -56,13 +57,11 @@ def test_demo_with_a_webhook_alerts_each_inconsistency_once(prefect_harness, tmp
     assert filings == 5  # the second demo did not add filings
 
 
-def test_a_portal_down_three_nights_in_a_row_is_alerted_once(prefect_harness, tmp_path):
+def test_a_portal_down_three_nights_in_a_row_is_alerted_once(tmp_path):
     import socket
     from dataclasses import replace
 
-    from prefect import flow
-
-    from flows.crawl import crawl_and_load
+    from pipeline.crawl import crawl_and_load
     from core.config import Config, CrawlerSettings, PortalConfig
     from core.paths import Paths
 
@@ -79,7 +78,6 @@ def test_a_portal_down_three_nights_in_a_row_is_alerted_once(prefect_harness, tm
     )
     paths = Paths(tmp_path / "w.duckdb")
 
-    @flow
     def night():
         return crawl_and_load(config, paths)
 

@@ -1,4 +1,6 @@
-"""The nightly flow against a loopback portal: crawl → load, then an unchanged second run."""
+"""One crawl pass against a loopback portal: crawl → load, then an unchanged second run.
+
+Plain Python (what `jixiao run` does), and once as the Prefect nightly flow's tasks."""
 
 from __future__ import annotations
 
@@ -20,10 +22,25 @@ def _snapshot(db):
         } | {"filings": con.execute("select filing_id, sha256, status, published_at from filings order by 1").fetchall()}
 
 
-def _two_nights(tmp_path, config_of, between=None, prepare=None):
+def _prefect_night(config, paths):
     from prefect import flow
 
-    from flows.crawl import crawl_and_load
+    from flows.crawl import TaskEngine, load_task, submit_task
+    from pipeline.crawl import crawl_and_load
+    from pipeline.process import IsolatedRunner
+
+    @flow
+    def nightly():
+        with IsolatedRunner() as runner:
+            return crawl_and_load(config, paths, engine=TaskEngine(runner), submit=submit_task, loader=load_task)
+
+    return nightly()
+
+
+def _two_nights(tmp_path, config_of, between=None, prepare=None, night=None):
+    from pipeline.crawl import crawl_and_load
+
+    night = night or crawl_and_load
 
     site = build_site(tmp_path / "site")
     if prepare:
@@ -33,12 +50,8 @@ def _two_nights(tmp_path, config_of, between=None, prepare=None):
     config = config_of(site.portal(base_url))
     paths = Paths(tmp_path / "w.duckdb")
 
-    @flow
-    def nightly():
-        return crawl_and_load(config, paths)
-
     try:
-        first = nightly()
+        first = night(config, paths)
         assert first.summary["report_articles"] == len(site.report_titles)
         assert first.summary["filings_ok"] + first.summary["filings_failed"] == len(site.report_titles)
         assert first.summary["skipped_articles"] == {"budget": 1, "final_accounts": 1, "notice": 1}
@@ -46,7 +59,7 @@ def _two_nights(tmp_path, config_of, between=None, prepare=None):
         if between:
             between(site, paths)
         mark = len(log)
-        second = nightly()
+        second = night(config, paths)
     finally:
         stop()
     return site, paths, log[:mark], log[mark:], before, second
@@ -60,8 +73,17 @@ def _articles(hits):
     return {hit.path for hit in hits if "/t20" in hit.path and hit.path.endswith(".html")}
 
 
-def test_second_run_fetches_only_list_pages_and_changes_nothing(prefect_harness, tmp_path):
-    site, paths, first_hits, again, before, second = _two_nights(tmp_path, lambda portal: Config(portals=(portal,)))
+@pytest.fixture(params=["plain", "prefect"])
+def night(request):
+    if request.param == "plain":
+        return None
+    request.getfixturevalue("prefect_harness")
+    return _prefect_night
+
+
+def test_second_run_fetches_only_list_pages_and_changes_nothing(night, tmp_path):
+    site, paths, first_hits, again, before, second = _two_nights(
+        tmp_path, lambda portal: Config(portals=(portal,)), night=night)
     assert _documents(first_hits) and _articles(first_hits)
     # Loaded articles listed with the same title and date are not fetched again within recheck_days.
     assert not _documents(again) and not _articles(again)
@@ -77,7 +99,7 @@ def test_second_run_fetches_only_list_pages_and_changes_nothing(prefect_harness,
     assert [(str(d),) for (d,) in republished] and all(str(d).startswith("2024-06") for (d,) in republished)
 
 
-def test_recheck_every_night_uses_conditional_requests_only(prefect_harness, tmp_path):
+def test_recheck_every_night_uses_conditional_requests_only(tmp_path):
     from dataclasses import replace
 
     from core.config import CrawlerSettings
@@ -93,7 +115,7 @@ def test_recheck_every_night_uses_conditional_requests_only(prefect_harness, tmp
     assert _snapshot(paths.db) == before
 
 
-def test_an_entry_verified_long_ago_is_checked_again(prefect_harness, tmp_path):
+def test_an_entry_verified_long_ago_is_checked_again(tmp_path):
     import sqlite3
 
     def age_one_entry(site, paths):
@@ -108,7 +130,7 @@ def test_an_entry_verified_long_ago_is_checked_again(prefect_harness, tmp_path):
     assert _snapshot(paths.db) == before
 
 
-def test_a_retitled_list_entry_is_fetched_again(prefect_harness, tmp_path):
+def test_a_retitled_list_entry_is_fetched_again(tmp_path):
     def retitle_first(site, paths):
         for page in (site.root / "czyjsgk").glob("index*.html"):
             html = page.read_text(encoding="utf-8")
@@ -123,7 +145,7 @@ def test_a_retitled_list_entry_is_fetched_again(prefect_harness, tmp_path):
     assert second.summary["documents_downloaded"] == 0  # the attachment itself did not change
 
 
-def test_a_failed_filing_is_looked_at_again_every_night(prefect_harness, tmp_path):
+def test_a_failed_filing_is_looked_at_again_every_night(tmp_path):
     broken = {}
 
     def break_one_document(site):

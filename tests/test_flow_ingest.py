@@ -1,4 +1,4 @@
-"""The ingest flow end to end: real .docx files, real Prefect (test harness), real DuckDB."""
+"""`ingest` end to end: real .docx files, real child processes, real DuckDB (no Prefect: plain Python)."""
 
 from __future__ import annotations
 
@@ -40,25 +40,25 @@ def _rows(db: Path, sql: str):
         return con.execute(sql).fetchall()
 
 
-def test_ingest_twice_changes_nothing_and_an_edit_replaces_one_filing(prefect_harness, reports, tmp_path):
-    from flows.ingest import ingest_flow
+def test_ingest_twice_changes_nothing_and_an_edit_replaces_one_filing(reports, tmp_path):
+    from pipeline.load import ingest
 
     db = tmp_path / "w.duckdb"
-    first = ingest_flow([str(reports)], str(db))
+    first = ingest([reports], db)
     counts = _counts(db)
     assert counts["filings"] == 5
     assert counts["facts"] > 100
     assert first.summary["filings_ok"] + first.summary.get("filings_partial", 0) == 5
     before = _rows(db, "select filing_id, item, \"column\", value from facts order by all")
 
-    second = ingest_flow([str(reports)], str(db))
+    second = ingest([reports], db)
     assert {status for _, status, _ in second.results} == {"unchanged"}
     assert _counts(db) == counts
     assert _rows(db, "select filing_id, item, \"column\", value from facts order by all") == before
 
     edited_stem = "004_898f9e65b71aedec"
     _render(edited_stem, reports, lambda text: text.replace("\t99.41\n", "\t99.42\n"))
-    third = ingest_flow([str(reports)], str(db))
+    third = ingest([reports], db)
     statuses = sorted(status for _, status, _ in third.results)
     assert statuses.count("unchanged") == 4
     after = _rows(db, "select filing_id, item, \"column\", value from facts order by all")
@@ -69,13 +69,13 @@ def test_ingest_twice_changes_nothing_and_an_edit_replaces_one_filing(prefect_ha
     assert _counts(db) == counts
 
 
-def test_a_broken_file_fails_its_filing_and_the_run_goes_on(prefect_harness, reports, tmp_path):
-    from flows.ingest import ingest_flow
+def test_a_broken_file_fails_its_filing_and_the_run_goes_on(reports, tmp_path):
+    from pipeline.load import ingest
 
     (reports / "损坏的报告.docx").write_bytes(b"PK\x03\x04 this is not really a zip")
     (reports / "网页.pdf").write_text("<html><body>404 Not Found</body></html>", encoding="utf-8")
     db = tmp_path / "w.duckdb"
-    outcome = ingest_flow([str(reports)], str(db))
+    outcome = ingest([reports], db)
     failed = dict(_rows(db, "select source_url, error from filings where status = 'failed'"))
     assert len(failed) == 2
     assert all(error for error in failed.values())
@@ -83,14 +83,14 @@ def test_a_broken_file_fails_its_filing_and_the_run_goes_on(prefect_harness, rep
     assert outcome.summary["filings_failed"] == 2
 
 
-def test_filing_per_folder_checks_across_files(prefect_harness, tmp_path):
+def test_filing_per_folder_checks_across_files(tmp_path):
     """A report split over two files (narrative and forms) is one filing."""
-    from flows.ingest import ingest_flow
+    from pipeline.load import ingest
 
     article = tmp_path / "article"
     render_split_report("004_898f9e65b71aedec", article)
     db = tmp_path / "w.duckdb"
-    ingest_flow([str(tmp_path)], str(db), filing_per_folder=True)
+    ingest([tmp_path], db, filing_per_folder=True)
     assert _rows(db, "select count(*) from filings") == [(1,)]
     rules = {r for (r,) in _rows(db, "select rule from inconsistencies")}
     assert {"staffing_over_quota", "staffing_rate_misreported", "score_exceeds_max"} <= rules
@@ -98,8 +98,8 @@ def test_filing_per_folder_checks_across_files(prefect_harness, tmp_path):
 
 def test_department_and_year_come_from_the_title_when_the_text_lacks_them(tmp_path):
     """Seed 003 never names its unit in the text; the published title does."""
-    from flows.local import filings_from_paths
-    from flows.pipeline import process_filing
+    from pipeline.local import filings_from_paths
+    from pipeline.process import process_filing
 
     stem = "003_2ebd7fdb74714a1e"
     path = _render(stem, tmp_path)
@@ -108,30 +108,38 @@ def test_department_and_year_come_from_the_title_when_the_text_lacks_them(tmp_pa
     assert result.report.fiscal_year == 2021
 
 
-def test_a_small_window_loads_while_filings_still_stream(prefect_harness, reports, tmp_path):
+def test_a_small_window_loads_while_filings_still_stream(reports, tmp_path):
     """With one filing in flight, each is loaded before the next is even read from the stream."""
-    from prefect import flow
-
     import warehouse
-    from flows.ingest import load_filings
-    from flows.local import filings_from_paths
+    from pipeline.load import load_filings
+    from pipeline.local import filings_from_paths
+    from pipeline.process import IsolatedRunner
 
     db = tmp_path / "w.duckdb"
     loaded_before_next: list[int] = []
+    with warehouse.Warehouse.open(db) as store, IsolatedRunner() as runner:
+        run_id = store.start_run("test")
 
-    @flow
-    def run():
-        with warehouse.Warehouse.open(db) as store:
-            run_id = store.start_run("test")
+        def stream():
+            for filing in filings_from_paths([reports]):
+                loaded_before_next.append(store.con.execute("select count(*) from filings_t").fetchone()[0])
+                yield filing
 
-            def stream():
-                for filing in filings_from_paths([reports]):
-                    loaded_before_next.append(store.con.execute("select count(*) from filings_t").fetchone()[0])
-                    yield filing
-
-            return load_filings(stream(), store, run_id, window=1)
-
-    outcomes = run()
+        outcomes = load_filings(stream(), store, run_id, runner, window=1)
     assert sorted(status for _, status, _ in outcomes) == ["ok"] * 5
-    assert loaded_before_next[-1] >= 3  # loading kept pace with the stream, not after it
+    assert loaded_before_next == [0, 1, 2, 3, 4]  # loading kept pace with the stream, not after it
     assert _counts(db)["filings"] == 5
+
+
+def test_moving_the_folder_keeps_every_filing_id(reports, tmp_path):
+    """A filing's id comes from its name inside the ingested folder, not the absolute path."""
+    from pipeline.load import ingest
+
+    db = tmp_path / "w.duckdb"
+    ingest([reports], db)
+    ids = _rows(db, "select filing_id from filings order by 1")
+    (tmp_path / "下载").mkdir()
+    moved = reports.rename(tmp_path / "下载" / "renamed")
+    again = ingest([moved], db)
+    assert {status for _, status, _ in again.results} == {"unchanged"}
+    assert _rows(db, "select filing_id from filings order by 1") == ids

@@ -10,8 +10,8 @@ import pytest
 
 from core.records import Extraction, Paragraph, RawTable
 from extractors.textdump import parse_dump
-from flows.local import filings_from_paths
-from flows.pipeline import process_filing
+from pipeline.local import filings_from_paths
+from pipeline.process import process_filing
 from mappings import map_filing, non_report_reason
 from tests.conftest import seed_path
 from tests.fixtures_docx import cell, docx_with_body, para, row, table

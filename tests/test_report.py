@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 import warehouse
-from flows.local import filings_from_paths
-from flows.pipeline import parser_version, process_filing
+from pipeline.local import filings_from_paths
+from pipeline.process import parser_version, process_filing
 from core.paths import Paths
 from jixiao.samples import sample_documents
 from warehouse.report import build_report, humanize_location, infer_region, source_href

@@ -8,11 +8,15 @@ down (a sync Prefect task cannot interrupt a parser spinning in C code).
 
 from __future__ import annotations
 
+import ast
+import ctypes
+import functools
 import hashlib
 import os
 import resource
 import signal
 from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,22 +29,76 @@ import mappings
 from core.records import ExtractionError, Extraction, Filing, FilingResult
 from mappings.vocabulary import user_vocabulary_file
 
-_STAGE_PACKAGES = ("extractors", "mappings", "checks")
+_STAGE_CODE = ("extractors", "mappings", "checks", "core", "pipeline/process.py")
+_DATA_SUFFIXES = {".toml", ".csv", ".sql", ".json", ".txt"}
+# The libraries whose output is the extraction: a new version may read a file differently.
+_EXTRACTION_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "openpyxl", "xlrd",
+                         "beautifulsoup4", "lxml", "rapidocr-onnxruntime", "onnxruntime")
+_LIBREOFFICE_VERSION_FILES = ("/usr/lib/libreoffice/program/versionrc", "/opt/libreoffice/program/versionrc")
+
+
+def _code_digest(source: bytes) -> bytes:
+    """Python code as its syntax tree without docstrings: a comment or re-wrapped line changes nothing."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree, annotate_fields=False).encode()
+
+
+def _stage_files(root: Path) -> Iterator[Path]:
+    for entry in _STAGE_CODE:
+        path = root / entry
+        yield from sorted(path.rglob("*")) if path.is_dir() else [path]
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _EXTRACTION_LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=-")
+    for candidate in _LIBREOFFICE_VERSION_FILES:  # read, not run: `soffice --version` costs a second
+        rc = Path(candidate)
+        if rc.is_file():
+            found.append("libreoffice=" + ";".join(
+                line for line in rc.read_text(errors="replace").splitlines() if line.startswith(("buildid", "Vendor"))
+            ))
+            break
+    return "\n".join(found)
+
+
+@functools.cache
+def _bundled_digest() -> bytes:
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent.parent
+    for path in _stage_files(root):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        if path.suffix == ".py":
+            content = _code_digest(path.read_bytes())
+        elif path.suffix in _DATA_SUFFIXES:
+            content = path.read_bytes()
+        else:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + content)
+    digest.update(_library_versions().encode())
+    return digest.digest()
 
 
 def parser_version() -> str:
-    """A hash of the extraction, mapping and rule code and data, and of the user vocabulary.
+    """A hash of what decides a filing's rows: the extraction, mapping and rule code (its syntax,
+    not its comments), their data files, the extraction libraries' versions and the user vocabulary.
 
     Stored with every filing: when it changes, unchanged documents are re-extracted
     (``jixiao reprocess``), otherwise they are skipped.
     """
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in _STAGE_PACKAGES:
-        for path in sorted((root / package).rglob("*")):
-            if path.suffix in {".py", ".toml", ".csv", ".sql"} and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(path.read_bytes())
+    digest = hashlib.sha256(_bundled_digest())
     if (user := user_vocabulary_file()) is not None and user.is_file():
         digest.update(user.read_bytes())  # the user's wordings change the reading as the bundled ones do
     return digest.hexdigest()[:16]
@@ -100,6 +158,25 @@ class Limits:
     workers: int = max(1, min(4, os.cpu_count() or 1))
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """SIGTERM this worker when the run that started it dies (kill -9, OOM killer): an orphan
+    would otherwise go on extracting a long document for nobody."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the worker ends when it next talks to the pool
+        return
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+
+def _start_worker(memory_mb: int, parent_pid: int) -> None:
+    _cap_memory(memory_mb)
+    _die_with_parent(parent_pid)
+
+
 def _cap_memory(memory_mb: int) -> None:
     """Allow each worker ``memory_mb`` beyond what it inherits from the forked parent.
 
@@ -127,7 +204,8 @@ class IsolatedRunner:
 
     def __init__(self, limits: Limits = Limits()):
         self.limits = limits
-        self._pool = ProcessPool(max_workers=limits.workers, initializer=_cap_memory, initargs=(limits.memory_mb,))
+        self._pool = ProcessPool(max_workers=limits.workers, initializer=_start_worker,
+                                 initargs=(limits.memory_mb, os.getpid()))
 
     def submit(self, filing: Filing):
         return self._pool.schedule(process_filing, args=(filing,), timeout=self.limits.timeout_s)

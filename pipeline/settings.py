@@ -1,4 +1,4 @@
-"""The user's configuration as the flows read it (no Prefect import here: ``serve`` must set
+"""The user's configuration as the pipeline reads it (no Prefect import here: ``serve`` must set
 PREFECT_API_URL before Prefect is first imported)."""
 
 from __future__ import annotations

@@ -1,0 +1,239 @@
+"""The one process-and-load loop and the one writer run, shared by every entry point.
+
+``load_filings`` skips filings whose content and parser are unchanged, has the rest
+processed by an :class:`Engine` (isolated child processes by default, a Dask cluster, or
+Prefect tasks when ``flows/`` wraps it) and loads each result in its own transaction as
+soon as it is ready, so a run killed half-way loses nothing that was finished.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from core.paths import Paths
+from core.records import Filing, FilingResult
+from pipeline.archive import archive_filing, archived_filings
+from pipeline.process import IsolatedRunner, Limits, parser_version, process_filing
+from pipeline.progress import Progress
+
+if TYPE_CHECKING:
+    import alerts
+    import warehouse
+
+log = logging.getLogger("jixiao")
+
+Loader = Callable[["warehouse.Warehouse", FilingResult, str, str], str]
+
+
+class Engine(Protocol):
+    """How filings are processed: ``submit`` starts one, ``result`` never raises."""
+
+    def submit(self, filing: Filing) -> Future: ...
+
+    def result(self, filing: Filing, future: Future) -> FilingResult: ...
+
+
+class DaskEngine:
+    """Extraction on a Dask cluster (each worker process is the isolation); loading stays here."""
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        self._client = Client(address, set_as_default=False)
+        self._executor = self._client.get_executor(pure=False)
+
+    def submit(self, filing: Filing) -> Future:
+        return self._executor.submit(process_filing, filing)
+
+    def result(self, filing: Filing, future: Future) -> FilingResult:
+        try:
+            return future.result()
+        except Exception as error:
+            return FilingResult(filing, "failed", f"worker failed: {type(error).__name__}: {error}")
+
+    def __enter__(self) -> "DaskEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._client.close()
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    summary: dict
+    results: list[tuple[str, str, str | None]] = field(default_factory=list)  # filing_id, status, error
+
+
+def _load_one(store: "warehouse.Warehouse", result: FilingResult, run_id: str, version: str) -> str:
+    return store.load_filing(result, run_id, version)
+
+
+def load_filings(
+    filings: Iterable[Filing],
+    store: "warehouse.Warehouse",
+    run_id: str,
+    engine: Engine,
+    force: bool = False,
+    on_loaded: Callable[[Filing, str], None] | None = None,
+    raw_root: Path | None = None,
+    window: int = 4 * Limits().workers,
+    loader: Loader = _load_one,
+    progress: Progress | None = None,
+) -> list[tuple[str, str, str | None]]:
+    """Process and load every changed filing; returns (filing_id, outcome, error) per filing.
+
+    At most ``window`` filings are in flight: results are loaded as they finish, while the
+    (possibly streaming) filings are still coming, so memory stays flat and finished work
+    is in the warehouse even if the run dies later.
+    """
+    from crawler import RawStore
+
+    version = parser_version()
+    outcomes: list[tuple[str, str, str | None]] = []
+    pending: dict[Future, Filing] = {}
+    raw = RawStore(raw_root) if raw_root else None
+
+    def finish(filing: Filing, outcome: str, error: str | None) -> None:
+        outcomes.append((filing.filing_id, outcome, error))
+        if progress is not None:
+            progress.filing_done(filing, outcome, error)
+        if on_loaded:
+            on_loaded(filing, outcome)
+
+    def load(future: Future) -> None:
+        result = engine.result(pending.pop(future), future)
+        loaded = loader(store, result, run_id, version)
+        finish(result.filing, result.status if loaded == "loaded" else loaded, result.error)
+
+    for filing in filings:
+        if progress is not None:
+            progress.filing_seen()
+        if raw is not None:
+            filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
+        if not force and store.filing_state(filing.filing_id) == (filing.sha256, version):
+            store.mark_unchanged(run_id)
+            finish(filing, "unchanged", None)
+            continue
+        pending[engine.submit(filing)] = filing
+        done = [f for f in pending if f.done()]
+        if len(pending) >= window and not done:
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for future in done:
+            load(future)
+    for future in as_completed(list(pending)):
+        load(future)
+    return outcomes
+
+
+def run_pipeline(
+    filings: Iterable[Filing],
+    paths: Paths,
+    kind: str,
+    limits: Limits = Limits(),
+    force: bool = False,
+    engine: Engine | None = None,
+    channels: Sequence["alerts.Channel"] = (),
+    on_loaded: Callable[[Filing, str], None] | None = None,
+    late_summary: Callable[[], dict] | None = None,
+    fresh: bool = False,
+    before_publish: Callable[["warehouse.Warehouse", dict], None] | None = None,
+    loader: Loader = _load_one,
+    progress: Progress | None = None,
+) -> RunOutcome:
+    """One writer run: lock, load, record the run, alert, publish the analysts' copy.
+
+    Without an ``engine`` the filings go to isolated child processes (``limits``);
+    ``late_summary`` adds counts known only once ``filings`` is consumed (the crawl's);
+    ``fresh`` starts from an empty writer database, the old one moved aside (rebuild);
+    ``before_publish`` runs under the writer lock once the run is recorded.
+    """
+    import alerts
+    import warehouse
+
+    paths.ensure()
+    with warehouse.writer_lock(paths.lock):
+        if fresh:
+            _move_aside(paths.writer_db)
+        with warehouse.Warehouse.open(paths.writer_db) as store:
+            run_id = store.start_run(kind)
+            try:
+                if engine is None:
+                    with IsolatedRunner(limits) as runner:
+                        outcomes = load_filings(filings, store, run_id, runner, force, on_loaded, paths.raw,
+                                                loader=loader, progress=progress)
+                else:
+                    outcomes = load_filings(filings, store, run_id, engine, force, on_loaded, paths.raw,
+                                            loader=loader, progress=progress)
+            except BaseException as error:
+                store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+                if channels:
+                    alerts.notify_run_failed(store.con, channels, run_id, error)
+                raise
+            summary = store.summary(run_id)
+            summary.update(late_summary() if late_summary else {})
+            if channels:
+                summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
+            store.finish_run(run_id, "completed", summary)
+            if before_publish:
+                before_publish(store, summary)
+            store.checkpoint()
+        # still under the lock: a run starting now must not race the copy being published
+        warehouse.publish(paths.writer_db, paths.db)
+    log.info("run %s: %s", run_id, summary)
+    return RunOutcome(run_id, summary, outcomes)
+
+
+def _move_aside(database: Path) -> None:
+    """Keep the old writer database (and its WAL) beside the new one, never delete it."""
+    for suffix in ("", ".wal"):
+        old = database.with_name(database.name + suffix)
+        if old.exists():
+            old.replace(old.with_name(old.name + ".before-rebuild"))
+
+
+def ingest(paths: list[Path], db: Path, filing_per_folder: bool = False, force: bool = False,
+           channels: Sequence["alerts.Channel"] = (), engine: Engine | None = None,
+           progress: Progress | None = None) -> RunOutcome:
+    """Local report files or folders into the warehouse."""
+    from pipeline.local import filings_from_paths
+
+    filings = filings_from_paths(paths, filing_per_folder)
+    if progress is not None:
+        progress.add_total(len(filings))
+    return run_pipeline(filings, Paths(db), kind="ingest", force=force, engine=engine, channels=channels,
+                        progress=progress)
+
+
+def reprocess(db: Path, force: bool = False, channels: Sequence["alerts.Channel"] = (),
+              progress: Progress | None = None) -> RunOutcome:
+    """Re-extract stored documents after a mapping or rule change; never touches the network.
+
+    Filings whose documents and parser are unchanged are skipped unless ``force``.
+    """
+    from crawler import RawStore
+
+    paths = Paths(db)
+    filings = list(archived_filings(RawStore(paths.raw)))
+    if progress is not None:
+        progress.add_total(len(filings))
+    return run_pipeline(filings, paths, kind="reprocess", force=force, channels=channels, progress=progress)
+
+
+def rebuild(db: Path, progress: Progress | None = None) -> RunOutcome:
+    """Build the warehouse from scratch out of the raw store (the recovery plan).
+
+    The old writer database is moved aside (not deleted) first.
+    """
+    from crawler import RawStore
+
+    paths = Paths(db)
+    filings = list(archived_filings(RawStore(paths.raw)))
+    if progress is not None:
+        progress.add_total(len(filings))
+    return run_pipeline(filings, paths, kind="rebuild", force=True, fresh=True, progress=progress)
