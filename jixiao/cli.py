@@ -388,7 +388,7 @@ def demo(
     verbose: bool = VerboseOption,
 ) -> None:
     """Crawl the bundled sample portal (served on 127.0.0.1) into ./jixiao.duckdb."""
-    from pipeline.crawl import demo as run_demo
+    from jixiao.demo import demo as run_demo
     from pipeline.settings import settings
 
     settings_ = settings(str(config) if config else None)

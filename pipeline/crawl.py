@@ -1,4 +1,4 @@
-"""One pass over the portals: crawl, then extract, check, load and alert (``jixiao run``/``demo``).
+"""One pass over the portals: crawl, then extract, check, load and alert (``jixiao run``).
 
 Filings stream from the crawl into the load loop, and a filing is marked loaded in the
 crawler's state only after the warehouse holds it. ``flows/crawl.py`` runs the same
@@ -12,7 +12,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from core.config import Config
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("jixiao")
 
-DEMO_PORT = 18731  # the bundled sample portal, on 127.0.0.1
 PORTAL_DOWN_NIGHTS = 3  # alert when a portal was unreachable this many runs in a row
 DOWN_STATUSES = frozenset({"down", "blocked", "timeout", "js-shell", "robots", "not_allowed"})
 FETCH_THREADS = 8  # portals are fetched side by side; each host is rate-limited by the fetcher
@@ -114,22 +112,3 @@ def with_portal_args(config: Config, portal_args: list[str] | None) -> Config:
     if not portal_args:
         return config
     return replace(config, portals=tuple(portal_from_arg(arg) for arg in portal_args))
-
-
-def demo(db: Path, config: Config, progress: Progress | None = None, **options) -> RunOutcome:
-    """Serve the bundled sample portal on 127.0.0.1, crawl it end to end, stop the server."""
-    import tempfile
-
-    from jixiao.samples.portal import build_site, serve_portal
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-portal-") as site_dir:
-        site = build_site(Path(site_dir) / "site")
-        # A stable address keeps the sample filings' ids stable: a second demo changes nothing.
-        base_url, stop = serve_portal(site.root, port=DEMO_PORT)
-        try:
-            config = replace(config, portals=(site.portal(base_url),))
-            outcome = crawl_and_load(config, Paths(Path(db)), kind="demo", progress=progress, **options)
-        finally:
-            stop()
-    outcome.summary["sample_portal"] = base_url
-    return outcome

@@ -187,8 +187,8 @@ def _check_whole(rows: list[tuple], expected: dict) -> None:
     """(filing_id, status, facts) rows: each filing once, whole."""
     ids = [r[0] for r in rows]
     assert len(ids) == len(set(ids)), "a filing appears twice"
-    for filing_id, status, facts in rows:
-        assert (status, facts) == expected[filing_id], filing_id
+    for fid, status, facts in rows:
+        assert (status, facts) == expected[fid], fid
 
 
 FILINGS_SQL = (

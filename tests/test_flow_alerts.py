@@ -27,7 +27,7 @@ class Receiver(BaseHTTPRequestHandler):
 
 
 def test_demo_with_a_webhook_alerts_each_inconsistency_once(tmp_path):
-    from pipeline.crawl import demo
+    from jixiao.demo import demo
     from pipeline.settings import settings
 
     receiver = type("R", (Receiver,), {"bodies": []})
