@@ -206,7 +206,7 @@ def facts(file: Path, as_json: bool = JsonOption) -> None:
     """Show the canonical facts and inconsistency flags of one file, without a database."""
     import checks
     import mappings
-    from flows.settings import settings
+    from pipeline.settings import settings
 
     from core.config import ConfigError
 

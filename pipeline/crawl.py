@@ -7,7 +7,6 @@ function as the scheduled Prefect flow, with its discover/fetch/process steps as
 
 from __future__ import annotations
 
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -31,13 +30,6 @@ DOWN_STATUSES = frozenset({"down", "blocked", "timeout", "js-shell", "robots", "
 FETCH_THREADS = 8  # portals are fetched side by side; each host is rate-limited by the fetcher
 
 
-def _portal_history(store, name: str) -> list[str]:
-    rows = store.con.execute(
-        "SELECT summary FROM runs WHERE kind IN ('crawl', 'demo') AND summary IS NOT NULL ORDER BY started_at"
-    ).fetchall()
-    return [json.loads(summary).get("portal_status", {}).get(name, "ok") for (summary,) in rows]
-
-
 def _alert_portals_down(store, channels, statuses: dict[str, str]) -> None:
     """Alert a portal that has just reached PORTAL_DOWN_NIGHTS failed runs in a row (tonight included)."""
     import alerts
@@ -45,7 +37,7 @@ def _alert_portals_down(store, channels, statuses: dict[str, str]) -> None:
     for name, status in statuses.items():
         if status not in DOWN_STATUSES:
             continue
-        nights = alerts.consecutive_failures(_portal_history(store, name))
+        nights = alerts.consecutive_failures(store.portal_statuses(name))
         if nights == PORTAL_DOWN_NIGHTS:  # one notice per outage, not a nightly reminder
             alerts.notify_portal_down(store.con, channels, name, nights, error=status)
 

@@ -209,7 +209,7 @@ def test_a_user_vocabulary_file_merges_over_the_bundled_one(user_vocabulary):
 
 
 def test_the_user_vocabulary_is_named_in_jixiao_toml(user_vocabulary, tmp_path):
-    from flows.settings import settings
+    from pipeline.settings import settings
 
     user_vocabulary.write_text('[items.basic_data.procurement]\nsynonyms = ["政采执行额"]\n', encoding="utf-8")
     config = tmp_path / "jixiao.toml"
