@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alerts import redact
+from core.records import SEVERITIES, Severity
 from core.config import ConfigError, expand_env
 
-SEVERITIES = ("info", "warning", "error")
 KINDS = ("inconsistency", "resolved", "run_failed", "portal_down", "test")
 TYPES = ("webhook", "dingtalk", "wecom", "slack", "email")
 SECURITY = ("starttls", "ssl", "none")
@@ -31,8 +31,7 @@ class Filters:
     kinds: tuple[str, ...] = KINDS
 
     def accepts(self, severity: str | None, region: str | None, rule: str | None) -> bool:
-        rank = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES) - 1
-        if rank < SEVERITIES.index(self.min_severity):
+        if Severity.rank_of(severity) > Severity.rank_of(self.min_severity):
             return False
         if self.regions and not any(r in (region or "") for r in self.regions):
             return False
@@ -226,7 +225,7 @@ def _email(v: dict, where: str, common: dict) -> EmailChannel:
 def _filters(v: dict, where: str) -> Filters:
     severity = v.get("min_severity", "info")
     if severity not in SEVERITIES:
-        raise AlertConfigError(f"{where}: min_severity must be one of {', '.join(SEVERITIES)}")
+        raise AlertConfigError(f"{where}: min_severity must be one of {', '.join(reversed(SEVERITIES))}")
     lists = {}
     for key in ("regions", "rules", "kinds"):
         value = v.get(key, [])

@@ -81,13 +81,13 @@ def dispatch(
 
 def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, flags: list[FlagRow]) -> ChannelResult:
     present = {f.fingerprint for f in flags}
-    wanted = {f.fingerprint: f for f in flags if channel.filters.accepts(f.severity, f.region, f.rule)}
+    wanted = {f.fingerprint: f for f in flags if channel.filters.accepts(f.flag.severity, f.region, f.flag.rule)}
     known = store.history(con, channel.name)
     new = [f for fp, f in wanted.items() if fp not in known or not known[fp].alerted]
     # "Resolved" needs a filing that was processed cleanly (a failed or partial re-extraction
     # also makes flags disappear, and that is not a correction) and no longer breaking the
     # rule at all: changed numbers are a new flag, not a fix.
-    still_broken = {(f.filing_id, f.rule) for f in flags}
+    still_broken = {(f.filing_id, f.flag.rule) for f in flags}
     gone = {fp: h for fp, h in known.items()
             if h.alerted and fp not in present and (h.filing_id, h.rule) not in still_broken}
     info = store.filings(con, sorted({h.filing_id for h in gone.values() if h.filing_id}))
@@ -102,7 +102,7 @@ def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, 
                        [fp for fp, h in known.items() if h.resolved_pending and fp in present],
                        "withdrawn: the flag is present again")
         store.add_pending(con, channel.name, INCONSISTENCY, [
-            (f.fingerprint, f.filing_id, f.rule) for f in new
+            (f.fingerprint, f.filing_id, f.flag.rule) for f in new
             if not (f.fingerprint in known and known[f.fingerprint].inconsistency_pending)
         ])
         store.add_pending(con, channel.name, RESOLVED, [
@@ -152,12 +152,13 @@ def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolv
             "fiscal_year": flag.fiscal_year, "region": flag.region, "portal": flag.portal,
             "source_url": flag.source_url, "link": _link(flag.source_url, base_url), "flags": [],
         })
+        one, detected = flag.flag, flag.stored.detected_at
         entry["flags"].append({
-            "rule": flag.rule, "severity": flag.severity, "message": flag.message, "expected": flag.expected,
-            "actual": flag.actual, "subject": flag.subject, "location": flag.location, "unit": flag.unit or "",
-            "unit_text": _unit_text(flag.unit),
-            **value_labels(flag.rule),
-            "detected_at": flag.detected_at.isoformat(sep=" ") if flag.detected_at else None,
+            "rule": one.rule, "severity": str(one.severity), "message": one.message, "expected": one.expected,
+            "actual": one.actual, "subject": one.subject, "location": one.location_text, "unit": one.unit or "",
+            "unit_text": _unit_text(one.unit),
+            **value_labels(one.rule),
+            "detected_at": detected.isoformat(sep=" ") if detected else None,
         })
     for entry in filings.values():
         entry["flags"].sort(key=lambda x: (Severity.rank_of(x["severity"]), x["rule"]))
@@ -171,7 +172,7 @@ def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolv
         })
         if history.rule not in entry["rules"]:
             entry["rules"].append(history.rule)
-    severities = [f.severity for f in new]
+    severities = [f.flag.severity for f in new]
     return {
         "run_id": run_id,
         "generated_at": store.local_time(),

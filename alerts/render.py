@@ -14,10 +14,10 @@ from pathlib import Path
 import jinja2
 
 from alerts.channels import Channel
+from core.records import Severity
 from alerts.transport import Message
 
 BUILTIN = Path(__file__).resolve().parent / "templates"
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,7 @@ def environment(template_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(num=number, slack=slack_escape, md=md_escape)
-    env.globals.update(severity_label=lambda s: SEVERITY_LABELS.get(s, s or ""),
+    env.globals.update(severity_label=Severity.label_of,
                        rule_label=lambda r: rule_labels().get(r, r or ""))
     return env
 

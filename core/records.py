@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -245,6 +246,15 @@ class Severity(StrEnum):
         """0 for the most serious."""
         return list(Severity).index(self)
 
+    @property
+    def label(self) -> str:
+        """Its Chinese name, as the report, the alerts and the exports print it."""
+        return {"error": "错误", "warning": "警示", "info": "提示"}[self.value]
+
+    @classmethod
+    def label_of(cls, name: str | None) -> str:
+        return cls(name).label if name in cls._value2member_map_ else (name or "")
+
     @classmethod
     def rank_of(cls, name: str | None) -> int:
         """Rank of a severity name; unknown names sort after every known one."""
@@ -318,6 +328,16 @@ class Flag:
         parts = [filing_id, self.rule, self.subject or "", self.item or "",
                  _rounded(self.printed), _rounded(self.expected)]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredFlag:
+    """A flag as the warehouse keeps it: the filing it is about, its identity, when first raised."""
+
+    filing_id: str
+    fingerprint: str
+    flag: Flag
+    detected_at: datetime | None = None
 
 
 def _rounded(value: float | None) -> str:

@@ -14,9 +14,8 @@ import pytest
 
 import warehouse
 from tests.test_report import build_sample_warehouse
-from warehouse.report import (
-    QueryError, ReadOnlyQueryError, _width, format_rows, query_text, run_query,
-)
+from warehouse.report import QueryError, ReadOnlyQueryError, format_rows, query_text, run_query
+from warehouse.report.query import _width
 
 
 @pytest.fixture(scope="module")

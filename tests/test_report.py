@@ -142,7 +142,8 @@ def test_report_shows_the_flagged_seed_filings_with_their_numbers(report):
     yunxi = flag_rows(card("岳阳市云溪区"))
     [cells] = [cells for rule, cells in yunxi if rule == "project_sum"]  # budget and final: one root cause
     assert cells[2:5] == ["164.03 万元 合计数（填报）", "145.83 万元 分项相加", "+18.2 万元"]
-    assert "项目支出不等于其下各行之和" in cells[1] and cells[1].endswith("本年决算数同")
+    assert "项目支出不等于其下各行之和" in cells[1] and "；本年决算数同" in cells[1]
+    assert "原表所填：专项资金本年预算数 164.03；区六届人大三次会议经费 51.30；" in cells[1]  # as printed
     assert cells[5] == "表1 第13行 第3列；表1 第13行 第4列"
     assert {rule for rule, _ in yunxi} >= {
         "revenue_structure_mismatch", "expenditure_structure_mismatch", "narrative_table_mismatch"}
@@ -358,3 +359,23 @@ def test_report_narrowed_to_a_year_and_region_and_capped(sample_db, tmp_path):
     capped = build_report(sample_db, tmp_path / "one.html", max_filings=1).read_text(encoding="utf-8")
     assert list(filing_sections(capped)) == list(whole)[:1]  # the most serious one
     assert f"共 {len(whole)} 份" in text_of(capped.split('id="flagged-truncated"')[1].split("</div>")[0])
+
+
+def test_a_flag_for_review_is_shown_with_its_cells_as_printed(tmp_path):
+    from core.records import Cell, Flag, Location
+    from tests.test_warehouse import PARSER, make_result
+
+    amount = Cell("printed", "公用经费本年决算数", "747,953.17", 74.795317, "万元", "final",
+                  place=Location(file="f1-附件2.docx", table=1, row=9, cell=4), match_method="fuzzy",
+                  match_score=91.0)
+    flag = Flag("narrative_table_mismatch", "info", "报告正文公用经费 70 万元，基础数据表公用经费本年决算数 74.8 万元",
+                printed=70.0, computed=74.795317, subject="public_funds", unit="万元",
+                location=Location(file="f1-附件2.docx", table=1, row=9, cell=4), cells=(amount,),
+                weakest_match=91.0, weakest_method="fuzzy", needs_review=True)
+    db = tmp_path / "writer.duckdb"
+    with warehouse.Warehouse.open(db) as wh:
+        wh.load_filing(make_result(tmp_path, flags=[flag]), wh.start_run("test"), PARSER)
+    page = build_report(db, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "待复核 needs review" in page and "最低匹配 91，fuzzy" in page
+    assert "原表所填：公用经费本年决算数 747,953.17（折合 74.8 万元）" in page  # as the form prints it
+    assert "表1 第9行 第4列" in page

@@ -10,25 +10,32 @@ from datetime import datetime
 
 import duckdb
 
+from core.records import Flag, StoredFlag
+from warehouse.flags import read_flags
+
 
 @dataclass(frozen=True)
 class FlagRow:
-    fingerprint: str
-    filing_id: str
-    rule: str
-    severity: str
-    message: str
-    expected: float | None
-    actual: float | None
-    subject: str | None
-    location: str | None
-    detected_at: datetime | None
+    """A flag to alert with the filing it is about."""
+
+    stored: StoredFlag
     department: str | None
     region: str | None
     fiscal_year: int | None
     source_url: str | None
     portal: str | None
-    unit: str | None = None
+
+    @property
+    def flag(self) -> Flag:
+        return self.stored.flag
+
+    @property
+    def fingerprint(self) -> str:
+        return self.stored.fingerprint
+
+    @property
+    def filing_id(self) -> str:
+        return self.stored.filing_id
 
 
 @dataclass(frozen=True)
@@ -84,36 +91,31 @@ def current_flags(con: duckdb.DuckDBPyConnection) -> list[FlagRow]:
 
     Flags stored for review (``needs_review``) are never alerted.
     """
-    rows = con.execute(
-        """
-        SELECT i.fingerprint, i.filing_id, i.rule, i.severity, i.message, i.expected, i.actual, i.subject,
-               i.location, i.detected_at, f.department, f.region, f.fiscal_year, f.source_url, f.portal, i.unit
-        FROM inconsistencies i LEFT JOIN filings f ON f.filing_id = i.filing_id
-        WHERE NOT coalesce(i.needs_review, false)
-        ORDER BY f.department NULLS LAST, f.fiscal_year, i.filing_id, i.rule, i.subject NULLS FIRST
-        """
-    ).fetchall()
+    stored = read_flags(con, certain_only=True)
+    context = filings(con, sorted({s.filing_id for s in stored}))
     flags: dict[str, FlagRow] = {}
-    for (fp, filing_id, rule, severity, message, expected, actual, subject, location, detected_at,
-         department, region, fiscal_year, source_url, portal, unit) in rows:
-        flags.setdefault(fp, FlagRow(
-            fp, filing_id, rule, severity, message, _float(expected), _float(actual), subject, location,
-            detected_at, department, region, fiscal_year, source_url, portal, unit,
+    for one in sorted(stored, key=lambda s: _filing_order(context.get(s.filing_id, {}), s)):
+        filing = context.get(one.filing_id, {})
+        flags.setdefault(one.fingerprint, FlagRow(
+            one, filing.get("department"), filing.get("region"), filing.get("fiscal_year"),
+            filing.get("source_url"), filing.get("portal"),
         ))
     return list(flags.values())
 
 
-def _float(value) -> float | None:
-    return None if value is None else float(value)
+def _filing_order(filing: dict, stored: StoredFlag) -> tuple:
+    department = filing.get("department")
+    return (department is None, department or "", filing.get("fiscal_year") or 0, stored.filing_id,
+            stored.flag.rule, stored.flag.subject is not None, stored.flag.subject or "")
 
 
 def filings(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> dict[str, dict]:
     rows = con.execute(
-        "SELECT filing_id, department, fiscal_year, region, source_url, status FROM filings "
+        "SELECT filing_id, department, fiscal_year, region, source_url, status, portal FROM filings "
         "WHERE list_contains(?, filing_id)",
         [filing_ids],
     ).fetchall()
-    keys = ("filing_id", "department", "fiscal_year", "region", "source_url", "status")
+    keys = ("filing_id", "department", "fiscal_year", "region", "source_url", "status", "portal")
     return {r[0]: dict(zip(keys, r)) for r in rows}
 
 

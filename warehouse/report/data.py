@@ -1,0 +1,272 @@
+"""What the report shows, read from the published warehouse's views."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from core.records import Severity, StoredFlag
+from warehouse.flags import read_flags
+from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, infer_region, source_href
+
+MAX_FILINGS = 200  # per section: a province's 10,000 filings would make a page no browser opens
+DEFAULT_LABELS = ("填报数", "核对值")
+
+
+def _number(text: str) -> float | None:
+    try:
+        return round(float(text.replace(",", "").rstrip("%")), 6)
+    except ValueError:
+        return None
+
+
+def declared_rules() -> dict:
+    """Rule id -> its declaration (``checks.rules``): title, labels of its numbers, unit."""
+    try:
+        from checks.rules import RULES
+    except ImportError:  # the report must still render from a bare warehouse file
+        return {}
+    return dict(RULES)
+
+
+@dataclass
+class FlagView:
+    """A stored flag as the report prints it."""
+
+    stored: StoredFlag
+    rule_declaration: object | None  # checks.rules.Rule, when the rule is still declared
+    document: str | None  # the filing's own file: places in it are shown without its name
+
+    def __getattr__(self, name: str):
+        # rule, severity, message, subject, needs_review, expected, actual, cells, …: the Flag's own
+        if name in ("stored", "rule_declaration", "document"):
+            raise AttributeError(name)
+        return getattr(self.stored.flag, name)
+
+    @property
+    def title(self) -> str:
+        return getattr(self.rule_declaration, "title", None) or self.stored.flag.rule
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        return getattr(self.rule_declaration, "labels", None) or DEFAULT_LABELS
+
+    @property
+    def detected_at(self) -> datetime | None:
+        return self.stored.detected_at
+
+    @property
+    def unit(self) -> str:
+        return self.stored.flag.unit or ""
+
+    @property
+    def location(self) -> str:
+        """Where the checked figure and what it was held against are printed, in Chinese."""
+        flag = self.stored.flag
+        places = [flag.location] if flag.location else []
+        places += [c.place for c in flag.cells if c.role != "part" and c.place]
+        if places:
+            return "；".join(dict.fromkeys(describe_place(p, self.document) for p in places))
+        return humanize_location(flag.location_text, self.document)
+
+    @property
+    def location_raw(self) -> str:
+        return self.stored.flag.location_text or ""
+
+    @property
+    def evidence(self) -> list[str]:
+        """Each compared cell as printed: ``区人大预算审查监督平台 39.80``."""
+        shown = []
+        for cell in self.stored.flag.cells:
+            text = cell.text or fmt_num(cell.value)
+            if cell.value is not None and cell.unit and cell.unit != "%" and _number(text) != round(cell.value, 6):
+                text += f"（折合 {fmt_num(cell.value, cell.unit)}）"  # printed in another unit (元), shown as printed
+            shown.append(f"{cell.label} {text}".strip())
+        return list(dict.fromkeys(shown))
+
+    @property
+    def actual_text(self) -> str:
+        return fmt_num(self.stored.flag.actual, self.unit)
+
+    @property
+    def expected_text(self) -> str:
+        return fmt_num(self.stored.flag.expected, self.unit)
+
+    @property
+    def difference_text(self) -> str:
+        actual, expected = self.stored.flag.actual, self.stored.flag.expected
+        if actual is None or expected is None:
+            return "—"
+        diff = actual - expected
+        sign = "+" if diff > 0 else ("−" if diff < 0 else "")
+        return sign + fmt_num(abs(diff), self.unit)
+
+
+@dataclass
+class FilingCard:
+    filing_id: str
+    name: str
+    department: str | None
+    region: str | None
+    fiscal_year: int | None
+    status: str
+    error: str | None
+    grade: str | None
+    total_score: float | None
+    errors: int
+    warnings: int
+    infos: int
+    source_url: str | None
+    source_href: str | None
+    document: str | None
+    flags: list[FlagView] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.errors else ("warning" if self.warnings else "info")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?", [name]
+    ).fetchall()[0][0])
+
+
+def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None) -> dict:
+    """Everything the report shows, read from the public views (plus flag locations);
+    ``year`` and ``region`` (a part of the region's name) narrow it to some filings."""
+    rules = declared_rules()
+    summary = _rows(con, """
+        SELECT s.*, f.source_url, f.error
+        FROM filing_summary s JOIN filings f USING (filing_id)
+    """)
+    # The filings view has no title; it names a filing whose department was not recognised.
+    article_titles = dict(con.execute("SELECT filing_id, title FROM filings_t").fetchall()) \
+        if _has_table(con, "filings_t") else {}
+    cards: dict[str, FilingCard] = {}
+    for row in summary:
+        document = Path(row["source_url"]).name if row["source_url"] else None
+        title = article_titles.get(row["filing_id"])
+        name = row["department"] or title or (Path(document).stem if document else row["filing_id"])
+        cards[row["filing_id"]] = FilingCard(
+            filing_id=row["filing_id"], name=name, department=row["department"],
+            region=row["region"] or infer_region(row["department"], title, document),
+            fiscal_year=row["fiscal_year"], status=row["status"], error=row["error"], grade=row["grade"],
+            total_score=row["total_score"], errors=row["error_flags"], warnings=row["warning_flags"],
+            infos=row["info_flags"], source_url=row["source_url"], source_href=source_href(row["source_url"]),
+            document=document,
+        )
+    region_given = {row["filing_id"]: row["region"] is not None for row in summary}
+    if year is not None or region:
+        cards = {
+            key: card for key, card in cards.items()
+            if (year is None or card.fiscal_year == year) and (not region or region in (card.region or ""))
+        }
+
+    for stored in read_flags(con):
+        card = cards.get(stored.filing_id)
+        if card is not None:
+            card.flags.append(FlagView(stored, rules.get(stored.flag.rule), card.document))
+
+    flagged = sorted(
+        (c for c in cards.values() if c.flags),
+        key=lambda c: (-c.errors, -c.warnings, -c.infos, -(c.fiscal_year or 0), c.name),
+    )
+    all_cards = list(cards.values())
+    by_status = Counter(c.status for c in all_cards)
+    by_severity = Counter(f.severity for c in all_cards for f in c.flags)
+
+    by_rule: dict[str, dict] = {}
+    for card in all_cards:
+        for flag in card.flags:
+            entry = by_rule.setdefault(flag.rule, {
+                "rule": flag.rule, "title": flag.title, "severity": flag.severity, "flags": 0, "filings": set()})
+            entry["flags"] += 1
+            entry["filings"].add(card.filing_id)
+            if Severity.rank_of(flag.severity) < Severity.rank_of(entry["severity"]):
+                entry["severity"] = flag.severity
+    by_rule_sorted = sorted(by_rule.values(), key=lambda e: (Severity.rank_of(e["severity"]), -e["flags"], e["rule"]))
+    for entry in by_rule_sorted:
+        entry["filings"] = len(entry["filings"])
+
+    return {
+        "cards": all_cards,
+        "flagged": flagged,
+        "clean": sorted((c for c in all_cards if not c.flags and c.status != "failed"),
+                        key=lambda c: (-(c.fiscal_year or 0), c.name)),
+        "unread": sorted((c for c in all_cards if c.status != "ok"),
+                         key=lambda c: (c.status != "failed", c.name)),
+        "totals": {
+            "filings": len(all_cards),
+            "ok": by_status.get("ok", 0), "partial": by_status.get("partial", 0),
+            "failed": by_status.get("failed", 0),
+            "flagged": len(flagged),
+            "facts": sum(r["fact_count"] for r in summary if r["filing_id"] in cards),
+            "indicators": sum(r["indicator_count"] for r in summary if r["filing_id"] in cards),
+            "unmapped": sum(r["unmapped_label_count"] for r in summary if r["filing_id"] in cards),
+            "flags": sum(by_severity.values()),
+            "error": by_severity.get("error", 0), "warning": by_severity.get("warning", 0),
+            "info": by_severity.get("info", 0),
+        },
+        "by_rule": by_rule_sorted,
+        "by_region": _group(all_cards, lambda c: c.region or "（未注明）"),
+        "regions_inferred": any(not region_given[c.filing_id] and c.region for c in all_cards),
+        "by_year": _group(all_cards, lambda c: f"{c.fiscal_year}年度" if c.fiscal_year else "（年度不明）",
+                          key=lambda e: e["key"]),
+        "last_run": _last_run(con),
+        "staffing": [row for row in _rows(con, """
+            SELECT filing_id, department, fiscal_year, authorized, actual, reported_control_rate,
+                   computed_control_rate, over_quota
+            FROM staffing WHERE computed_control_rate IS NOT NULL
+            ORDER BY computed_control_rate DESC, department
+        """) if row["filing_id"] in cards],
+        "execution": [row for row in _rows(con, """
+            SELECT filing_id, department, fiscal_year, form, subject, full_year_budget, executed,
+                   reported_execution_rate, computed_execution_rate
+            FROM fund_execution
+            WHERE item = 'funds.total' AND computed_execution_rate IS NOT NULL
+            ORDER BY computed_execution_rate, department, subject
+        """) if row["filing_id"] in cards],
+        "scope": " · ".join(part for part in (f"{year}年度" if year else "", region or "") if part),
+    }
+
+
+def _group(cards: list[FilingCard], name, key=None) -> list[dict]:
+    groups: dict[str, dict] = defaultdict(lambda: {"filings": 0, "flagged": 0, "error": 0, "warning": 0, "info": 0})
+    for card in cards:
+        entry = groups[name(card)]
+        entry["filings"] += 1
+        entry["flagged"] += bool(card.flags)
+        entry["error"] += card.errors
+        entry["warning"] += card.warnings
+        entry["info"] += card.infos
+    rows = [{"key": k, **v} for k, v in groups.items()]
+    return sorted(rows, key=key or (lambda e: (-e["error"], -e["warning"], -e["info"], e["key"])))
+
+
+def _last_run(con: duckdb.DuckDBPyConnection) -> dict | None:
+    runs = _rows(con, """
+        SELECT run_id, kind, started_at, finished_at, status, summary, error
+        FROM runs ORDER BY started_at DESC LIMIT 1
+    """) if _has_table(con, "runs") else []
+    if not runs:
+        return None
+    run = runs[0]
+    try:
+        run["summary"] = json.loads(run["summary"]) if run["summary"] else {}
+    except (TypeError, ValueError):
+        run["summary"] = {}
+    run["started"] = beijing(run["started_at"])
+    run["finished"] = beijing(run["finished_at"])
+    return run

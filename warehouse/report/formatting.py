@@ -1,0 +1,98 @@
+"""How the report prints numbers, times, places and regions for a finance officer."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from core.records import Location, Severity
+
+# Finance officers read Beijing time; the warehouse stores naive UTC.
+BEIJING = timedelta(hours=8)
+FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+SEVERITY_COLOR = {Severity.ERROR: "#c0392b", Severity.WARNING: "#d68910", Severity.INFO: "#7f8c8d"}
+STATUS_LABEL = {"ok": "正常读取", "partial": "部分读取", "failed": "读取失败"}
+
+# A county-level name ends the region; the short bound keeps 市场监督管理局 out of it.
+_REGION = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,10}?(?:省|自治区))?"
+    r"(?:[\u4e00-\u9fff]{2,12}?(?:市|自治州|州|盟|地区))?"
+    r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗|市))?"
+)
+# Only for flags written before they carried a place (schema 2): their location is text.
+_LOCATION_WORDS = (
+    (re.compile(r"\btable (\d+)"), r"表\1"),
+    (re.compile(r"\bpage (\d+)"), r"第\1页"),
+    (re.compile(r"\brow (\d+)"), r"第\1行"),
+    (re.compile(r"\bcol (\d+)"), r"第\1列"),
+    (re.compile(r"\bcell (\d+)"), r"第\1格"),
+    (re.compile(r"\bpara (\d+)"), r"正文第\1段"),
+)
+
+
+def fmt_num(value: float | None, unit: str = "") -> str:
+    """``164.03``, ``35``, ``98.49%``: at most two decimals, no trailing zeros."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def beijing(stamp: datetime | None) -> str:
+    return "" if stamp is None else (stamp + BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def infer_region(*names: str | None) -> str | None:
+    """``株洲市芦淞区`` from ``株洲市芦淞区人民代表大会常务委员会``; None when nothing matches."""
+    for name in names:
+        if not name:
+            continue
+        match = _REGION.match(name)
+        if match and match.group(0):
+            return match.group(0)
+    return None
+
+
+def humanize_location(location: str | None, document: str | None = None) -> str:
+    """``表1 第13行 第3列`` from ``<file>.docx table 1 row 13 col 3``; parts joined by ``；``."""
+    if not location:
+        return ""
+    parts = []
+    for part in location.split("; "):
+        if document and part.startswith(document):
+            part = part[len(document):].strip()
+        for pattern, replacement in _LOCATION_WORDS:
+            part = pattern.sub(replacement, part)
+        parts.append(part.strip())
+    return "；".join(dict.fromkeys(p for p in parts if p))
+
+
+def source_href(source_url: str | None) -> str | None:
+    """A link that opens the source: web URLs as they are, local paths as file:// URIs."""
+    if not source_url:
+        return None
+    if re.match(r"^https?://", source_url, re.IGNORECASE):
+        return source_url
+    path = Path(source_url)
+    if path.is_absolute():
+        return path.as_uri()
+    return None  # anything else (javascript:, relative names) is shown, never linked
+
+
+def describe_place(place: Location, document: str | None = None) -> str:
+    """``表1 第13行 第3列`` (``附件2.docx 表1 …`` when the place is in another file than ``document``)."""
+    parts = [place.file] if place.file and place.file != document else []
+    parts += [f"工作表“{place.sheet}”"] if place.sheet else []
+    parts += [f"第{place.page}页"] if place.page else []
+    parts += [f"表{place.table}"] if place.table is not None else []
+    parts += [f"第{place.row}行"] if place.row is not None else []
+    parts += [f"第{place.cell}列"] if place.cell is not None else []
+    parts += [f"正文第{place.paragraph}段"] if place.paragraph is not None else []
+    return " ".join(parts)

@@ -1,0 +1,70 @@
+"""The one-file HTML page of the report, and ``build_report`` that writes it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core.records import Severity
+from warehouse.publish import open_readonly
+from warehouse.report.charts import _html, _short, execution_chart, flags_time_chart, staffing_chart
+from warehouse.report.data import MAX_FILINGS, collect
+from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SEVERITY_LABEL = {s.value: s.label for s in Severity}
+
+
+def render_report(data: dict, db_name: str, generated_at: datetime | None = None,
+                  max_filings: int = MAX_FILINGS) -> str:
+    """The HTML page for ``collect``'s data (plotly.js inlined, nothing fetched); at most
+    ``max_filings`` filings are listed in each section, the most serious first."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+    from plotly.offline import get_plotlyjs
+
+    names = {c.filing_id: c.name for c in data["cards"]}
+    charts = {}
+    for div_id, fig in (
+        ("chart-execution", execution_chart(data["execution"], names)),
+        ("chart-staffing", staffing_chart(data["staffing"], names)),
+        ("chart-flags-time", flags_time_chart(data["cards"])),
+    ):
+        if fig is not None:
+            charts[div_id] = Markup(_html(fig, div_id))
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["num"] = fmt_num
+    env.filters["short"] = _short
+    generated_at = generated_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    # The rule knows the printed decimals; the report marks what it flagged.
+    misreported = {(c.filing_id, f.subject) for c in data["cards"] for f in c.flags
+                   if f.rule == "execution_rate_misreported"}
+    for row in data["execution"]:
+        row["misreported"] = (row["filing_id"], row["subject"]) in misreported
+    below = [r for r in data["execution"] if r["computed_execution_rate"] < 100 or r["misreported"]]
+    return env.get_template("report.html.j2").render(
+        **data, charts=charts, names=names, db_name=db_name, generated=beijing(generated_at),
+        plotly_js=Markup(get_plotlyjs()) if charts else "", severity_label=SEVERITY_LABEL,
+        status_label=STATUS_LABEL, execution_watch=below[:12], execution_watch_total=len(below),
+        over_quota=[r for r in data["staffing"] if r["over_quota"]], max_filings=max_filings,
+    )
+
+
+def build_report(db_path: Path | str, out_path: Path | str, year: int | None = None, region: str | None = None,
+                 max_filings: int = MAX_FILINGS) -> Path:
+    """Write the one-file HTML report of the published warehouse at ``db_path``; returns ``out_path``."""
+    db_path, out_path = Path(db_path), Path(out_path)
+    con = open_readonly(db_path)
+    try:
+        data = collect(con, year, region)
+    finally:
+        con.close()
+    html = render_report(data, db_path.name, max_filings=max_filings)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(out_path)  # a browser refreshing the old report never sees half a page
+    return out_path
