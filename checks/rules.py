@@ -104,7 +104,20 @@ class Custom:
     message: str = ""
 
 
-Comparison = Sum | Rate | Exceed | Restates | Custom
+@dataclass(frozen=True)
+class Across:
+    """A comparison between two filings of one budget unit (its other years, or an earlier
+    version of the same filing): ``checks.across.ENGINES[name]`` evaluates it over the records
+    the warehouse hands over. Messages name both filings ({year}, {filing}, {other_year},
+    {other_filing}) and both values. ``share``/``at_least`` bound a change (staffing_jump)."""
+
+    name: str
+    message: str
+    share: Decimal | None = None
+    at_least: int | None = None
+
+
+Comparison = Sum | Rate | Exceed | Restates | Custom | Across
 
 
 @dataclass(frozen=True)
@@ -227,8 +240,38 @@ DECLARATIONS: tuple[Rule, ...] = (
     ), unit=""),
 )
 
-RULES: dict[str, Rule] = {r.id: r for r in DECLARATIONS}
-assert len(RULES) == len(DECLARATIONS), "two declarations share a rule id"
+# Rules across filings (SPEC §4): evaluated by ``checks.across`` when the warehouse loads any
+# filing of the unit, never on one report alone.
+ACROSS_DECLARATIONS: tuple[Rule, ...] = (
+    Rule("prior_year_final_mismatch", WARNING, "上年决算数与上年报告的本年决算数不一致", (
+        Across("prior_year_final",
+               "{year}年度报告{line}上年决算数 {printed} 万元 ≠ {other_year}年度报告（{other_filing}）本年决算数 "
+               "{reference} 万元（相差 {diff} 万元）"),
+    ), labels=("本年报告所填上年决算数", "上年报告本年决算数")),
+    Rule("carryover_mismatch", WARNING, "上年结转资金与上年报告未执行完的资金不一致", (
+        Across("carryover",
+               "{year}年度报告项目“{project}”上年结转资金 {printed} 万元 ≠ {other_year}年度报告（{other_filing}）"
+               "全年预算数 {budget} 万元 − 全年执行数 {executed} 万元 = {reference} 万元（相差 {diff} 万元）"),
+    ), labels=("本年报告所填上年结转", "上年报告预算减执行")),
+    # 编制数 moving by more than `share` of last year's quota and by at least `at_least` people,
+    # with no narrative sentence explaining a change of 编制 (mappings.filing.staffing_note_of).
+    Rule("staffing_jump", INFO, "编制数较上年变动较大且报告未说明原因", (
+        Across("staffing_jump",
+               "编制数由{other_year}年度报告（{other_filing}）的 {reference} 人变为{year}年度报告的 {printed} 人"
+               "（变动 {diff} 人，超过 {share}%），报告未说明编制调整原因",
+               share=Decimal("0.2"), at_least=3),
+    ), unit="人", labels=("本年编制数", "上年编制数")),
+    Rule("fiscal_year_gap", INFO, "缺少中间年度的自评报告", (
+        Across("fiscal_year_gap", "有{other_year}年度（{other_filing}）和{year}年度报告，缺少{missing}年度的自评报告"),
+    ), unit="年", labels=("缺少的年度", "")),
+    Rule("republished_with_changes", WARNING, "报告重新发布后数字有变化", (
+        Across("republished", "报告第 {old} 版被第 {new} 版替换，{count} 个数字有变化：{changes}"),
+    ), unit="", labels=("新版数字", "旧版数字")),
+)
+ACROSS_RULES: tuple[str, ...] = tuple(r.id for r in ACROSS_DECLARATIONS)
+
+RULES: dict[str, Rule] = {r.id: r for r in DECLARATIONS + ACROSS_DECLARATIONS}
+assert len(RULES) == len(DECLARATIONS) + len(ACROSS_DECLARATIONS), "two declarations share a rule id"
 
 # Precision first: a flag is alerted only when every fact it compares was read for certain.
 # A fact is certain when its label matched by one of these methods (never OCR, fuzzy or a

@@ -232,6 +232,8 @@ class CanonicalReport:
     fiscal_year: int | None = None
     department: str | None = None
     grade: str | None = None
+    budget_code: str | None = None  # 预算编码 when printed: the unit's identity across years
+    staffing_note: str | None = None  # the narrative's reason for a change of 编制数, if it gives one
 
 
 class Severity(StrEnum):
@@ -364,3 +366,27 @@ class FilingResult:
 def sha256_file(path: Path) -> str:
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+# --- across filings --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitFiling:
+    """One filing of a budget unit as the rules across filings read it (its current version)."""
+
+    filing_id: str
+    fiscal_year: int | None
+    department: str | None
+    facts: tuple[Fact, ...] = ()
+    staffing_note: str | None = None
+
+
+@dataclass(frozen=True)
+class FilingVersion:
+    """One published version of a filing's documents and the facts read from it."""
+
+    filing_id: str
+    version: int
+    sha256: str
+    facts: tuple[Fact, ...] = ()

@@ -66,8 +66,13 @@ def _prefix(text: str, pairs: list[tuple[str, City]]) -> tuple[str, City] | None
 
 def region_from_name(name: str | None, data: Divisions | None = None) -> str | None:
     """``湖南省株洲市芦淞区`` from ``株洲市芦淞区人民代表大会常务委员会``; None when it names no region."""
+    return split_region(name, data)[0]
+
+
+def split_region(name: str | None, data: Divisions | None = None) -> tuple[str | None, str]:
+    """(the region the name starts with, the rest): (湖南省株洲市芦淞区, 人民代表大会常务委员会)."""
     if not name:
-        return None
+        return None, ""
     data = data or divisions()
     text = re.sub(r"\s+", "", name)
     province = next((p for p in sorted(data.provinces, key=len, reverse=True) if text.startswith(p)), None)
@@ -79,15 +84,16 @@ def region_from_name(name: str | None, data: Divisions | None = None) -> str | N
         name_seen, city = city_hit
         rest = rest[len(name_seen):]
         county_hit = _prefix(rest, data.counties(city))
-        return city.province + city.name + (county_hit[0] if county_hit else "")
+        rest = rest[len(county_hit[0]):] if county_hit else rest
+        return city.province + city.name + (county_hit[0] if county_hit else ""), rest
     county_hit = _prefix(rest, data.counties())
     if county_hit and province in (None, county_hit[1].province):
         county, city = county_hit
-        return city.province + city.name + county
+        return city.province + city.name + county, rest[len(county):]
     if province:
         other = _OTHER_CITY.match(rest)
-        return province + (other.group(0) if other else "")
-    return None
+        return province + (other.group(0) if other else ""), rest[len(other.group(0)) if other else 0:]
+    return None, text
 
 
 def region_of(configured: str | None, *names: str | None) -> str | None:

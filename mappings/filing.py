@@ -18,6 +18,11 @@ from mappings.project_list import map_project_list
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})年度?")
 _TITLE_WORDS = re.compile(r"绩效|整体支出|自评|评价")
+_BUDGET_CODE = re.compile(r"预算(?:单位)?编码[:：]?(\d{3,})")
+# A narrative sentence that explains why the staffing quota changed (staffing_jump reads it).
+_STAFFING_REASON = re.compile(
+    r"[^。；]*(?<!预算)(?<!规划)编制数?[^。；]{0,20}(?:机构改革|调整|划转|转隶|核减|核增|增加|减少|撤并|合并|整合)[^。；]*"
+)
 _GRADE = re.compile(r"(?:评价等次|评价等级|评价结论|自评结果|自评等次)(?:为|是|:|：)*[“\"]?(优秀|优|良好|良|中等|中|合格|不合格|差)")
 
 
@@ -69,6 +74,21 @@ def fiscal_year_of(paragraphs: list[Paragraph]) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+def budget_code_of(paragraphs: list[Paragraph]) -> str | None:
+    """The 预算编码 printed on the self-assessment report's cover (``预 算 编 码： 107001``)."""
+    for paragraph in paragraphs:
+        if found := _BUDGET_CODE.search(squash(paragraph.text)):
+            return found[1]
+    return None
+
+
+def staffing_note_of(paragraphs: list[Paragraph]) -> str | None:
+    for paragraph in paragraphs:
+        if found := _STAFFING_REASON.search(squash(paragraph.text)):
+            return found[0][:200]
+    return None
+
+
 def grade_of(paragraphs: list[Paragraph], from_tables: list[str]) -> str | None:
     if printed := next((clean_text(g).strip() for g in from_tables if clean_text(g).strip()), None):
         return printed
@@ -105,4 +125,6 @@ def map_filing(extractions: list[Extraction], titles: tuple[str, ...] = ()) -> C
         fiscal_year=fiscal_year,
         department=department_of(paragraphs, out.departments) or department_of(title_paragraphs, []),
         grade=grade_of(paragraphs, out.grades),
+        budget_code=budget_code_of(paragraphs),
+        staffing_note=staffing_note_of(paragraphs),
     )

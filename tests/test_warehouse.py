@@ -25,7 +25,7 @@ from warehouse import PUBLIC_VIEWS, Warehouse, query, schema
 SPEC_COLUMNS = {
     "filings": [
         "filing_id", "source_url", "portal", "department", "region", "fiscal_year", "doc_format", "sha256",
-        "published_at", "fetched_at", "status", "error", "grade",
+        "published_at", "fetched_at", "status", "error", "grade", "unit_id",
     ],
     "facts": [
         "filing_id", "form", "subject", "item", "column", "value", "unit", "source_label", "match_score",
@@ -41,6 +41,8 @@ SPEC_COLUMNS = {
         "needs_review", "weakest_match", "location", "subject", "unit", "fingerprint", "printed", "computed",
         "limit_value", "item", "columns", "place", "evidence", "weakest_method", "inferred",
     ],
+    "units": ["unit_id", "name", "region", "budget_code", "names_seen", "filing_count", "first_year", "last_year"],
+    "filing_versions": ["filing_id", "version", "sha256", "fetched_at", "superseded_at", "is_current"],
 }
 
 PARSER = "p1"
@@ -225,7 +227,12 @@ def test_changed_filing_replaces_only_its_rows(tmp_path, db):
         assert wh.load_filing(changed, run2, PARSER) == "loaded"
 
         assert {t.name: table_rows(wh, t.name, "f2") for t in schema.FILING_TABLES} == other_before
-        assert counts(wh) == counts_before
+        # one flag more: the re-publication changed a printed number (the old one stays in fact_versions)
+        assert counts(wh) == counts_before | {"inconsistencies_t": counts_before["inconsistencies_t"] + 1}
+        assert wh.con.execute(
+            "SELECT rule, message LIKE '%1 个数字有变化%' FROM inconsistencies "
+            "WHERE filing_id = 'f1' AND rule = 'republished_with_changes'"
+        ).fetchall() == [("republished_with_changes", True)]
         finals = wh.con.execute(
             "SELECT filing_id, value FROM facts WHERE item = 'three_public.total' AND \"column\" = 'final' "
             "ORDER BY filing_id"
@@ -233,7 +240,8 @@ def test_changed_filing_replaces_only_its_rows(tmp_path, db):
         assert finals == [("f1", 13.75), ("f2", 12.5)]
         # Flags raised again keep the time they were first seen: alerts must not fire twice.
         assert wh.con.execute(
-            "SELECT rule, detected_at FROM inconsistencies WHERE filing_id = 'f1' ORDER BY rule"
+            "SELECT rule, detected_at FROM inconsistencies WHERE filing_id = 'f1' "
+            "AND rule <> 'republished_with_changes' ORDER BY rule"
         ).fetchall() == first_detected
         assert wh.con.execute("SELECT run_id FROM filings_t WHERE filing_id = 'f1'").fetchone() == (run2,)
         assert wh.summary(run2)["filings_ok"] == 1

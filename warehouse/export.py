@@ -78,8 +78,9 @@ def _select(con: duckdb.DuckDBPyConnection, view: str, with_filing: bool = False
     if not with_filing or "filing_id" not in names or "department" in names:
         return con.execute(f"SELECT * FROM {quote(view)}")
     rest = ", ".join(f"v.{quote(n)}" for n in names if n != "filing_id")
+    context = "".join(f"f.{c}, " for c in ("department", "fiscal_year") if c not in names)
     return con.execute(
-        f"SELECT v.filing_id, f.department, f.fiscal_year, {rest} "
+        f"SELECT v.filing_id, {context}{rest} "
         f"FROM {quote(view)} v LEFT JOIN filings f ON f.filing_id = v.filing_id"
     )
 

@@ -21,6 +21,9 @@ SHEETS: dict[str, str] = {
     "reviews": "复核记录",
     "units": "预算单位",
     "filing_versions": "报告版本",
+    "unit_review": "单位合并待复核",
+    "fact_versions": "各版本数据",
+    "unit_years": "单位历年对比",
 }
 
 HEADERS: dict[str, str] = {
@@ -110,7 +113,24 @@ HEADERS: dict[str, str] = {
     "names_seen": "曾用名称",
     "version": "版本",
     "superseded_at": "被替换时间",
+    "is_current": "当前版本",
+    "filing_count": "报告数",
+    "first_year": "最早年度",
+    "last_year": "最近年度",
+    "printed_name": "所印名称",
+    "candidate_unit_id": "候选单位编号",
+    "candidate_names": "候选单位名称",
+    "reason": "原因",
+    "previous_year": "上一年度",
+    "three_public_final": "“三公”经费决算数",
+    "public_funds_final": "公用经费决算数",
+    "project_final": "项目支出决算数",
 }
+# unit_years: every headline figure has a year-over-year change beside it.
+HEADERS |= {f"{name}_change": f"{HEADERS[name]}较上年增减" for name in (
+    "full_year_budget", "executed", "three_public_final", "public_funds_final", "project_final", "authorized",
+    "total_score")}
+HEADERS["actual_change"] = "实际在职人数较上年增减"
 
 # A column that means something else in one view.
 VIEW_HEADERS: dict[tuple[str, str], str] = {
@@ -118,10 +138,14 @@ VIEW_HEADERS: dict[tuple[str, str], str] = {
     ("inconsistencies", "expected"): "应为",
     ("inconsistencies", "actual"): "实为（填报）",
     ("alerts", "status"): "发送状态",
+    ("unit_years", "actual"): "实际在职人数",
+    ("units", "region"): "所在地",
 }
 
 AMOUNTS = ("prior_final", "budget", "final", "final_minus_budget", "final_vs_prior", "initial_budget",
-           "full_year_budget", "executed")
+           "full_year_budget", "executed", "three_public_final", "public_funds_final", "project_final",
+           "full_year_budget_change", "executed_change", "three_public_final_change", "public_funds_final_change",
+           "project_final_change")
 RATES = ("reported_control_rate", "computed_control_rate", "reported_execution_rate", "computed_execution_rate")
 BY_UNIT = ("value", "expected", "actual", "printed", "computed", "limit_value")
 

@@ -12,7 +12,7 @@ import duckdb
 
 from core.paths import REVIEWS_LOG
 from core.records import FilingResult
-from warehouse import reads, schema
+from warehouse import across, reads, schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
@@ -181,10 +181,16 @@ class Warehouse:
         try:
             flags = schema.INCONSISTENCIES_T.name
             con.register(_staged(flags), self._keep_detected_at(fid))
+            across.before_load(con, result, now)
             for table in schema.FILING_TABLES:
-                con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [fid])
+                if table.name == flags:  # flags across filings are re-evaluated by after_load
+                    con.execute(f"DELETE FROM {quote(flags)} WHERE filing_id = ? AND NOT list_contains(?, rule)",
+                                [fid, list(across.ACROSS_RULES)])
+                else:
+                    con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [fid])
             for table in schema.FILING_TABLES:
                 con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM {quote(_staged(table.name))}")
+            across.after_load(con, result, run_id, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -205,6 +211,7 @@ class Warehouse:
         try:
             for table in schema.FILING_TABLES:
                 con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [result.filing.filing_id])
+            across.after_removal(con, result.filing.filing_id, run_id, utcnow())
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -21,11 +21,12 @@ FILINGS = View(
     columns_of(FILINGS_T, [
         "filing_id", "source_url", "portal", "department", "region", "fiscal_year", "doc_format", "sha256",
         "published_at", "fetched_at", "status", "error", "grade",
-    ]),
+    ]) + (("unit_id", "Budget unit that filed it, one id whatever name it printed (see units); "
+                      "NULL when the filing names no unit."),),
     """
-SELECT filing_id, source_url, portal, department, region, fiscal_year, doc_format, sha256,
-       published_at, fetched_at, status, error, grade
-FROM filings_t
+SELECT f.filing_id, f.source_url, f.portal, f.department, f.region, f.fiscal_year, f.doc_format, f.sha256,
+       f.published_at, f.fetched_at, f.status, f.error, f.grade, u.unit_id
+FROM filings_t f LEFT JOIN filing_units_t u ON u.filing_id = f.filing_id
 """,
     (
         ("Filings per fiscal year and status",

@@ -1,0 +1,106 @@
+"""Flags across filings: the warehouse hands a unit's filings to ``checks.across`` and stores the flags.
+
+Re-evaluated inside the load of any filing of the unit, so a flag naming two filings changes
+when either of them does. The flags live in ``inconsistencies_t`` with the later filing; a
+flag raised again keeps its ``detected_at`` and run, so it is alerted once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from checks import across
+from checks.rules import ACROSS_RULES
+from core.records import FilingResult, Flag, UnitFiling
+from warehouse import schema
+from warehouse.rows import flag_row
+from warehouse.schema import quote
+from warehouse.units import assign_unit, remove_filing, unit_filing_ids
+from warehouse.versions import current_facts, last_two_versions, record_version
+
+__all__ = ["ACROSS_RULES", "after_load", "after_removal", "before_load"]
+
+_STAGED = "_load_across_flags"
+
+
+def before_load(con: duckdb.DuckDBPyConnection, result: FilingResult, now: datetime) -> None:
+    """Keep the version being replaced (its facts) when the filing's documents changed."""
+    record_version(con, result, now)
+
+
+def after_load(con: duckdb.DuckDBPyConnection, result: FilingResult, run_id: str, now: datetime) -> None:
+    """Give the filing its unit, then re-evaluate the cross-filing rules of the units it touched."""
+    reevaluate(con, assign_unit(con, result, run_id, now), result.filing.filing_id, run_id, now)
+
+
+def after_removal(con: duckdb.DuckDBPyConnection, filing_id: str, run_id: str, now: datetime) -> None:
+    """The filing's rows were removed (it is no report): its unit's other filings are looked at again."""
+    reevaluate(con, remove_filing(con, filing_id), filing_id, run_id, now)
+
+
+def reevaluate(con: duckdb.DuckDBPyConnection, units: set[str], filing_id: str, run_id: str, now: datetime) -> None:
+    filing_ids = sorted(set(unit_filing_ids(con, units)) | {filing_id})
+    flags = unit_flags(con, units) + version_flags(con, filing_ids)
+    store_flags(con, filing_ids, flags, run_id, now)
+
+
+def unit_records(con: duckdb.DuckDBPyConnection, unit_id: str) -> list[UnitFiling]:
+    rows = con.execute(
+        """
+        SELECT f.filing_id, f.fiscal_year, f.department, u.staffing_note
+        FROM filing_units_t u JOIN filings_t f USING (filing_id)
+        WHERE u.unit_id = ? AND f.status <> 'failed'
+        ORDER BY f.fiscal_year, f.filing_id
+        """,
+        [unit_id],
+    ).fetchall()
+    return [UnitFiling(fid, year, name, current_facts(con, fid), note) for fid, year, name, note in rows]
+
+
+def unit_flags(con: duckdb.DuckDBPyConnection, unit_ids: set[str]) -> list[tuple[str, Flag]]:
+    return [pair for unit_id in sorted(unit_ids) for pair in across.check_unit(unit_records(con, unit_id))]
+
+
+def version_flags(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> list[tuple[str, Flag]]:
+    out = []
+    for fid in filing_ids:
+        if versions := last_two_versions(con, fid):
+            out += [(fid, flag) for flag in across.republished(*versions)]
+    return out
+
+
+def store_flags(con: duckdb.DuckDBPyConnection, filing_ids: list[str], flags: list[tuple[str, Flag]],
+                run_id: str, now: datetime) -> None:
+    """Replace the cross-filing flags of ``filing_ids``; one raised before keeps its detected_at and run."""
+    rows = [flag_row(fid, flag, run_id, now) for fid, flag in flags]
+    columns = schema.INCONSISTENCIES_T.column_names()
+    # Plain inserts rather than register(): an aborted load transaction refuses unregister().
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_STAGED} AS SELECT * FROM inconsistencies_t LIMIT 0")
+    if rows:
+        con.executemany(
+            f"INSERT INTO {_STAGED} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [[row.get(c) for c in columns] for row in rows],
+        )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _across_new AS
+        SELECT n.* REPLACE (coalesce(o.first_seen, n.detected_at) AS detected_at,
+                            coalesce(o.first_run, n.run_id) AS run_id)
+        FROM {_STAGED} n
+        LEFT JOIN (
+            SELECT filing_id, rule, subject, message, min(detected_at) AS first_seen,
+                   arg_min(run_id, detected_at) AS first_run
+            FROM inconsistencies_t
+            WHERE list_contains(?, filing_id) AND list_contains(?, rule)
+            GROUP BY ALL
+        ) o ON o.filing_id = n.filing_id AND o.rule = n.rule AND o.subject IS NOT DISTINCT FROM n.subject
+           AND o.message IS NOT DISTINCT FROM n.message
+        """,
+        [filing_ids, list(ACROSS_RULES)],
+    )
+    con.execute("DELETE FROM inconsistencies_t WHERE list_contains(?, filing_id) AND list_contains(?, rule)",
+                [filing_ids, list(ACROSS_RULES)])
+    con.execute("INSERT INTO inconsistencies_t BY NAME SELECT * FROM _across_new")
+    con.execute(f"DROP TABLE _across_new; DROP TABLE {_STAGED}")
