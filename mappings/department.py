@@ -12,7 +12,8 @@ from core.records import Paragraph
 from mappings.normalize import squash
 
 _NAMED_UNIT = re.compile(
-    r"^(?:填报单位|填报部门|部门[(（]单位[)）]名称|单位[(（]部门[)）]名称|预算单位|单位名称|部门名称)"
+    r"^(?:填报单位|填报部门|部门[(（]单位[)）]名称|单位[(（]部门[)）]名称|预算单位|单位名称|部门名称"
+    r"|(?:省级|市级|州级|县级|区级)?预算部门(?:[(（]单位[)）])?名称)"
     r"(?:[(（](?:盖章|公章|章)[)）])?[:：](.+)$"
 )
 _REPORT_TITLE = re.compile(

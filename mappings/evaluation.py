@@ -22,6 +22,7 @@ from mappings.collect import (
     nonblank_cells,
     printed,
 )
+from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
 from mappings.match import match_item
 from mappings.normalize import normalize_label, subject_label
@@ -190,8 +191,8 @@ def _map_total(table: RawTable, r: int, row: list[str | None], col: int, state: 
 
 def _map_structure_row(role: str, filled: list[tuple[int, str]], state: EvalState, out: Collector) -> None:
     following = printed(filled[1][1]) if len(filled) > 1 else ""
-    if role == "department" and following:
-        out.departments.append(following)
+    if role == "department" and (name := clean_name(following)):
+        out.departments.append(name)
     elif role == "project_name" and following:
         state.subject = subject_label(following)
     elif role == "grade" and following:
@@ -215,6 +216,9 @@ def map_evaluation(table: RawTable, state: EvalState, out: Collector) -> None:
         if _is_indicator_header(row):  # with or without a 绩效指标 column before 一级指标
             state.section = "indicators"
             state.header_spans = (table.index, _covered(row))
+            continue
+        if name := named_unit(first):  # 预算部门名称：… in one cell
+            out.departments.append(name)
             continue
         role = vocabulary.structure_role(normalize_label(first))
         if role and role != "headings" and not (role == "indicators" and len(filled) > 1):

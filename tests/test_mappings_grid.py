@@ -279,3 +279,12 @@ def test_a_real_docx_with_merged_group_labels(grouped_docx):
     assert (heading.value, heading.match_method, heading.inferred) == (4, "position", True)
     assert facts[("public_funds.office", None)].value == 4
     assert not [key for key in facts if key[0] == "project.line"]
+
+
+def test_a_department_named_inside_one_eval_cell():
+    rows = [["预算部门名称：某县民政局（盖章）", _, _, "金额单位：万元"],
+            ["年度预算申请", "年初预算数", "全年预算数", "全年执行数"],
+            ["年度资金总额", "1", "2", "3"]]
+    report = mapped(rows, title="部门整体支出绩效自评表")
+    assert report.department == "某县民政局"
+    assert report.unmapped == []
