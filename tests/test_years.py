@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import alerts
-from flows.pipeline import process_filing
+from pipeline.process import process_filing
 from tests.years_fixtures import LINES, filing, render_year, year_lines
 from warehouse import Warehouse
 
