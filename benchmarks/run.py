@@ -71,6 +71,13 @@ TARGETS: dict[str, tuple[str, str, object]] = {
 METRIC_KEYS = tuple(TARGETS)
 
 
+def _write_results_md(path: Path, text: str) -> None:
+    """RESULTS.md, keeping the accuracy section that ``jixiao bench --accuracy`` writes."""
+    from benchmarks.accuracy.report import keep_section
+
+    path.write_text(keep_section(path.read_text("utf-8") if path.exists() else "", text), "utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="jixiao bench", description=__doc__.split("\n")[0])
     parser.add_argument("--filings", type=int, default=DEFAULT_FILINGS, help="corpus size (default %(default)s)")
@@ -85,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text("utf-8"))
-        (args.out / "RESULTS.md").write_text(render_markdown(results, _findings()), "utf-8")
+        _write_results_md(args.out / "RESULTS.md", render_markdown(results, _findings()))
         return 0
 
     saved = dict(os.environ)  # called in-process by `jixiao bench` and the smoke test: leave no trace
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(saved)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    (args.out / "RESULTS.md").write_text(render_markdown(results, _findings()), "utf-8")
+    _write_results_md(args.out / "RESULTS.md", render_markdown(results, _findings()))
     _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
     for key in METRIC_KEYS:
         metric = results["metrics"][key]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from extractors.textdump import parse_dump
 from core.records import Extraction, Paragraph, RawTable
-from jixiao.samples.render import render_docx, vertical_merges
+from jixiao.samples.render import render_docx, row_spans, vertical_merges
 
 _PERCENT = re.compile(r"^(-?\d+(?:\.(\d+))?)%$")
 _DECIMAL = re.compile(r"^-?\d+\.(\d+)$")
@@ -43,13 +43,9 @@ def table_spans(table: RawTable) -> list[Span]:
     covered = {(r + k, c) for (r, c), n in vertical.items() for k in range(1, n)}
     spans = []
     for r, row in enumerate(table.rows):
-        last = max(i for i, cell in enumerate(row) if cell is not None)
-        for c, text in enumerate(row):
-            if text is None or (r, c) in covered:
-                continue
-            rows = vertical.get((r, c), 1)
-            cols = width - c if c == last else 1
-            spans.append(Span(r, c, rows, cols, text))
+        for c, cols, text in row_spans(row, width):
+            if (r, c) not in covered:
+                spans.append(Span(r, c, vertical.get((r, c), 1), cols, text))
     return spans
 
 

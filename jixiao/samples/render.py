@@ -1,6 +1,8 @@
 """Render a seed text dump into a .docx the way a clerk's Word file looks.
 
-Short rows span their last cell to the table's width (gridSpan); an empty cell under a
+A cell spans the covered (``None``) cells after it in its row, so short rows span their last
+cell to the table's width and a label may span two or three columns before its value
+(gridSpan); an empty cell under a
 side label in the first two columns is merged into it (vMerge), as in the printed forms;
 one-character-per-line labels (``绩\\n效\\n指\\n标``) get vertical text direction.
 """
@@ -56,6 +58,20 @@ def vertical_merges(table: RawTable) -> dict[tuple[int, int], int]:
     return spans
 
 
+def row_spans(row: list[str | None], width: int) -> list[tuple[int, int, str]]:
+    """(column, columns spanned, text) of each cell of a layout row: a cell covers the
+    ``None`` cells after it, up to the table's width (a short row spans its last cell)."""
+    spans = []
+    for c, text in enumerate(row):
+        if text is None:
+            continue
+        end = c + 1
+        while end < width and (end >= len(row) or row[end] is None):
+            end += 1
+        spans.append((c, end - c, text))
+    return spans
+
+
 def _set_vertical(cell) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
     direction = OxmlElement("w:textDirection")
@@ -81,9 +97,9 @@ def _render_table(document, table: RawTable) -> None:
         out.cell(r, c).merge(out.cell(r + rows - 1, c))
         covered.update((r + k, c) for k in range(1, rows))
     for r, row in enumerate(table.rows):
-        last = max(i for i, cell in enumerate(row) if cell is not None)
-        if last < width - 1:
-            out.cell(r, last).merge(out.cell(r, width - 1))
+        for c, cols, _ in row_spans(row, width):
+            if cols > 1:
+                out.cell(r, c).merge(out.cell(r, c + cols - 1))
     for r, row in enumerate(table.rows):
         for c, text in enumerate(row):
             if text is None or (r, c) in covered or not text:

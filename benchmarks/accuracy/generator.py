@@ -1,0 +1,150 @@
+"""The accuracy corpus: filings (one folder each), their truths, rendered in every format.
+
+A filing is drawn from its index and split alone, so the same index always gives the same
+filing. In every 12 filings: 3 clean, 4 planted inconsistencies each followed by its clean
+twin (the same filing, consistent), and 1 non-report document. The plants cycle through the
+rules, so 51 filings of a split plant every rule once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.accuracy import files, layout, nonreports, sentences
+from benchmarks.accuracy.model import author
+from benchmarks.accuracy.plants import NEEDS, PLANTS, plant
+from benchmarks.accuracy.truth import Truth
+from core.records import Extraction
+
+HERE = Path(__file__).resolve().parent
+# Not under a dot-folder: local ingest skips hidden paths, as it does for a user.
+DEFAULT_ROOT = HERE.parent / "accuracy-corpus"
+FORMATS = files.FORMATS
+CYCLE = ["clean", "plant", "twin", "clean", "plant", "twin", "clean", "plant", "twin", "plant", "twin", "nonreport"]
+RULE_ORDER = list(PLANTS)
+# Layout choices a plant (and its twin) needs: the shared template's, so no split is favoured.
+FORCED_CHOICES = {"three_public_sum": {"basic_columns": "prior,budget,final"}, "year_mismatch": {"years": "years"}}
+
+
+def generator_version() -> str:
+    """A hash of the generator's code and data: a change renders the corpus afresh."""
+    digest = hashlib.sha256()
+    samples = HERE.parent.parent / "jixiao" / "samples"
+    for path in sorted([*HERE.glob("*.py"), samples / "render.py", samples / "formats.py"]):
+        if path.name not in ("score.py", "report.py", "run.py", "__init__.py"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Spec:
+    index: int
+    split: str
+    doc_format: str
+    kind: str  # clean, plant:<rule>, twin:<rule>, nonreport:<what>
+
+    @property
+    def filing_id(self) -> str:
+        return f"{self.split}-{self.index:03d}-{self.doc_format}"
+
+    @property
+    def seed(self) -> int:
+        base = self.index - 1 if self.kind.startswith("twin") else self.index
+        return int(hashlib.sha1(f"{self.split}|{base}".encode()).hexdigest()[:8], 16)
+
+
+def _format(index: int, formats: tuple[str, ...]) -> str:
+    """Round robin over the formats; scanned PDFs (slow to OCR) are one clean filing in 24."""
+    if "scanned" in formats and index % 24 == 0:
+        return "scanned"
+    others = [f for f in formats if f != "scanned"] or ["scanned"]
+    return others[(index // 2) % len(others)]
+
+
+def plan(split: str, count: int, formats: tuple[str, ...] = FORMATS) -> list[Spec]:
+    specs: list[Spec] = []
+    plants = 0
+    nonreport_kinds = nonreports.KINDS
+    for index in range(count):
+        role = CYCLE[index % len(CYCLE)]
+        if role == "twin":
+            previous = specs[-1]
+            specs.append(Spec(index, split, previous.doc_format, "twin:" + previous.kind.split(":", 1)[1]))
+            continue
+        doc_format = _format(index, formats)
+        if role == "plant":
+            kind = "plant:" + RULE_ORDER[plants % len(RULE_ORDER)]
+            plants += 1
+        elif role == "nonreport":
+            kind = "nonreport:" + nonreport_kinds[(index // len(CYCLE)) % len(nonreport_kinds)]
+        else:
+            kind = "clean"
+        specs.append(Spec(index, split, doc_format, kind))
+    return specs
+
+
+@dataclass
+class Drawn:
+    """One filing before rendering: its documents as layout records, and its truth."""
+
+    spec: Spec
+    documents: list[tuple[str, Extraction]]  # (file stem, blocks); the forms' format per spec
+    narrative_separate: bool
+    truth: Truth
+    html_encoding: str = "utf-8"
+
+
+def draw(spec: Spec) -> Drawn:
+    if spec.kind.startswith("nonreport"):
+        return nonreports.draw(spec)
+    rng = random.Random(spec.seed)
+    model = author(spec.seed)
+    rule = spec.kind.split(":", 1)[1] if ":" in spec.kind else None
+    flags = plant(model, rule, random.Random(spec.seed + 1)) if spec.kind.startswith("plant") else []
+    choices = layout.Choices(rng, spec.split)
+    forced = NEEDS.get(rule, set()) if rule else set()
+    choices.used.update(FORCED_CHOICES.get(rule, {}))  # the plant must be printed to be seen
+    stem = f"{model.year}年度部门整体支出绩效自评报告"
+    separate = spec.doc_format == "xlsx" or rng.random() < 0.35
+    report = layout.Builder(model, choices, f"{stem}.{spec.doc_format}")
+    sentences.narrative(report, forced)
+    forms = layout.Builder(model, choices, f"{stem}（附件）.{spec.doc_format}") if separate else report
+    layout.basic_data(forms)
+    layout.overall_eval(forms)
+    for project in model.projects:
+        layout.project_eval(forms, project)
+    documents = [(stem, report.extraction())] + ([(f"{stem}（附件）", forms.extraction())] if separate else [])
+    facts = report.facts + (forms.facts if separate else [])
+    indicators = report.indicators + (forms.indicators if separate else [])
+    truth = Truth(
+        filing_id=spec.filing_id, split=spec.split, doc_format=spec.doc_format, kind=spec.kind, is_report=True,
+        department=model.department, region=f"{model.city}{model.district}", fiscal_year=model.year,
+        facts=facts, indicators=indicators, flags=flags, variants=dict(choices.used),
+    )
+    encoding = choices.fixed("html_encoding")
+    return Drawn(spec, documents, separate, truth, html_encoding=encoding)
+
+
+def corpus(split: str, count: int, formats: tuple[str, ...] = FORMATS, root: Path = DEFAULT_ROOT) -> tuple[Path, list[Truth]]:
+    """The folders and truths of ``count`` filings of ``split``, rendered once and cached.
+
+    Staging: a PDF filing is written as .docx first, then converted in one LibreOffice run.
+    """
+    base = root / generator_version() / split
+    base.mkdir(parents=True, exist_ok=True)
+    specs = plan(split, count, formats)
+    missing = [s for s in specs if not (base / ".truth" / f"{s.filing_id}.json").exists()]
+    if missing:
+        drawns = [draw(s) for s in missing]
+        # A filing with PDF staging that was interrupted left .docx behind: drawn afresh here.
+        files.render(drawns, base)
+        (base / ".truth").mkdir(exist_ok=True)
+        for drawn in drawns:
+            path = base / ".truth" / f"{drawn.spec.filing_id}.json"
+            path.write_text(json.dumps(drawn.truth.to_json(), ensure_ascii=False), "utf-8")
+    truths = [Truth.from_json(json.loads((base / ".truth" / f"{s.filing_id}.json").read_text("utf-8"))) for s in specs]
+    return base, truths

@@ -1,0 +1,99 @@
+"""The accuracy figures as text: the console summary and the RESULTS.md / README sections."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+README = ROOT / "README.md"
+START, END = "<!-- accuracy:start -->", "<!-- accuracy:end -->"
+TARGET = 0.98
+
+
+def _f(value) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _row(name: str, r: dict) -> str:
+    return f"| {name} | {_f(r['recall'])} | {_f(r['precision'])} | {r['hit']} | {r['missed']} | {r['extra']} |"
+
+
+def _headline(s: dict) -> list[str]:
+    return [
+        f"| facts recall / precision | {_f(s['facts']['recall'])} / {_f(s['facts']['precision'])} |",
+        f"| flags recall / precision | {_f(s['flags']['recall'])} / {_f(s['flags']['precision'])} |",
+        f"| false flags | {s['flags']['extra']} |",
+        f"| non-reports ingested | {s['nonreports_ingested']} of {s['nonreports']} |",
+        f"| reports not ingested | {s['reports_not_ingested']} of {s['reports']} |",
+        f"| department name right | {s['department_right']}/{s['reports']} |",
+        f"| fiscal year right | {s['fiscal_year_right']}/{s['reports']} |",
+        f"| indicators recall | {_f(s['indicators']['recall'])} |",
+    ]
+
+
+def split_section(name: str, s: dict) -> list[str]:
+    head = "| measure | value |\n|---|---|"
+    table = "| {} | recall | precision | hit | missed | extra |\n|---|---:|---:|---:|---:|---:|"
+    lines = [f"### {name} ({s['filings']} filings: {s['reports']} reports, {s['nonreports']} non-reports)", "", head,
+             *_headline(s), "", table.format("form"), *(_row(k, v) for k, v in s["facts_by_form"].items()), "",
+             table.format("format"), *(_row(k, v) for k, v in s["facts_by_format"].items()), "",
+             table.format("rule"), *(_row(k, v) for k, v in s["flags_by_rule"].items()), ""]
+    return lines
+
+
+def console(results: dict) -> str:
+    lines = [f"accuracy benchmark (generator {results['generator_version']}, {results['filings_per_split']} filings "
+             f"per split, formats {','.join(results['formats'])})", ""]
+    for name, s in results["splits"].items():
+        lines += split_section(name, s)
+    return "\n".join(lines)
+
+
+def _replace(text: str, block: str) -> str:
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block, text)
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def keep_section(old: str, new: str) -> str:
+    """``new`` RESULTS.md text with the accuracy section of ``old`` carried over."""
+    found = re.search(re.escape(START) + ".*?" + re.escape(END), old, re.S)
+    return _replace(new, found.group(0)) if found else new
+
+
+def results_block(results: dict) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [START, "## Accuracy (`jixiao bench --accuracy`)", "",
+             f"Run {when}, generator `{results['generator_version']}`, {results['filings_per_split']} filings per split, "
+             f"formats {', '.join(results['formats'])}. Facts compare within 0.005 of the canonical value; flags per "
+             "(filing, rule). **heldout** draws only variants kept out of tuning: it is the predictor of unseen "
+             f"portals (target ≥ {TARGET} for facts and flags, 0 non-reports ingested).", ""]
+    for name in ("heldout", "tune"):
+        if name in results["splits"]:
+            lines += split_section(name, results["splits"][name])
+    return "\n".join(lines + [END])
+
+
+def readme_block(results: dict) -> str:
+    lines = [START, "| accuracy (`jixiao bench --accuracy`) | heldout (predictor) | tune |", "|---|---|---|"]
+    splits = results["splits"]
+    measures = [
+        ("facts recall / precision", lambda s: f"{_f(s['facts']['recall'])} / {_f(s['facts']['precision'])}"),
+        ("flags recall / precision", lambda s: f"{_f(s['flags']['recall'])} / {_f(s['flags']['precision'])}"),
+        ("non-reports ingested", lambda s: f"{s['nonreports_ingested']} of {s['nonreports']}"),
+        ("department name right", lambda s: f"{s['department_right']}/{s['reports']}"),
+    ]
+    for label, cell in measures:
+        lines.append(f"| {label} | " + " | ".join(cell(splits[n]) if n in splits else "—" for n in ("heldout", "tune")) + " |")
+    return "\n".join(lines + ["", "Per form, format and rule: `benchmarks/RESULTS.md`.", END])
+
+
+def write_results(results: dict, results_path: Path = RESULTS, readme_path: Path = README) -> None:
+    old = results_path.read_text("utf-8") if results_path.exists() else "# jixiao benchmark results\n"
+    results_path.write_text(_replace(old, results_block(results)), "utf-8")
+    if readme_path.exists():
+        readme_path.write_text(_replace(readme_path.read_text("utf-8"), readme_block(results)), "utf-8")
