@@ -2,8 +2,9 @@
 
 Secrets never live in the file: any string may hold ``${ENV_VAR}`` (or
 ``${ENV_VAR:-default}``), expanded from the environment when the file is read.
-``[[alert]]`` tables are passed through untouched (after expansion) as ``alerts_raw`` for
-the alerts module to validate.
+Every table is a typed model that forbids unknown keys; a mistake is one line naming the file,
+the line, the table and the key. ``[[alert]]`` tables are checked here too (core.alert_config)
+and kept as written in ``alerts_raw`` for the alerts stage to build its channels from.
 """
 
 from __future__ import annotations
@@ -12,13 +13,22 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
+from pydantic import (
+    AfterValidator, BeforeValidator, ConfigDict, Field, Strict, StrictBool, StringConstraints, TypeAdapter,
+    ValidationError,
+)
+from pydantic.dataclasses import dataclass
+
+from core.alert_config import TYPES as ALERT_TYPES, AlertEntry, SecretMissing, default_names, keys_of, resolve_secret_keys
+from core.config_errors import describe, key_line
 
 DEFAULT_CONFIG = Path("jixiao.toml")
 PLATFORMS = ("auto", "trs", "numeric", "hanweb")
@@ -28,40 +38,87 @@ _NAME = re.compile(r"^[\w\-.\u4e00-\u9fff]+$")
 
 
 class ConfigError(ValueError):
-    """A config file that cannot be used; the message names the file, section and key."""
+    """A config file that cannot be used; the message names the file, line, table and key."""
 
 
-@dataclass(frozen=True)
+_FORBID = ConfigDict(extra="forbid")
+
+
+def _http_url(url):
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("is not an http(s) URL")
+    return url
+
+
+def _cron(expression: str) -> str:
+    if not is_cron(expression):
+        raise ValueError("must be a cron expression (minute hour day month weekday)")
+    return expression
+
+
+def _time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not an IANA time zone (e.g. Asia/Shanghai)") from None
+    return name
+
+
+def _contact(value: str) -> str:
+    if not re.match(r"^(https?://|mailto:)\S+$", value):
+        raise ValueError("must be a URL (https://… or mailto:…)")
+    return value
+
+
+def _name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError("may hold only letters, digits, '-', '_' and '.'")
+    return value
+
+
+def _listed(value):
+    return [value] if isinstance(value, str) else value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+HttpUrl = Annotated[str, BeforeValidator(_http_url)]
+Positive = Annotated[float, Strict(), Field(gt=0)]
+Count = Annotated[int, Strict(), Field(ge=1)]
+
+
+@dataclass(frozen=True, config=_FORBID)
 class PortalConfig:
-    name: str
-    start_urls: tuple[str, ...]
+    name: Name
+    start_urls: Annotated[tuple[HttpUrl, ...], BeforeValidator(_listed), Field(min_length=1)]
     region: str | None = None
     department: str | None = None
-    platform: str = "auto"  # trs | numeric | hanweb | auto
-    allowed_hosts: tuple[str, ...] = ()  # host or host:port, "*.example.gov.cn" for subdomains
-    max_pages: int = 20  # list pages walked per run
-    rate_limit: float = 1.0  # requests per second per host
-    concurrency: int = 1  # simultaneous requests per host
-    report_column: bool = False  # the list holds only reports: read articles titled just "XX局" too
+    platform: Literal[PLATFORMS] = "auto"
+    allowed_hosts: tuple[Annotated[str, StringConstraints(min_length=1)], ...] = ()  # "*.x.gov.cn", "host:8080"
+    max_pages: Count = 20  # list pages walked per run
+    rate_limit: Positive = 1.0  # requests per second per host
+    concurrency: Count = 1  # simultaneous requests per host
+    report_column: StrictBool = False  # the list holds only reports: read articles titled just "XX局" too
 
     def __post_init__(self) -> None:
-        if not self.allowed_hosts:
-            object.__setattr__(self, "allowed_hosts", hosts_of(self.start_urls))
+        hosts = tuple(h.lower() for h in self.allowed_hosts) or hosts_of(self.start_urls)
+        object.__setattr__(self, "allowed_hosts", hosts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class CrawlerSettings:
-    contact: str = DEFAULT_CONTACT
+    contact: Annotated[str, AfterValidator(_contact)] = DEFAULT_CONTACT
     user_agent: str = ""  # built from ``contact`` when empty
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    total_timeout: float = 300.0  # whole download, since a read timeout is per socket read
-    max_download_mb: float = 100.0
-    retries: int = 3
-    backoff: float = 1.0  # first retry wait in seconds, doubled each time
-    max_retry_after: float = 120.0  # a longer Retry-After defers the URL to the next run
-    robots_txt: bool = True
-    recheck_days: float = 7.0  # an article already loaded, listed unchanged, is fetched again after this
+    connect_timeout: Positive = 10.0
+    read_timeout: Positive = 30.0
+    total_timeout: Positive = 300.0  # whole download, since a read timeout is per socket read
+    max_download_mb: Positive = 100.0
+    retries: Annotated[int, Strict(), Field(ge=0)] = 3
+    backoff: Positive = 1.0  # first retry wait in seconds, doubled each time
+    max_retry_after: Positive = 120.0  # a longer Retry-After defers the URL to the next run
+    robots_txt: StrictBool = True
+    recheck_days: Annotated[float, Strict(), Field(ge=0)] = 7.0  # a loaded article, listed unchanged, is
+    # fetched again after this
 
     def __post_init__(self) -> None:
         if not self.user_agent:
@@ -73,10 +130,26 @@ class CrawlerSettings:
         return int(self.max_download_mb * 1024 * 1024)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=_FORBID)
 class Schedule:
-    cron: str = "0 2 * * *"
-    timezone: str = "Asia/Shanghai"
+    cron: Annotated[str, AfterValidator(_cron)] = "0 2 * * *"
+    timezone: Annotated[str, AfterValidator(_time_zone)] = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, config=_FORBID)
+class MappingSettings:
+    vocabulary: str | None = None  # a file of user wordings, relative to the config file
+
+
+@dataclass(frozen=True, config=_FORBID)
+class ConfigFile:
+    """``jixiao.toml`` as written: every table and key it may hold."""
+
+    portal: list[PortalConfig] = field(default_factory=list)
+    crawler: CrawlerSettings = field(default_factory=CrawlerSettings)
+    schedule: Schedule = field(default_factory=Schedule)
+    alert: list[AlertEntry] = field(default_factory=list)
+    mapping: MappingSettings = field(default_factory=MappingSettings)
 
 
 @dataclass(frozen=True)
@@ -84,7 +157,7 @@ class Config:
     portals: tuple[PortalConfig, ...] = ()
     crawler: CrawlerSettings = field(default_factory=CrawlerSettings)
     schedule: Schedule = field(default_factory=Schedule)
-    alerts_raw: tuple[dict[str, Any], ...] = ()
+    alerts_raw: tuple[dict[str, Any], ...] = ()  # [[alert]] tables, checked; alerts.parse_channels builds them
     path: Path | None = None
     vocabulary: Path | None = None  # [mapping] vocabulary: wordings merged over the bundled vocabulary
 
@@ -93,6 +166,17 @@ class Config:
             if portal.name == name:
                 return portal
         raise KeyError(name)
+
+
+_FILE = TypeAdapter(ConfigFile)
+_SECTION_KEYS = {
+    "portal": [f.name for f in fields(PortalConfig)],
+    "crawler": [f.name for f in fields(CrawlerSettings)],
+    "schedule": [f.name for f in fields(Schedule)],
+    "mapping": [f.name for f in fields(MappingSettings)],
+    "alert": [],  # per type: see _known_keys
+    None: [f.name for f in fields(ConfigFile)],
+}
 
 
 def _version() -> str:
@@ -124,54 +208,93 @@ def load_config(path: Path | str | None = None, environ: dict[str, str] | None =
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found (pass --config FILE or --portal NAME=URL)")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text: {error}") from None
-    return parse_config(data, source=str(path), environ=environ, path=path)
+    return parse_config(data, source=str(path), environ=environ, path=path, text=text)
 
 
 def parse_config(
-    data: dict[str, Any], source: str = "config", environ: dict[str, str] | None = None, path: Path | None = None
+    data: dict[str, Any], source: str = "config", environ: dict[str, str] | None = None, path: Path | None = None,
+    text: str | None = None,
 ) -> Config:
+    """``data`` (a parsed ``jixiao.toml``) checked against :class:`ConfigFile`; ``text`` gives line numbers."""
     env = os.environ if environ is None else environ
     data = expand_env(data, env, source)
-    unknown = set(data) - {"portal", "crawler", "schedule", "alert", "mapping"}
-    if unknown:
-        raise ConfigError(f"{source}: unknown section(s) {', '.join(sorted(unknown))}")
-    portals = data.get("portal", [])
-    if not isinstance(portals, list):
-        raise ConfigError(f"{source}: portals are written [[portal]] (an array of tables)")
-    parsed = tuple(_portal(entry, f"{source}: [[portal]] #{i + 1}") for i, entry in enumerate(portals))
-    names = [p.name for p in parsed]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"{source}: [[portal]] names must be unique, repeated: {', '.join(duplicates)}")
     alerts = data.get("alert", [])
-    if not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
-        raise ConfigError(f"{source}: alerts are written [[alert]] (an array of tables)")
+    checked = dict(data)
+    if isinstance(alerts, list):
+        names = default_names(alerts)
+        entries = []
+        for index, entry in enumerate(alerts):
+            try:
+                entries.append(resolve_secret_keys(entry, env) if isinstance(entry, Mapping) else entry)
+            except SecretMissing as error:
+                raise _error(source, text, ("alert", index, error.key), str(error), names) from None
+        checked["alert"] = entries
+    try:
+        parsed = _FILE.validate_python(checked)
+    except ValidationError as error:
+        loc, what = describe(error, _known_keys(error, checked))
+        raise _error(source, text, loc, what, _labels(checked, loc)) from None
+    names = [p.name for p in parsed.portal]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise _error(source, text, ("portal", index, "name"), f"names must be unique, {name!r} is repeated",
+                         names)
+    vocabulary = parsed.mapping.vocabulary
     return Config(
-        portals=parsed,
-        crawler=_crawler(data.get("crawler", {}), f"{source}: [crawler]"),
-        schedule=_schedule(data.get("schedule", {}), f"{source}: [schedule]"),
+        portals=tuple(parsed.portal),
+        crawler=parsed.crawler,
+        schedule=parsed.schedule,
         alerts_raw=tuple(alerts),
         path=path,
-        vocabulary=_mapping_vocabulary(data.get("mapping", {}), f"{source}: [mapping]", path),
+        vocabulary=None if vocabulary is None else (path.parent / vocabulary if path is not None else Path(vocabulary)),
     )
 
 
-def _mapping_vocabulary(section: Any, where: str, path: Path | None) -> Path | None:
-    """``[mapping] vocabulary``: a file of user wordings, relative to the config file."""
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where}: must be a table")
-    unknown = set(section) - {"vocabulary"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-    named = _opt_str(section, "vocabulary", where)
-    if named is None:
-        return None
-    return (path.parent / named) if path is not None else Path(named)
+def _labels(data: dict, loc: tuple) -> list[str | None]:
+    entries = data.get(loc[0]) if loc and isinstance(loc[0], str) else None
+    if not isinstance(entries, list):
+        return []
+    if loc[0] == "alert":
+        return default_names(entries)
+    return [e.get("name") if isinstance(e, Mapping) and isinstance(e.get("name"), str) else None for e in entries]
+
+
+def _known_keys(error: ValidationError, data: dict) -> list[str]:
+    """The keys the table at fault may hold, to suggest the one a misspelt key meant."""
+    loc = error.errors()[0]["loc"]
+    section = loc[0] if len(loc) > 1 else None
+    if section == "alert" and isinstance(loc[1], int):
+        entry = data["alert"][loc[1]]
+        return keys_of(entry.get("type") if isinstance(entry, Mapping) else None)
+    return _SECTION_KEYS.get(section, [])
+
+
+def _error(source: str, text: str | None, loc: tuple, what: str, labels: list[str | None]) -> ConfigError:
+    """``labels``: the names of the entries of the array the mistake is in (``[[portal]] #2 (name)``)."""
+    section = loc[0] if loc and isinstance(loc[0], str) else None
+    index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    key = next((part for part in loc[1:] if isinstance(part, str) and part not in ALERT_TYPES), None)
+    if section is not None and section not in _SECTION_KEYS:  # a table no jixiao.toml has, e.g. [portals]
+        key, what = None, f"unknown section [{section}]"
+        table = ""
+    else:
+        table = {"portal": "[[portal]]", "alert": "[[alert]]"}.get(section, f"[{section}]" if section else "")
+    if len(loc) == 1 and section in ("portal", "alert"):
+        what = f"write [[{section}]] tables (an array of tables)"
+    elif len(loc) == 1 and section in _SECTION_KEYS:
+        what = "must be a table"
+    if index is not None:
+        label = labels[index] if index < len(labels) else None
+        table += f" #{index + 1}" + (f" ({label})" if label else "")
+    line = key_line(text, section, index, key) if text else None
+    where = source if line is None else f"{source}:{line}"
+    return ConfigError(f"{where}: {table}: {what}" if table else f"{where}: {what}")
 
 
 def portal_from_arg(arg: str) -> PortalConfig:
@@ -185,85 +308,6 @@ def portal_from_arg(arg: str) -> PortalConfig:
     if not _NAME.match(name):
         raise ConfigError(f"--portal {arg!r}: name {name!r} may hold only letters, digits, '-', '_' and '.'")
     return PortalConfig(name=name, start_urls=(url,))
-
-
-# --- sections ------------------------------------------------------------------------
-
-
-def _portal(entry: Any, where: str) -> PortalConfig:
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{where}: must be a table")
-    name = entry.get("name")
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise ConfigError(f"{where}: 'name' is required (letters, digits, '-', '_', '.'), got {name!r}")
-    where = f"{where} ({name})"
-    _no_unknown(entry, PortalConfig, where, aliases={"start_url"})
-    urls = entry.get("start_urls", entry.get("start_url"))
-    if isinstance(urls, str):
-        urls = [urls]
-    if not urls or not isinstance(urls, list):
-        raise ConfigError(f"{where}: 'start_urls' must be a non-empty list of list-page URLs")
-    for url in urls:
-        _check_url(url, f"{where}: start_urls")
-    platform = entry.get("platform", "auto")
-    if platform not in PLATFORMS:
-        raise ConfigError(f"{where}: 'platform' must be one of {', '.join(PLATFORMS)}, got {platform!r}")
-    hosts = entry.get("allowed_hosts", [])
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-        raise ConfigError(f"{where}: 'allowed_hosts' must be a list of host names")
-    report_column = entry.get("report_column", False)
-    if not isinstance(report_column, bool):
-        raise ConfigError(f"{where}: 'report_column' must be true or false")
-    return PortalConfig(
-        name=name,
-        start_urls=tuple(urls),
-        region=_opt_str(entry, "region", where),
-        department=_opt_str(entry, "department", where),
-        platform=platform,
-        allowed_hosts=tuple(h.lower() for h in hosts),
-        max_pages=_number(entry, "max_pages", 20, where, integer=True),
-        rate_limit=_number(entry, "rate_limit", 1.0, where),
-        concurrency=_number(entry, "concurrency", 1, where, integer=True),
-        report_column=report_column,
-    )
-
-
-def _crawler(section: Any, where: str) -> CrawlerSettings:
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where}: must be a table")
-    _no_unknown(section, CrawlerSettings, where)
-    defaults = CrawlerSettings(contact=DEFAULT_CONTACT, user_agent="-")
-    values: dict[str, Any] = {}
-    for key in ("contact", "user_agent"):
-        if key in section:
-            values[key] = _opt_str(section, key, where) or ""
-    if "contact" in section and not re.match(r"^(https?://|mailto:)\S+$", values["contact"]):
-        raise ConfigError(f"{where}: 'contact' must be a URL (https://… or mailto:…), got {values['contact']!r}")
-    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_download_mb", "backoff", "max_retry_after"):
-        values[key] = _number(section, key, getattr(defaults, key), where)
-    values["recheck_days"] = _number(section, "recheck_days", defaults.recheck_days, where, minimum=0)
-    values["retries"] = _number(section, "retries", defaults.retries, where, integer=True, minimum=0)
-    robots = section.get("robots_txt", True)
-    if not isinstance(robots, bool):
-        raise ConfigError(f"{where}: 'robots_txt' must be true or false")
-    return CrawlerSettings(robots_txt=robots, **values)
-
-
-def _schedule(section: Any, where: str) -> Schedule:
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where}: must be a table")
-    _no_unknown(section, Schedule, where)
-    cron = section.get("cron", Schedule.cron)
-    if not isinstance(cron, str) or not is_cron(cron):
-        raise ConfigError(f"{where}: 'cron' must be a cron expression (minute hour day month weekday), got {cron!r}")
-    timezone = section.get("timezone", Schedule.timezone)
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except Exception:
-        raise ConfigError(f"{where}: 'timezone' {timezone!r} is not an IANA time zone (e.g. Asia/Shanghai)") from None
-    return Schedule(cron=cron, timezone=timezone)
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -297,32 +341,6 @@ def expand_env(value: Any, env: Mapping[str, str], where: str) -> Any:
         return {k: expand_env(v, env, f"{where}: {k}") for k, v in value.items()}
     if isinstance(value, list):
         return [expand_env(v, env, where) for v in value]
-    return value
-
-
-def _no_unknown(section: dict, cls: type, where: str, aliases: set[str] = frozenset()) -> None:
-    known = set(cls.__dataclass_fields__) | set(aliases)
-    unknown = sorted(set(section) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-
-
-def _opt_str(section: dict, key: str, where: str) -> str | None:
-    value = section.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{where}: {key!r} must be a string, got {value!r}")
-    return value
-
-
-def _number(section: dict, key: str, default: Any, where: str, integer: bool = False, minimum: float | None = None):
-    value = section.get(key, default)
-    kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind):
-        raise ConfigError(f"{where}: {key!r} must be {'an integer' if integer else 'a number'}, got {value!r}")
-    low = minimum if minimum is not None else (1 if integer else 0)
-    if value < low or (not integer and minimum is None and value == 0):
-        wanted = "positive" if not integer and minimum is None else f"≥ {low}"
-        raise ConfigError(f"{where}: {key!r} must be {wanted}, got {value!r}")
     return value
 
 

@@ -30,7 +30,10 @@ def test_example_portals_are_valid_when_uncommented(monkeypatch):
     text = EXAMPLE.read_text(encoding="utf-8")
     uncommented = re.sub(r"^# (\[\[(?:portal|alert)\]\]|\[mapping\]|[a-z_]+ = .*)$", r"\1", text, flags=re.MULTILINE)
     data = tomllib.loads(uncommented)
-    monkeypatch.setenv("WECOM_ROBOT_KEY", "k3y")
+    env = {"DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=t", "DINGTALK_SECRET": "SECx",
+           "JIXIAO_SMTP_PASSWORD": "s3cret", "WECOM_ROBOT_KEY": "k3y"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     config = parse_config(data)
     names = [p.name for p in config.portals]
     assert "changsha-czj" in names and "yueyang-fgw" in names
@@ -42,8 +45,6 @@ def test_example_portals_are_valid_when_uncommented(monkeypatch):
     assert config.vocabulary == Path("my-labels.toml")
     import alerts
 
-    env = {"DINGTALK_WEBHOOK": "https://oapi.dingtalk.com/robot/send?access_token=t", "DINGTALK_SECRET": "SECx",
-           "JIXIAO_SMTP_PASSWORD": "s3cret"}
     channels = alerts.parse_channels(list(config.alerts_raw), env=env)
     assert [c.type for c in channels] == ["dingtalk", "wecom", "email", "webhook"]
 
@@ -56,10 +57,10 @@ def test_portal_defaults(tmp_path):
 
 
 def test_env_references_expand_and_missing_ones_are_named(tmp_path):
-    text = '[crawler]\ncontact = "${CONTACT}"\n[[alert]]\nkind = "webhook"\nurl = "${HOOK:-https://x.invalid/}"\n'
+    text = '[crawler]\ncontact = "${CONTACT}"\n[[alert]]\ntype = "webhook"\nurl = "${HOOK:-https://x.invalid/}"\n'
     config = parse_config(tomllib.loads(text), environ={"CONTACT": "mailto:ops@example.org"})
     assert "mailto:ops@example.org" in config.crawler.user_agent
-    assert config.alerts_raw == ({"kind": "webhook", "url": "https://x.invalid/"},)
+    assert config.alerts_raw == ({"type": "webhook", "url": "https://x.invalid/"},)
     with pytest.raises(ConfigError, match=r"crawler: contact refers to \$\{CONTACT\}, which is not set"):
         parse_config(tomllib.loads(text), environ={})
 
@@ -67,21 +68,28 @@ def test_env_references_expand_and_missing_ones_are_named(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[portal]]\nname = "a"\n', r"\[\[portal\]\] #1 \(a\): 'start_urls'"),
-        ('[[portal]]\nname = "a"\nstart_urls = ["ftp://x/"]\n', r"#1 \(a\).*not an http\(s\) URL"),
-        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nrate_limit = 0\n', r"\(a\): 'rate_limit' must be positive"),
-        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nplatform = "wordpress"\n', r"'platform' must be one of"),
-        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nmax_page = 3\n', r"unknown key\(s\) max_page"),
+        ('[[portal]]\nname = "a"\n', r"jixiao.toml:1: \[\[portal\]\] #1 \(a\): 'start_urls' is required"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["ftp://x/"]\n', r"jixiao.toml:3: \[\[portal\]\] #1 \(a\): 'start_urls': is not an http\(s\) URL"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nrate_limit = 0\n', r"jixiao.toml:4: \[\[portal\]\] #1 \(a\): 'rate_limit': Input should be greater than 0"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nplatform = "wordpress"\n', r"jixiao.toml:4: .*'platform': Input should be 'auto', 'trs', 'numeric' or 'hanweb'"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nmax_page = 3\n', r"jixiao.toml:4: .*unknown key 'max_page' \(did you mean 'max_pages'\?\)"),
         ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\n[[portal]]\nname = "a"\nstart_urls = ["http://y/"]\n',
-         r"names must be unique, repeated: a"),
-        ('[crawler]\nretries = "three"\n', r"\[crawler\]: 'retries' must be an integer"),
-        ('[crawler]\ncontact = "me"\n', r"'contact' must be a URL"),
-        ('[crawler]\nrecheck_days = -1\n', r"'recheck_days' must be ≥ 0"),
-        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nreport_column = "yes"\n', r"'report_column' must be true"),
-        ('[schedule]\ncron = "nightly"\n', r"'cron' must be a cron expression"),
-        ('[schedule]\ncron = "99 2 * * *"\n', r"'cron' must be a cron expression"),
-        ('[schedule]\ntimezone = "Mars/Base"\n', r"not an IANA time zone"),
-        ('[portals]\nname = "a"\n', r"unknown section\(s\) portals"),
+         r"jixiao.toml:5: \[\[portal\]\] #2 \(a\): names must be unique, 'a' is repeated"),
+        ('[crawler]\nretries = "three"\n', r"jixiao.toml:2: \[crawler\]: 'retries': Input should be a valid integer"),
+        ('[crawler]\ncontact = "me"\n', r"jixiao.toml:2: \[crawler\]: 'contact': must be a URL"),
+        ('[crawler]\nrecheck_days = -1\n', r"'recheck_days': Input should be greater than or equal to 0"),
+        ('[[portal]]\nname = "a"\nstart_urls = ["http://x/"]\nreport_column = "yes"\n', r"jixiao.toml:4: .*'report_column': Input should be a valid boolean"),
+        ('[schedule]\ncron = "nightly"\n', r"jixiao.toml:2: \[schedule\]: 'cron': must be a cron expression"),
+        ('[schedule]\ncron = "99 2 * * *"\n', r"jixiao.toml:2: \[schedule\]: 'cron': must be a cron expression"),
+        ('[schedule]\ntimezone = "Mars/Base"\n', r"jixiao.toml:2: \[schedule\]: 'timezone': is not an IANA time zone"),
+        ('[portals]\nname = "a"\n', r"jixiao.toml:1: unknown section \[portals\]"),
+        ('[crawler]\nretries = 1\n\n[[alert]]\ntype = "webhook"\nurl = "http://x/"\nmin_serverity = "error"\n',
+         r"jixiao.toml:7: \[\[alert\]\] #1 \(webhook\): unknown key 'min_serverity' \(did you mean 'min_severity'\?\)"),
+        ('[[alert]]\ntype = "email"\nname = "office"\nhost = "h"\nfrom = "a@b.cn"\nto = "c@d.cn"\nprot = 25\n',
+         r"jixiao.toml:7: \[\[alert\]\] #1 \(office\): unknown key 'prot' \(did you mean 'port'\?\)"),
+        ('[[alert]]\ntype = "teams"\nurl = "http://x/"\n', r"jixiao.toml:2: \[\[alert\]\] #1 \(teams\): type must be one of"),
+        ('[[alert]]\ntype = "dingtalk"\nurl_env = "JIXIAO_TEST_UNSET"\n', r"jixiao.toml:3: .*url_env names environment"),
+        ('[mapping]\nvocabluary = "v.toml"\n', r"jixiao.toml:2: \[mapping\]: unknown key 'vocabluary'"),
     ],
 )
 def test_bad_files_say_what_and_where(tmp_path, text, message):
