@@ -372,10 +372,16 @@ def test_a_flag_for_review_is_shown_with_its_cells_as_printed(tmp_path):
                 printed=70.0, computed=74.795317, subject="public_funds", unit="万元",
                 location=Location(file="f1-附件2.docx", table=1, row=9, cell=4), cells=(amount,),
                 weakest_match=91.0, weakest_method="fuzzy", needs_review=True)
-    db = tmp_path / "writer.duckdb"
+    db = tmp_path / "jixiao.duckdb"
+    result = make_result(tmp_path, flags=[flag])
     with warehouse.Warehouse.open(db) as wh:
-        wh.load_filing(make_result(tmp_path, flags=[flag]), wh.start_run("test"), PARSER)
-    page = build_report(db, tmp_path / "report.html").read_text(encoding="utf-8")
+        wh.load_filing(result, wh.start_run("test"), PARSER)
+    [doc] = [d for d in result.filing.documents if d.name == "f1-附件2.docx"]
+    stored = Paths(db).raw / doc.sha256[:2] / f"{doc.sha256}.docx"  # the raw store's copy
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(doc.path.read_bytes())
+    page = build_report(db, tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f'<a href="../.jixiao/raw/{doc.sha256[:2]}/{doc.sha256}.docx">' in page  # opens the stored copy
     assert "待复核 needs review" in page and "最低匹配 91，fuzzy" in page
     assert "原表所填：公用经费本年决算数 747,953.17（折合 74.8 万元）" in page  # as the form prints it
     assert "表1 第9行 第4列" in page

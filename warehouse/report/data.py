@@ -41,10 +41,11 @@ class FlagView:
     stored: StoredFlag
     rule_declaration: object | None  # checks.rules.Rule, when the rule is still declared
     document: str | None  # the filing's own file: places in it are shown without its name
+    opens: str | None = None  # the stored copy (a path) or the portal URL of the checked figure's file
 
     def __getattr__(self, name: str):
         # rule, severity, message, subject, needs_review, expected, actual, cells, …: the Flag's own
-        if name in ("stored", "rule_declaration", "document"):
+        if name in ("stored", "rule_declaration", "document", "opens"):
             raise AttributeError(name)
         return getattr(self.stored.flag, name)
 
@@ -143,10 +144,28 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchall()[0][0])
 
 
-def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None) -> dict:
+def stored_documents(con: duckdb.DuckDBPyConnection, raw: Path | None) -> dict[tuple[str, str], str]:
+    """(filing, document name) -> where to open it: the stored copy under ``raw``
+    (``raw/ab/<sha256>.<ext>``), else the document's portal URL, else its local path."""
+    if not _has_table(con, "documents_t"):
+        return {}
+    links = {}
+    for filing_id, name, sha256, url in con.execute(
+            "SELECT filing_id, name, sha256, source_url FROM documents_t").fetchall():
+        stored = next(iter(sorted((raw / sha256[:2]).glob(f"{sha256}.*"))), None) if raw and sha256 else None
+        target = str(stored) if stored else url
+        if target and source_href(target):
+            links[(filing_id, name)] = target
+    return links
+
+
+def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
+            raw: Path | None = None) -> dict:
     """Everything the report shows, read from the public views (plus flag locations);
-    ``year`` and ``region`` (a part of the region's name) narrow it to some filings."""
+    ``year`` and ``region`` (a part of the region's name) narrow it to some filings; ``raw`` is
+    the state folder's document store, which flags link into."""
     rules = declared_rules()
+    documents = stored_documents(con, raw)
     summary = _rows(con, """
         SELECT s.*, f.source_url, f.error
         FROM filing_summary s JOIN filings f USING (filing_id)
@@ -177,7 +196,9 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
     for stored in read_flags(con):
         card = cards.get(stored.filing_id)
         if card is not None:
-            card.flags.append(FlagView(stored, rules.get(stored.flag.rule), card.document))
+            checked = stored.flag.location.file if stored.flag.location else None
+            card.flags.append(FlagView(stored, rules.get(stored.flag.rule), card.document,
+                                       documents.get((stored.filing_id, checked or ""))))
 
     flagged = sorted(
         (c for c in cards.values() if c.flags),

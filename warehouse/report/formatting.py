@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 from core.records import Location, Severity
 
@@ -96,3 +98,13 @@ def describe_place(place: Location, document: str | None = None) -> str:
     parts += [f"第{place.cell}列"] if place.cell is not None else []
     parts += [f"正文第{place.paragraph}段"] if place.paragraph is not None else []
     return " ".join(parts)
+
+
+def relative_href(target: str | None, base_dir: Path | None) -> str | None:
+    """A link to ``target`` from a page in ``base_dir``: web URLs as they are, a stored file
+    as a relative path (the report and the state folder move together), else ``source_href``."""
+    if not target:
+        return None
+    if re.match(r"^https?://", target, re.IGNORECASE) or base_dir is None or not Path(target).is_absolute():
+        return source_href(target)
+    return quote(Path(os.path.relpath(target, base_dir.resolve())).as_posix())

@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from core.paths import Paths
 from core.records import Severity
 from warehouse.publish import open_readonly
 from warehouse.report.charts import _html, _short, execution_chart, flags_time_chart, staffing_chart
 from warehouse.report.data import MAX_FILINGS, collect
-from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num
+from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num, relative_href
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SEVERITY_LABEL = {s.value: s.label for s in Severity}
 
 
 def render_report(data: dict, db_name: str, generated_at: datetime | None = None,
-                  max_filings: int = MAX_FILINGS) -> str:
+                  max_filings: int = MAX_FILINGS, out_dir: Path | None = None) -> str:
     """The HTML page for ``collect``'s data (plotly.js inlined, nothing fetched); at most
-    ``max_filings`` filings are listed in each section, the most serious first."""
+    ``max_filings`` filings are listed in each section, the most serious first. Links to
+    stored documents are relative to ``out_dir``."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
     from plotly.offline import get_plotlyjs
@@ -38,6 +40,7 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
     )
     env.filters["num"] = fmt_num
     env.filters["short"] = _short
+    env.filters["href"] = lambda target: relative_href(target, out_dir)
     generated_at = generated_at or datetime.now(timezone.utc).replace(tzinfo=None)
     # The rule knows the printed decimals; the report marks what it flagged.
     misreported = {(c.filing_id, f.subject) for c in data["cards"] for f in c.flags
@@ -59,10 +62,10 @@ def build_report(db_path: Path | str, out_path: Path | str, year: int | None = N
     db_path, out_path = Path(db_path), Path(out_path)
     con = open_readonly(db_path)
     try:
-        data = collect(con, year, region)
+        data = collect(con, year, region, raw=Paths(db_path).raw)
     finally:
         con.close()
-    html = render_report(data, db_path.name, max_filings=max_filings)
+    html = render_report(data, db_path.name, max_filings=max_filings, out_dir=out_path.parent)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     tmp.write_text(html, encoding="utf-8")
