@@ -193,6 +193,8 @@ def _map_cost_line(
     template = template_of(FORM)
     label, found = _read_as_printed(labels)
     placement = _place(label, found, following, state, template)
+    if placement is not None and placement.item.layout == "line" and normalize_label(label) in load_vocabulary().subtotals:
+        return  # a 小计 of the lines above, not a line of its own
     if placement is None:
         out.add_unmapped(FORM, label, table, r, labels[0][0])
         return

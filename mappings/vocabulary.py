@@ -58,6 +58,7 @@ class Vocabulary:
     structure: dict[str, frozenset[str]]  # role -> normalised labels
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> item keys in printed order
     seen: dict[str, str] = field(default_factory=dict)  # synonym as written -> where it was printed
+    subtotals: frozenset[str] = frozenset()  # normalised labels of rows that sum the lines above
 
     def items_for(self, form: str, layouts: tuple[str, ...] | None = None) -> list[Item]:
         return [i for i in self.items if i.form == form and (layouts is None or i.layout in layouts)]
@@ -96,7 +97,10 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
     structure = {role: frozenset(normalize_label(s) for s in labels) for role, labels in data["structure"].items()}
     templates = {form: tuple(keys) for form, keys in data.get("template", {}).items()}
     seen = dict(data.get("seen", {}))
-    return Vocabulary(items=items, columns=columns, structure=structure, templates=templates, seen=seen)
+    subtotals = frozenset(normalize_label(s) for s in data.get("subtotals", {}).get("labels", []))
+    return Vocabulary(
+        items=items, columns=columns, structure=structure, templates=templates, seen=seen, subtotals=subtotals
+    )
 
 
 def _merge(data: dict, user: dict, source: str) -> dict:

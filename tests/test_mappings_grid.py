@@ -288,3 +288,16 @@ def test_a_department_named_inside_one_eval_cell():
     report = mapped(rows, title="部门整体支出绩效自评表")
     assert report.department == "某县民政局"
     assert report.unmapped == []
+
+
+def test_a_subtotal_among_the_special_funds_is_not_a_project_line():
+    report = mapped(_basic(
+        ["项目支出", "", "30", "30"],
+        ["本级专项资金", "", "30", "30"],
+        ["人大会议", "", "10", "10"],
+        ["代表活动", "", "20", "20"],
+        ["小计", "", "30", "30"],
+        ["公用经费", "", "8", "8"],
+    ))
+    assert {f.subject for f in report.facts if f.item == "project.line"} == {"人大会议", "代表活动"}
+    assert not [u for u in report.unmapped if u.label == "小计"]
