@@ -18,7 +18,7 @@ dimension of variation as data, tagged tune/heldout), ``layout`` (figures → pr
 sentences, recording the truth as it writes), ``nonreports`` (budget / final-accounts
 disclosures, a notice with a blank template, a tender notice), ``generator`` (the corpus,
 rendered with ``jixiao.samples`` and cached in ``benchmarks/accuracy-corpus/`` by generator
-version), ``score`` (``flows.pipeline.process_filing`` on each filing folder, as
+version), ``score`` (``pipeline.process.process_filing`` on each filing folder, as
 ``jixiao ingest --filing-per-folder`` builds it), ``run`` and ``report`` (the CLI and
 RESULTS.md / README sections).
 """

@@ -4,8 +4,8 @@ Word-family formats start as .docx (``jixiao.samples.render``), spreadsheets as 
 inline articles as HTML (``jixiao.samples.formats``); LibreOffice then makes .pdf, .doc and
 .xls in one run per target format for the whole corpus (``convert_files``). A .wps is the
 .doc renamed, a scanned PDF the text PDF's pages rasterised (``pdf_to_scanned``), a text
-export the workbook saved as tab-separated text (``render_tsv``). Spreadsheet filings keep
-the report text as a Word file beside the forms, as units publish them.
+export the workbook saved as tab-separated text (``render_tsv``). Spreadsheet and scanned
+filings keep the report text as a Word file beside the forms, as units publish them.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def _sources(drawn, folder: Path) -> list[tuple[Path, str | None]]:
             return [(p, _SHEET[fmt]) for p in _xlsx(drawn.documents, folder)]
         _docx(drawn.documents[:1], folder)  # the report text stays a Word file
         return [(p, _SHEET[fmt]) for p in _xlsx(drawn.documents[1:], folder)]
+    if fmt == "scanned" and len(drawn.documents) > 1:
+        _docx(drawn.documents[:1], folder)  # the report text is typed; the signed forms are scanned
+        return [(p, "pdf") for p in _docx(drawn.documents[1:], folder)]
     return [(p, _WORD[fmt]) for p in _docx(drawn.documents, folder)]
 
 

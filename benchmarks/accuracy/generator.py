@@ -109,7 +109,8 @@ def draw(spec: Spec) -> Drawn:
     forced = NEEDS.get(rule, set()) if rule else set()
     choices.used.update(FORCED_CHOICES.get(rule, {}))  # the plant must be printed to be seen
     stem = f"{model.year}年度部门整体支出绩效自评报告"
-    separate = spec.doc_format == "xlsx" or rng.random() < 0.35
+    attachment = rng.random() < 0.35  # drawn always, so a filing's variants do not depend on its format
+    separate = spec.doc_format in ("xlsx", "xls", "text", "scanned") or attachment
     report = layout.Builder(model, choices, f"{stem}.{spec.doc_format}")
     sentences.narrative(report, forced)
     forms = layout.Builder(model, choices, f"{stem}（附件）.{spec.doc_format}") if separate else report

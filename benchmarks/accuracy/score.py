@@ -1,5 +1,6 @@
-"""Score the production path against the truths: ``process_filing`` on each filing folder,
-built the way ``jixiao ingest --filing-per-folder`` builds it (no Prefect, no database)."""
+"""Score the production path against the truths: ``pipeline.process.process_filing`` on each
+filing folder, built the way ``jixiao ingest --filing-per-folder`` builds it (no Prefect, no
+database)."""
 
 from __future__ import annotations
 
@@ -117,8 +118,8 @@ def score_flags(truth: Truth, flags: list, result: FilingScore) -> None:
 
 
 def score_filing(truth: Truth, folder: Path) -> FilingScore:
-    from flows.local import filings_from_paths
-    from flows.pipeline import process_filing
+    from pipeline.local import filings_from_paths
+    from pipeline.process import process_filing
 
     filings = filings_from_paths([folder], filing_per_folder=True)
     if len(filings) != 1:
