@@ -14,6 +14,8 @@ from checks.names import FORMS, column_name, item_name, num
 from core.records import CanonicalReport, Cell, Fact, Flag, Severity
 
 _PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
+YUAN_PER_WAN = 10000
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -32,14 +34,19 @@ class Addend:
 
     @property
     def shown(self) -> str:
-        """The figure as printed (`51.30`) when the cell's text is that number, else normalised."""
+        """The figure as printed (`51.30`) when the cell's text is that number; an amount the
+        form prints in 元 as 万元 with the printed text beside it; else normalised."""
         value = self.value
         raw = (self.fact.raw_value if self.fact else "").strip().strip("\u3000").rstrip("%").strip()
         try:
-            if value is not None and Decimal(raw) == value:
-                return raw
+            printed = Decimal(raw.replace(",", ""))
         except ArithmeticError:
-            pass
+            printed = None
+        if value is not None and printed is not None:
+            if printed == value:
+                return raw
+            if in_yuan(self.fact):
+                return num(value.quantize(CENT))
         return num(value)
 
     def cell(self, role: str, label: str | None = None) -> Cell | None:
@@ -63,6 +70,16 @@ def _indicator_facts(report: CanonicalReport) -> list[Fact]:
             facts.append(Fact(form=ind.form, subject=ind.subject, item=item, column=None, value=value, unit="分",
                               source_label=name, match_score=100.0, match_method="exact", location=ind.location))
     return facts
+
+
+def in_yuan(fact: Fact | Cell) -> bool:
+    """The form printed this 万元 amount in 元 (``747,953.17`` for 74.795317)."""
+    text = (fact.raw_value if isinstance(fact, Fact) else fact.text) or ""
+    try:
+        printed = Decimal(text.strip().replace(",", ""))
+    except ArithmeticError:
+        return False
+    return (fact.unit == "万元" and bool(fact.value) and printed == Decimal(str(fact.value)) * YUAN_PER_WAN)
 
 
 class Facts:
@@ -130,6 +147,9 @@ def make_flag(rule: R.Rule, message: str, cells: Iterable[Cell | None], *, print
     inferred = any(c.inferred for c in cells)
     certain = all(R.is_certain(c.match_method, c.match_score, c.inferred) for c in cells)
     checked = next((c for c in cells if c.role == "printed"), None)
+    yuan = list(dict.fromkeys(f"{c.label} {c.text}" for c in cells if in_yuan(c)))
+    note = f"（原表以元填报：{'、'.join(yuan)} 元）" if yuan else ""
+    message += note if note not in message else ""
     return Flag(
         rule=rule.id, severity=rule.severity if certain else Severity.INFO, message=message,
         printed=_number(printed), computed=_number(computed), limit=_number(limit), subject=subject, item=item,
@@ -181,7 +201,7 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
                 message = decl.message.format(
                     where=_where(subject), total_label=facts.label(decl.total, column), total=total.shown,
                     parts=" + ".join(f"{a.label} {a.shown}" for a in parts), sum=num(summed),
-                    diff=num(abs(diff)), unit=rule.unit, **subtotals,
+                    diff=num(abs(diff).quantize(CENT)), unit=rule.unit, **subtotals,
                 )
                 cells = [total.cell("printed", facts.label(decl.total, column))] + [a.cell("part") for a in parts]
                 column_of = total.fact.column if total.fact else column

@@ -508,3 +508,18 @@ def test_a_flag_on_certain_readings_keeps_its_severity():
                      ("part", "公车运行维护", "48.83")]
     assert flag.fingerprint("f1") == flagged(_vehicles_breaking(), "vehicles_sum")[0].fingerprint("f1")
     assert flag.fingerprint("f1") != flag.fingerprint("f2")
+
+
+def test_an_amount_printed_in_yuan_is_quoted_as_printed():
+    rep = report(basic("public_funds.total", "final", 74.795317, raw="747,953.17"),
+                 basic("public_funds.office", "final", 80.0, raw="800,000.00"))
+    [flag] = flagged(rep, "public_funds_parts_exceed")
+    assert flag.message == ("公用经费本年决算数 74.8 万元，其中各项 办公经费 80 + 水费、电费、差旅费 0 + 会议费、培训费 0 = 80 万元，"
+                            "超出 5.2 万元（原表以元填报：公用经费本年决算数 747,953.17、办公经费 800,000.00 元）")
+    assert [c.text for c in flag.cells] == ["747,953.17", "800,000.00"]
+
+
+def test_rules_doc_is_current():
+    from checks.docs import DOCS_PATH, render
+
+    assert DOCS_PATH.read_text(encoding="utf-8") == render(), "docs/rules.md is stale: python -m checks.docs"

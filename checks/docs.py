@@ -1,0 +1,76 @@
+"""Generate docs/rules.md, every inconsistency rule as declared in ``checks.rules``.
+
+Run ``python -m checks.docs`` after changing a declaration; a test fails while it is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from checks import rules as R
+from checks.names import item_name
+
+DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+
+
+def _terms(terms) -> str:
+    return " + ".join(f"`{t}`" for t in terms)
+
+
+def compares(decl: R.Comparison) -> str:
+    """One declaration in words, with its terms as written in ``checks.rules``."""
+    if isinstance(decl, R.Sum):
+        relation = "≥" if decl.exceed_only else "="
+        columns = ", ".join(c for c in decl.columns if c)
+        where = f"{'/'.join(decl.forms)}" + (f" ({columns})" if columns else "")
+        return f"{where}: `{decl.total}` {relation} {_terms(decl.parts)}"
+    if isinstance(decl, R.Rate):
+        return f"{'/'.join(decl.forms)}: `{decl.reported}` = `{decl.numerator}` ÷ `{decl.denominator}` × 100"
+    if isinstance(decl, R.Exceed):
+        return "; ".join(f"{form}: `{left}` ≤ `{right}`" for form, left, right in decl.sources) + (
+            " (the first source that prints both)" if decl.first_only else "")
+    if isinstance(decl, R.Restates):
+        return f"narrative {item_name(decl.narrative_item)} (`{decl.narrative_item}`) = {decl.form} `{decl.term}`"
+    return f"`{decl.name}` ({type(decl).__name__.lower()} engine)"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    lines = [
+        "# Inconsistency rules",
+        "",
+        "Generated from `checks/rules.py` by `python -m checks.docs`; do not edit by hand.",
+        "",
+        "Every flag's numbers mean the same: `printed` (= `actual`) is the figure the report prints that",
+        "the rule checks; `expected` is what it should be: `computed` from the other figures, or",
+        "`limit_value` for a bound. A sum tolerates its tolerance per addend.",
+        "",
+        f"A flag is alerted only when every fact it compares was matched by {', '.join(R.CERTAIN_METHODS)}",
+        f"with a score of at least {R.CONFIDENCE_BAR:g} and was not placed by inference; otherwise it is",
+        "stored with severity `info` and `needs_review = true`, shown in the report and never alerted.",
+        "",
+        "| rule | severity | 名称 | compares | unit | tolerance | printed / expected |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for rule in R.RULES.values():
+        what = "<br>".join(_cell(compares(d)) for d in rule.compares)
+        printed, expected = rule.labels
+        tolerant = any(isinstance(d, (R.Sum, R.Restates)) for d in rule.compares)
+        tolerance = (f"{rule.tolerance} per addend" if isinstance(rule.compares[0], R.Sum) else str(rule.tolerance)) \
+            if tolerant else "—"
+        lines.append(f"| `{rule.id}` | {rule.severity.value} | {rule.title} | {what} | {rule.unit or '—'} | "
+                     f"{tolerance} | {printed} / {expected or '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    DOCS_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOCS_PATH}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
