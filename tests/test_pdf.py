@@ -15,13 +15,8 @@ from core.text import clean_text
 from extractors import extract
 from extractors import pdf as pdf_extractor
 from extractors.pdf.pages import _cheap_view
-from jixiao.samples.formats import (
-    BORDERLESS_ROWS,
-    pdf_encrypted,
-    pdf_rotated,
-    rendered_fixtures,
-    split_table_row,
-)
+from jixiao.samples.formats import rendered_fixtures
+from jixiao.samples.pdfs import BORDERLESS_ROWS, pdf_encrypted, pdf_rotated, split_table_row
 
 ROOT = Path(__file__).resolve().parent.parent
 

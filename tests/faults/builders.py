@@ -228,7 +228,7 @@ def bad_input_folder(folder: Path, report: Path | None = None) -> dict[str, Path
     files["meta_refresh"].write_bytes(META_REFRESH)
     if report is not None:
         files["truncated"] = pdf_truncated(report, folder / "truncated.pdf")
-        from jixiao.samples.formats import pdf_encrypted
+        from jixiao.samples.pdfs import pdf_encrypted
 
         files["encrypted"] = pdf_encrypted(report, folder / "encrypted.pdf")
         files["owner_only"] = pdf_encrypted(report, folder / "owner_only.pdf", user_password="")
