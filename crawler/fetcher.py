@@ -10,22 +10,19 @@ total deadline, and conditional (ETag / Last-Modified) when a previous copy is k
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
-import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from protego import Protego
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
-from crawler import html as common
+from crawler.headers import disposition_name, ext_from_headers, host_allowed, key_host, retry_after_seconds
 from crawler.state import CachedResponse, CrawlState
 from crawler.store import RawStore
 from core.config import CrawlerSettings, PortalConfig
@@ -35,12 +32,6 @@ MAX_REDIRECTS = 5
 BLOCKED_STATUSES = {403, 412, 521}  # WAF challenge pages (湘西 counties answer 412)
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 ROBOTS_TTL = 24 * 3600
-_CONTENT_TYPES = {
-    "application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
-    "text/html": "html", "application/zip": "zip", "application/x-rar-compressed": "rar",
-}
 
 
 class FetchError(Exception):
@@ -199,7 +190,7 @@ class Fetcher:
         )
         return Response(
             url, raw.final_url, 200, content_type, raw.sha256, raw.size, raw.body, raw.path,
-            filename=_disposition_name(raw.headers.get("content-disposition")),
+            filename=disposition_name(raw.headers.get("content-disposition")),
             previous_sha256=cached.sha256 if cached else None,
         )
 
@@ -229,7 +220,7 @@ class Fetcher:
         raise AssertionError("unreachable")
 
     def _attempt(self, url: str, portal: PortalConfig, headers: dict, store: RawStore | None, ext: str | None) -> _Raw:
-        key = _host_key(url)
+        key = key_host(url)
         with self._slot(key, portal):
             self._throttle(key, portal)
             try:
@@ -252,7 +243,7 @@ class Fetcher:
         if status == 304:
             return _Raw(304, url, response.headers)
         if status in RETRY_STATUSES:
-            retry_after = _retry_after(response.headers.get("retry-after"))
+            retry_after = retry_after_seconds(response.headers.get("retry-after"))
             error = FetchError("down", url, f"HTTP {status}", status)
             if retry_after is not None and retry_after > self.settings.max_retry_after:
                 raise FetchError("deferred", url, f"HTTP {status}, Retry-After {retry_after:.0f}s", status)
@@ -271,7 +262,7 @@ class Fetcher:
         if store is None:
             body = b"".join(chunks)
             return _Raw(200, url, response.headers, body=body, sha256=hashlib.sha256(body).hexdigest(), size=len(body))
-        ext = ext or _ext_from_headers(response.headers) or "bin"
+        ext = ext or ext_from_headers(response.headers) or "bin"
         path, sha256, size = store.put_chunks(chunks, ext)
         return _Raw(200, url, response.headers, path=path, sha256=sha256, size=size)
 
@@ -354,81 +345,3 @@ class Fetcher:
             with self._lock:
                 self._interval[key_host(key)] = max(self._interval.get(key_host(key), 0.0), float(delay))
         return rules, None
-
-
-def host_allowed(url: str, allowed_hosts: tuple[str, ...] | list[str]) -> bool:
-    """``host`` entries allow default ports only; ``host:port`` that port; ``*.host`` subdomains."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return False
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    netloc = host if port in (None, default) else f"{host}:{port}"
-    for entry in allowed_hosts:
-        entry = entry.lower()
-        if entry == netloc:
-            return True
-        if entry.startswith("*.") and ":" not in entry and netloc == host and host.endswith(entry[1:]):
-            return True
-    return False
-
-
-def _host_key(url: str) -> str:
-    return urlsplit(url).netloc.lower()
-
-
-def key_host(origin: str) -> str:
-    return urlsplit(origin).netloc.lower()
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def _disposition_name(value: str | None) -> str | None:
-    """The file name a server suggests, repairing raw GBK bytes that arrive latin-1-decoded."""
-    if not value:
-        return None
-    star = re.search(r"filename\*\s*=\s*([\w\-]+)'[^']*'([^;]+)", value, re.IGNORECASE)
-    if star:
-        try:
-            return unquote(star.group(2).strip().strip('"'), encoding=star.group(1))
-        except LookupError:
-            pass
-    plain = re.search(r'filename\s*=\s*"?([^";]+)"?', value, re.IGNORECASE)
-    if not plain:
-        return None
-    name = unquote(plain.group(1).strip())
-    try:
-        raw = name.encode("latin-1")
-    except UnicodeEncodeError:
-        return name
-    for codec in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(codec)
-        except UnicodeDecodeError:
-            continue
-    return name
-
-
-def _ext_from_headers(headers: httpx.Headers) -> str | None:
-    name = _disposition_name(headers.get("content-disposition"))
-    if name:
-        ext = common.url_extension("http://x/" + name)
-        if ext:
-            return ext
-    content_type = (headers.get("content-type") or "").split(";")[0].strip().lower()
-    return _CONTENT_TYPES.get(content_type)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler import classify_title, hanweb, is_self_assessment, numeric, parse_article, parse_listing, trs
-from crawler.fetcher import _disposition_name
+from crawler.headers import disposition_name
 from crawler.html import display_name
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real"
@@ -171,8 +171,8 @@ def test_names_are_display_only():
     assert display_name("..\\..\\x\x00y.docx", "http://x/a.docx") == "xy.docx"
     assert display_name("附件1", "http://x/W0123.XLS") == "附件1.xls"
     raw_gbk = "2023年绩效自评表.xls".encode("gbk").decode("latin-1")
-    assert _disposition_name(f'attachment; filename="{raw_gbk}"') == "2023年绩效自评表.xls"
-    assert _disposition_name("attachment; filename*=UTF-8''%E8%87%AA%E8%AF%84.pdf") == "自评.pdf"
+    assert disposition_name(f'attachment; filename="{raw_gbk}"') == "2023年绩效自评表.xls"
+    assert disposition_name("attachment; filename*=UTF-8''%E8%87%AA%E8%AF%84.pdf") == "自评.pdf"
 
 
 def test_an_article_titled_with_the_department_alone_is_decided_by_its_attachments():
