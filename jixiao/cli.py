@@ -178,6 +178,27 @@ def _extract_or_exit(path: Path):
 
 
 @app.command()
+def samples(
+    out: Path = typer.Option(Path("samples"), "--out", help="Folder to write them into."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that differ."),
+) -> None:
+    """Write the five bundled sample reports (.docx, Hunan 2021-2023) into a folder to try jixiao on."""
+    import filecmp
+    import shutil
+
+    from jixiao.samples import sample_documents
+
+    sources = sorted(sample_documents().glob("*.docx"))
+    clashes = [out / s.name for s in sources if (out / s.name).exists() and not filecmp.cmp(s, out / s.name, False)]
+    if clashes and not force:
+        _fail(f"{clashes[0]} exists and differs; pass --force to overwrite")
+    out.mkdir(parents=True, exist_ok=True)
+    for source in sources:
+        shutil.copyfile(source, out / source.name)
+        console.print(str(out / source.name), soft_wrap=True, highlight=False)
+
+
+@app.command()
 def tables(file: Path, as_json: bool = JsonOption) -> None:
     """Show the raw tables and narrative paragraphs extracted from one file, with locations."""
     extraction = _extract_or_exit(file)
