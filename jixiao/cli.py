@@ -292,11 +292,11 @@ def _print_flags(flags, source: str = "") -> None:
         console.print("[green]no inconsistencies[/]")
         return
     grid = Table(title="inconsistencies")
-    for name in ("rule", "severity", "message", "expected", "actual", "where"):
+    for name in ("rule", "severity", "message", "printed", "computed", "limit", "where"):
         grid.add_column(name, overflow="fold")
     for flag in flags:
-        grid.add_row(flag.rule, flag.severity, flag.message, _num(flag.expected), _num(flag.actual),
-                     (flag.location or "").replace(source + " ", ""))
+        grid.add_row(flag.rule, flag.severity, flag.message, _num(flag.printed), _num(flag.computed),
+                     _num(flag.limit), (flag.location_text or "").replace(source + " ", ""))
     console.print(grid)
 
 
