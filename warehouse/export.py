@@ -104,7 +104,8 @@ def _write_csv(con: duckdb.DuckDBPyConnection, view: str, target: Path, zone: Zo
                     for i in stamps:
                         if row[i] is not None:
                             row[i] = _local(row[i], zone).isoformat(sep=" ")
-                    writer.writerow(["" if v is None else v for v in row])
+                    writer.writerow(["" if v is None else plain(v) if isinstance(v, (list, dict)) else v
+                                     for v in row])
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -202,6 +203,15 @@ def _shown(value) -> str:
     return str(value)[:80]
 
 
+def plain(value) -> str:
+    """A list or record cell as text a spreadsheet shows: ``a; b``, or a record's filled fields ``table=2 row=3``."""
+    if isinstance(value, dict):
+        return " ".join(f"{k}={plain(v)}" for k, v in value.items() if v is not None)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(plain(v) for v in value)
+    return str(value)
+
+
 def _write_cell(sheet, row: int, col: int, value, kind: str | None, unit: str | None, formats: dict, zone) -> None:
     if kind == "by_unit":
         kind = {"万元": "amount", "%": "rate"}.get(unit or "")
@@ -213,10 +223,8 @@ def _write_cell(sheet, row: int, col: int, value, kind: str | None, unit: str | 
         sheet.write_number(row, col, value / 100, formats["rate"])
     elif kind == "amount" and isinstance(value, (int, float)):
         sheet.write_number(row, col, value, formats["amount"])
-    elif isinstance(value, (list, tuple)):
-        sheet.write_string(row, col, "; ".join(map(str, value)))
-    elif isinstance(value, dict):  # a record (a flag's place): its filled fields
-        sheet.write_string(row, col, " ".join(f"{k}={v}" for k, v in value.items() if v is not None))
+    elif isinstance(value, (list, tuple, dict)):
+        sheet.write_string(row, col, plain(value))
     else:
         sheet.write(row, col, value)
 
