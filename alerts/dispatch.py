@@ -15,7 +15,7 @@ from alerts import store
 from alerts.channels import Channel, Retry
 from alerts.redact import redact
 from alerts.render import render, value_labels
-from alerts.store import INCONSISTENCY, RESOLVED, FlagRow
+from alerts.store import FALSE_ALARM, INCONSISTENCY, RESOLVED, FlagRow
 from alerts.transport import DeliveryFailed, deliver
 from core.records import Severity
 
@@ -81,7 +81,9 @@ def dispatch(
 
 def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, flags: list[FlagRow]) -> ChannelResult:
     present = {f.fingerprint for f in flags}
-    wanted = {f.fingerprint: f for f in flags if channel.filters.accepts(f.flag.severity, f.region, f.flag.rule)}
+    # A false alarm stays present (it is not "resolved") but is never alerted again.
+    wanted = {f.fingerprint: f for f in flags
+              if f.decision != FALSE_ALARM and channel.filters.accepts(f.flag.severity, f.region, f.flag.rule)}
     known = store.history(con, channel.name)
     new = [f for fp, f in wanted.items() if fp not in known or not known[fp].alerted]
     # "Resolved" needs a filing that was processed cleanly (a failed or partial re-extraction

@@ -18,6 +18,7 @@ from warehouse.reads import (  # re-exported: the alerts stage's records and rea
 )
 
 INCONSISTENCY, RESOLVED = "inconsistency", "resolved"
+FALSE_ALARM = "false_alarm"  # the review decision that stops alerts (warehouse.reviews)
 
 
 def event_fingerprint(kind: str, *key: object) -> str:

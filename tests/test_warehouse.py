@@ -40,6 +40,7 @@ SPEC_COLUMNS = {
         # added later: SPEC §5 only ever adds columns
         "needs_review", "weakest_match", "location", "subject", "unit", "fingerprint", "printed", "computed",
         "limit_value", "item", "columns", "place", "evidence", "weakest_method", "inferred",
+        "decision", "decided_by", "decided_at", "review_note",
     ],
     "units": ["unit_id", "name", "region", "budget_code", "names_seen", "filing_count", "first_year", "last_year"],
     "filing_versions": ["filing_id", "version", "sha256", "fetched_at", "superseded_at", "is_current"],

@@ -24,6 +24,7 @@ class FlagRow:
     fiscal_year: int | None
     source_url: str | None
     portal: str | None
+    decision: str | None = None  # the analysts' review decision in force (warehouse.reviews)
 
     @property
     def flag(self) -> Flag:
@@ -93,12 +94,13 @@ def current_flags(con: duckdb.DuckDBPyConnection) -> list[FlagRow]:
     """
     stored = read_flags(con, certain_only=True)
     context = filings(con, sorted({s.filing_id for s in stored}))
+    decisions = dict(con.execute("SELECT fingerprint, decision FROM reviews").fetchall())
     flags: dict[str, FlagRow] = {}
     for one in sorted(stored, key=lambda s: _filing_order(context.get(s.filing_id, {}), s)):
         filing = context.get(one.filing_id, {})
         flags.setdefault(one.fingerprint, FlagRow(
             one, filing.get("department"), filing.get("region"), filing.get("fiscal_year"),
-            filing.get("source_url"), filing.get("portal"),
+            filing.get("source_url"), filing.get("portal"), decisions.get(one.fingerprint),
         ))
     return list(flags.values())
 

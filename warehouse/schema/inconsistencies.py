@@ -60,13 +60,24 @@ INCONSISTENCY_COLUMNS = [
     "printed", "computed", "limit_value", "item", "columns", "place", "evidence", "weakest_method", "inferred",
 ]
 
+# The analysts' decision in force (``jixiao review decide``), from the reviews table.
+REVIEW_COLUMNS = (
+    ("decision", "The analysts' decision: confirmed (the report is wrong), false_alarm (never alerted again), "
+                 "fixed_by_unit (the unit corrected it); NULL while nobody has decided."),
+    ("decided_by", "Who decided."),
+    ("decided_at", "When it was decided (UTC)."),
+    ("review_note", "Why, in the analyst's words."),
+)
+
 INCONSISTENCIES = View(
     "inconsistencies",
     "Internal contradictions found in a filing, one row per flag (rules in SPEC §4).",
-    columns_of(INCONSISTENCIES_T, INCONSISTENCY_COLUMNS),
+    columns_of(INCONSISTENCIES_T, INCONSISTENCY_COLUMNS) + REVIEW_COLUMNS,
     f"""
-SELECT {", ".join(quote(c) for c in INCONSISTENCY_COLUMNS)}
-FROM inconsistencies_t
+SELECT {", ".join("i." + quote(c) for c in INCONSISTENCY_COLUMNS)},
+       r.decision, r.decided_by, r.decided_at, r.note AS review_note
+FROM inconsistencies_t i
+LEFT JOIN reviews r ON r.fingerprint = i.fingerprint
 """,
     (
         ("Errors by rule", "SELECT rule, count(*) AS n FROM inconsistencies WHERE severity = 'error'\n"
@@ -77,6 +88,9 @@ FROM inconsistencies_t
         ("Where a flag's figures were printed",
          "SELECT rule, printed, computed, limit_value, unit, place.file, place.page, place.table, place.row\n"
          "FROM inconsistencies WHERE NOT needs_review;"),
+        ("Open flags: not yet decided, or confirmed",
+         "SELECT filing_id, rule, message, decision FROM inconsistencies\n"
+         "WHERE decision IS NULL OR decision = 'confirmed';"),
         ("Departments with the most errors",
          "SELECT f.department, f.fiscal_year, count(*) AS errors\n"
          "FROM inconsistencies i JOIN filings f USING (filing_id)\n"
