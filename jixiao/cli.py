@@ -607,8 +607,6 @@ def export(
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     except (warehouse.ExportExists, ValueError) as error:
         _fail(str(error))
-    except OSError as error:
-        _fail(f"cannot write {out}: {error.strerror or error}")
     for path in written or []:
         console.print(str(path))
 

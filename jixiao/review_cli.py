@@ -25,8 +25,6 @@ def _guarded(call):
         _fail(f"{error}; try again when it has finished", code=3)
     except (ReviewError, AcceptError) as error:
         _fail(str(error))
-    except OSError as error:
-        _fail(f"{getattr(error, 'filename', '') or ''} {error.strerror or error}".strip())
 
 
 def command_for(entry: QueueEntry, vocabulary: Path | None) -> str:

@@ -89,7 +89,7 @@ def test_accepting_keeps_the_users_file_and_refuses_clashes(tmp_path):
 def test_accept_without_a_vocabulary_file_says_how_to_name_one(tmp_path):
     done = subprocess.run([str(JIXIAO), "review", "accept", "公用经费开支", "--item", "basic_data.public_funds.total"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
     assert '[mapping] vocabulary = "my-labels.toml"' in done.stderr
 
 

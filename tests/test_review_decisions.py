@@ -15,6 +15,8 @@ import pytest
 import warehouse
 from core.paths import Paths
 from jixiao.samples import sample_documents
+from pipeline.load import ingest, rebuild, reprocess
+from pipeline.settings import channels_of, settings
 from warehouse.reviews import ReviewError, export_csv, import_csv, record
 
 pytestmark = pytest.mark.slow
@@ -46,11 +48,12 @@ def receiver():
     server.shutdown()
 
 
-def webhook(tmp_path: Path, port: int, name: str) -> Path:
+def webhook(tmp_path: Path, port: int, name: str) -> list:
+    """The channels of a real config file naming one webhook."""
     config = tmp_path / f"{name}.toml"
     config.write_text(f'[[alert]]\ntype = "webhook"\nname = "{name}"\nurl = "http://127.0.0.1:{port}/hook"\n',
                       encoding="utf-8")
-    return config
+    return channels_of(settings(str(config)))
 
 
 def flags(db: Path) -> dict[tuple[str, str], tuple]:
@@ -60,12 +63,10 @@ def flags(db: Path) -> dict[tuple[str, str], tuple]:
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
-def test_a_false_alarm_is_kept_through_reprocess_and_rebuild_and_never_alerted(prefect_harness, tmp_path, receiver):
-    from flows.ingest import ingest_flow, rebuild_flow, reprocess_flow
-
+def test_a_false_alarm_is_kept_through_reprocess_and_rebuild_and_never_alerted(tmp_path, receiver):
     handler, port = receiver
     db = tmp_path / "jixiao.duckdb"
-    ingest_flow([str(sample_documents())], str(db))
+    ingest([sample_documents()], db)
     before = flags(db)
     alarm, confirmed = before[(LUSONG, "staffing_over_quota")][0], before[(LUSONG, "score_exceeds_max")][0]
 
@@ -78,7 +79,7 @@ def test_a_false_alarm_is_kept_through_reprocess_and_rebuild_and_never_alerted(p
     assert sum(1 for v in shown.values() if v[1] is None) == len(shown) - 2
 
     # Re-extracting everything keeps the decisions; the channel gets every flag but the false alarm.
-    reprocess_flow(str(db), force=True, config_path=str(webhook(tmp_path, port, "ops")))
+    reprocess(db, force=True, channels=webhook(tmp_path, port, "ops"))
     assert flags(db) == shown
     assert len(handler.bodies) == 1
     assert "score_exceeds_max" in handler.bodies[0]
@@ -88,10 +89,10 @@ def test_a_false_alarm_is_kept_through_reprocess_and_rebuild_and_never_alerted(p
     assert sent == alertable - {alarm}
 
     # Rebuild starts a new writer database from the raw store: decisions are not derived data.
-    rebuild_flow(str(db))
+    rebuild(db)
     assert flags(db) == shown
     # A channel that never sent anything still never hears of the false alarm, nor of it "resolved".
-    reprocess_flow(str(db), force=True, config_path=str(webhook(tmp_path, port, "team")))
+    reprocess(db, force=True, channels=webhook(tmp_path, port, "team"))
     assert len(handler.bodies) == 2
     sent_team = {fp for (fp,) in warehouse.query(
         db, "SELECT fingerprint FROM alerts WHERE channel = 'team' AND status = 'sent'")[1]}
@@ -104,12 +105,10 @@ def test_a_false_alarm_is_kept_through_reprocess_and_rebuild_and_never_alerted(p
     assert log.exists() and len(list(csv.DictReader(log.open(encoding="utf-8-sig")))) == 2
 
 
-def test_decisions_travel_as_csv_and_bad_ones_are_refused(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
-
+def test_decisions_travel_as_csv_and_bad_ones_are_refused(tmp_path):
     first, second = tmp_path / "a" / "jixiao.duckdb", tmp_path / "b" / "jixiao.duckdb"
     for db in (first, second):
-        ingest_flow([str(sample_documents())], str(db))
+        ingest([sample_documents()], db)
     alarm = flags(first)[(LUSONG, "staffing_over_quota")][0]
     record(first, alarm, "fixed_by_unit", "王五", "单位已重新公开")
     exported = tmp_path / "decisions.csv"
@@ -127,7 +126,7 @@ def test_decisions_travel_as_csv_and_bad_ones_are_refused(prefect_harness, tmp_p
         record(first, alarm[:4], "confirmed", "王五")
     done = subprocess.run([str(JIXIAO), "review", "decide", "deadbeef00", "false_alarm", "--by", "王五",
                            "--db", str(first)], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "no flag with fingerprint deadbeef00" in done.stderr
     shown = subprocess.run([str(JIXIAO), "query", "--db", str(first), "--format", "json",
                             "select decision from inconsistencies where decision is not null"],
