@@ -6,7 +6,6 @@ stage, which turns them into channels. Secrets come from ``<key>_env = "VAR"`` o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import field, fields
 from typing import Annotated, Literal, Union
@@ -14,6 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BeforeValidator, ConfigDict, Field, Strict, StringConstraints, TypeAdapter, model_validator
 from pydantic.dataclasses import dataclass
 
+from core.validators import as_list, http_url
 from core.records import SEVERITIES
 
 KINDS = ("inconsistency", "resolved", "run_failed", "portal_down", "test")
@@ -21,29 +21,18 @@ TYPES = ("webhook", "dingtalk", "wecom", "slack", "email")
 SECURITY = ("starttls", "ssl", "none")
 
 _FORBID = ConfigDict(extra="forbid")
-_HTTP = re.compile(r"^https?://\S+$")
-
-
-def _listed(value):
-    return [value] if isinstance(value, str) else value
-
-
-def _http_url(value):
-    if not isinstance(value, str) or not _HTTP.match(value):
-        raise ValueError("must be an http(s) URL (give url, or url_env naming a variable)")
-    return value
 
 
 def _addresses(value):
-    value = _listed(value)
+    value = as_list(value)
     if not value or not isinstance(value, list) or not all(isinstance(a, str) and "@" in a for a in value):
         raise ValueError("to must be an e-mail address or a list of them")
     return value
 
 
 Text = Annotated[str, StringConstraints(min_length=1)]
-Texts = Annotated[tuple[Text, ...], BeforeValidator(_listed)]
-Url = Annotated[str, BeforeValidator(_http_url)]
+Texts = Annotated[tuple[Text, ...], BeforeValidator(as_list)]
+Url = Annotated[str, BeforeValidator(http_url)]
 ChannelName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 
 
@@ -56,7 +45,7 @@ class AlertCommon:
     min_severity: Literal[SEVERITIES] = "info"  # this one and the more serious
     regions: Texts = ()  # substring match on filings.region, e.g. "株洲市"
     rules: Texts = ()  # empty: every rule
-    kinds: Annotated[tuple[Literal[KINDS], ...], BeforeValidator(_listed)] = ()  # empty: every kind
+    kinds: Annotated[tuple[Literal[KINDS], ...], BeforeValidator(as_list)] = ()  # empty: every kind
     timeout: Annotated[float, Strict(), Field(ge=0.001)] = 10.0
     retries: Annotated[int, Strict(), Field(ge=1)] = 4
     retry_backoff: Annotated[float, Strict(), Field(ge=0)] = 2.0

@@ -29,6 +29,7 @@ from pydantic.dataclasses import dataclass
 
 from core.alert_config import TYPES as ALERT_TYPES, AlertEntry, SecretMissing, default_names, keys_of, resolve_secret_keys
 from core.config_errors import describe, key_line
+from core.validators import as_list, http_url
 
 DEFAULT_CONFIG = Path("jixiao.toml")
 PLATFORMS = ("auto", "trs", "numeric", "hanweb")
@@ -42,13 +43,6 @@ class ConfigError(ValueError):
 
 
 _FORBID = ConfigDict(extra="forbid")
-
-
-def _http_url(url):
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("is not an http(s) URL")
-    return url
 
 
 def _cron(expression: str) -> str:
@@ -77,12 +71,8 @@ def _name(value: str) -> str:
     return value
 
 
-def _listed(value):
-    return [value] if isinstance(value, str) else value
-
-
 Name = Annotated[str, AfterValidator(_name)]
-HttpUrl = Annotated[str, BeforeValidator(_http_url)]
+HttpUrl = Annotated[str, BeforeValidator(http_url)]
 Positive = Annotated[float, Strict(), Field(gt=0)]
 Count = Annotated[int, Strict(), Field(ge=1)]
 
@@ -90,7 +80,7 @@ Count = Annotated[int, Strict(), Field(ge=1)]
 @dataclass(frozen=True, config=_FORBID)
 class PortalConfig:
     name: Name
-    start_urls: Annotated[tuple[HttpUrl, ...], BeforeValidator(_listed), Field(min_length=1)]
+    start_urls: Annotated[tuple[HttpUrl, ...], BeforeValidator(as_list), Field(min_length=1)]
     region: str | None = None
     department: str | None = None
     platform: Literal[PLATFORMS] = "auto"
@@ -345,6 +335,7 @@ def expand_env(value: Any, env: Mapping[str, str], where: str) -> Any:
 
 
 def _check_url(url: Any, where: str) -> None:
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: {url!r} is not an http(s) URL")
+    try:
+        http_url(url)
+    except ValueError:
+        raise ConfigError(f"{where}: {url!r} is not an http(s) URL") from None

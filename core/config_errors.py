@@ -40,12 +40,15 @@ def key_line(text: str, section: str | None, index: int | None, key: str | None)
 
 
 def describe(error: ValidationError, known: Sequence[str] = ()) -> tuple[tuple, str]:
-    """(location of the first problem, what is wrong with it) from a pydantic error."""
+    """(location of the first problem, what is wrong with it) from a pydantic error.
+
+    ``known``: the keys the table may hold, to suggest the one a misspelt key meant."""
     first = error.errors()[0]
     loc = tuple(part for part in first["loc"] if part != "__root__")
     kind, message = first["type"], first["msg"].removeprefix("Value error, ")
     # ("portal", 0, "max_pages"), ("alert", 1, "email", "to"), ("crawler", "retries"), ("portals",)
-    key = next((part for part in reversed(loc[1:]) if isinstance(part, str) and part not in TYPES), None)
+    tags = TYPES  # pydantic puts the tag of a tagged union in the location: not a key
+    key = next((part for part in reversed(loc[1:]) if isinstance(part, str) and part not in tags), None)
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
         key = key or (loc[0] if loc else None)
         close = difflib.get_close_matches(str(key), known, n=1)
@@ -53,7 +56,8 @@ def describe(error: ValidationError, known: Sequence[str] = ()) -> tuple[tuple, 
     if kind in ("missing", "missing_keyword_argument", "missing_argument"):
         return loc, f"{key!r} is required"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        return (*loc, "type"), f"type must be one of {', '.join(TYPES)}"
+        return (*loc, "type"), f"type must be one of {', '.join(tags)}"
     if kind == "value_error" and key is None:
         return loc, message  # a check across keys, e.g. a password without a username
     return loc, f"{key!r}: {message}" if key else message
+
