@@ -19,7 +19,7 @@ _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _NUMBER = {"money": _DIGITS, "score": _DIGITS, "people": _DIGITS + r"|[零〇一二两三四五六七八九十百千]+"}
 # Sentences end at full stops and semicolons; commas keep a "其中：…" list in one sentence.
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-_CLAUSE_END = re.compile(r"[，,]")
+_CLAUSE_END = re.compile(r"，|,(?!\d{3}(?!\d))")  # not the comma of 137,400.00
 # Length-preserving, so positions in the cleaned text are positions in the printed one.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
@@ -282,9 +282,9 @@ def _follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, 
         for hit, _, _ in hits:
             if hit.item not in topic.items:
                 continue
-            number_at = hit.number_at - sentence.offset
-            next_clause = _CLAUSE_END.search(sentence.text, number_at)
-            if not next_clause or "其中" in sentence.text[number_at:next_clause.start()]:
+            amount_end = hit.number_at - sentence.offset + len(hit.raw)
+            next_clause = _CLAUSE_END.search(sentence.text, amount_end)
+            if not next_clause or "其中" in sentence.text[amount_end:next_clause.start()]:
                 continue
             for item, regex in topic.follow:
                 m = regex.match(sentence.text, next_clause.end())

@@ -169,6 +169,12 @@ PHRASINGS = [
     ("dyrmt.com 2022 决算说明: 本年支出合计 and its 其中 parts, split by ；", 2022,
      ["2022年本年支出合计4143.91万元,其中:基本支出1140.27万元,占27.52%;项目支出3003.64万元,占72.48%。"],
      {"final": 4143.91, "basic": 1140.27, "project": 3003.64}),
+    # shapes the accuracy benchmark's tune split prints
+    ("实有在职, 年初预算批复, 共支出资金", 2023, ["核定编制30人，实有在职27人。", "2023年年初预算批复2160.32万元。", "本年度共支出资金1762.08万元。"],
+     {"authorized_headcount": 30, "actual_headcount": 27, "initial_budget": 2160.32, "final": 1762.08}),
+    ("a thousands comma is no clause end: the 三公 final in the next clause, in 元", 2023,
+     ["2023年“三公”经费年初预算150,000.00元，实际支出137,400.00元。"],
+     {"three_public_budget": 15, "three_public_final": 13.74}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
