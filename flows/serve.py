@@ -19,16 +19,17 @@ DEFAULT_PORT = 4200
 
 
 def start_local_server(port: int = DEFAULT_PORT, log_path: Path | None = None,
-                       timeout_s: float = 120.0) -> subprocess.Popen:
-    """A Prefect server with its SQLite database, on loopback only; its output goes to ``log_path``."""
-    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "true"}
+                       timeout_s: float = 120.0, env: dict | None = None) -> subprocess.Popen:
+    """A Prefect server with its SQLite database, on loopback only, in its own process group;
+    its output goes to ``log_path``."""
+    env = {**(env or os.environ), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "true"}
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     finally:
         if log_path is not None:

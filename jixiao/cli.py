@@ -21,14 +21,14 @@ class _App(typer.Typer):
     """The Typer app whose every failure ends as one line and a documented exit code."""
 
     def __call__(self, *args, **kwargs):
-        import click
+        from typer._click.exceptions import ClickException  # Typer's own copy of click
 
         kwargs.setdefault("prog_name", "jixiao")
         try:
             code = get_command(self).main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.Abort:
+        except typer.Abort:
             code = _report_failure(KeyboardInterrupt())
-        except click.ClickException as error:
+        except ClickException as error:  # a usage error: click's usage line and message
             error.show()
             code = error.exit_code
         except Exception as error:  # anything else: one line here, the traceback in the log
@@ -38,8 +38,7 @@ class _App(typer.Typer):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-app = _App(
-    help="jixiao (绩效): crawl, extract, check and load performance self-assessment reports into DuckDB.",
+app = _App(  # its help is the docstring of the options callback below
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -56,7 +55,7 @@ app.add_typer(review_app, name="review")
 # Piped output is for files and other programs: not squeezed to an imagined 80-column terminal.
 console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 240)
 err = Console(stderr=True)
-_state = {"log_file": None, "log_format": "text", "quiet": False}
+_state: dict = {"log_file": None, "log_format": "text", "quiet": False, "log_path": None}
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="The analysts' DuckDB file (the pipeline's state sits beside it).")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of tables.")
@@ -87,10 +86,12 @@ def _options(
     """
     if log_format not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--log-format")
-    _state.update(log_file=log_file, log_format=log_format, quiet=quiet)
+    _state.update(log_file=log_file, log_format=log_format, quiet=quiet, log_path=None)
 
 
 def _log_path(db: Path | None = None) -> Path:
+    if db is None and _state.get("log_path"):
+        return _state["log_path"]  # the file this command already writes
     return _state["log_file"] or Paths(db or DEFAULT_DB).state / "jixiao.log"
 
 
@@ -100,7 +101,9 @@ def _start_logging(db: Path | None = None, verbose: bool = False) -> None:
 
     logger = logging.getLogger("jixiao")
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.propagate = False  # a library's console handler (Prefect's) must not print our tracebacks
     path = _log_path(db)
+    _state["log_path"] = path
     if any(getattr(h, "baseFilename", None) == str(path.resolve()) for h in logger.handlers):
         return
     try:
@@ -480,7 +483,10 @@ def serve(
         serve_nightly(str(config) if config else None, str(db), cron or schedule.cron, schedule.timezone)
     finally:
         if server is not None:
-            server.terminate()
+            import signal
+
+            os.killpg(server.pid, signal.SIGTERM)  # its own group: the uvicorn it started goes too
+            server.wait(timeout=60)
 
 
 @app.command()

@@ -25,9 +25,9 @@ class ExitCode(IntEnum):
 
 KEPT = "filings finished before this are kept; run the command again to continue"
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-_DUCKDB_TEXT = {  # DuckDB reports OS failures as its own IOException, text only
-    "no space left": ExitCode.ENVIRONMENT, "file too large": ExitCode.ENVIRONMENT,
-    "disk quota": ExitCode.ENVIRONMENT, "permission denied": ExitCode.ENVIRONMENT,
+_DUCKDB_TEXT = {  # DuckDB reports OS failures as its own exceptions, text only
+    "no space left": "disk full", "file too large": "disk full", "disk quota": "disk full",
+    "permission denied": "permission denied",
 }
 
 
@@ -77,6 +77,7 @@ def classify(error: BaseException) -> tuple[ExitCode, str]:
 
     import warehouse
     from core.config import ConfigError
+    from warehouse.lock import busy_from_duckdb
 
     if isinstance(error, KeyboardInterrupt):
         return ExitCode.INTERRUPTED, f"interrupted: {KEPT}"
@@ -97,12 +98,14 @@ def classify(error: BaseException) -> tuple[ExitCode, str]:
             if known:
                 return known
         if isinstance(cause, duckdb.Error):
-            busy = warehouse.busy_from_duckdb("the database", cause, "for writing")
+            busy = busy_from_duckdb("the database", cause, "for writing")
             if busy is not None and "conflicting lock" in str(cause).lower():
                 return ExitCode.BUSY, str(busy) + "; wait for that process or stop it"
             text = str(cause).lower()
-            for needle, code in _DUCKDB_TEXT.items():
+            for needle, what in _DUCKDB_TEXT.items():
                 if needle in text:
                     line = str(cause).splitlines()[0]
-                    return code, f"the database could not be written ({line}): free space or fix permissions; {KEPT}"
+                    remedy = "free space on that disk" if what == "disk full" else "fix the folder's permissions"
+                    return ExitCode.ENVIRONMENT, f"{what}: the database could not be written ({line}); {remedy} " \
+                                                 f"and run again; {KEPT}"
     return ExitCode.INTERNAL, f"internal error {type(error).__name__}: {error}"

@@ -171,9 +171,12 @@ def run_pipeline(
                     outcomes = load_filings(filings, store, run_id, engine, force, on_loaded, paths.raw,
                                             loader=loader, progress=progress)
             except BaseException as error:
-                store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
-                if channels:
-                    alerts.notify_run_failed(store.con, channels, run_id, error)
+                try:
+                    store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
+                    if channels:
+                        alerts.notify_run_failed(store.con, channels, run_id, error)
+                except Exception:  # a full disk that failed the run fails this too: report the first
+                    log.exception("could not record run %s as failed", run_id)
                 raise
             summary = store.summary(run_id)
             summary.update(late_summary() if late_summary else {})
