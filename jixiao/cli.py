@@ -568,6 +568,48 @@ def query(
 
 
 @app.command()
+def unit(name: str = typer.Argument(..., help="Part of a unit's name as printed, or its unit_id."),
+         db: Path = DbOption) -> None:
+    """One budget unit across years: its filings side by side, their versions and the flags across filings."""
+    import warehouse
+    from warehouse.timeline import FIGURES, find_units, unit_timeline
+
+    try:
+        con = warehouse.open_readonly(db)
+    except warehouse.WarehouseMissing:
+        _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
+    try:
+        found = find_units(con, name)
+        if len(found) != 1:
+            for row in found:
+                console.print(f"{row['unit_id']}  {escape(row['name'] or '')}  {row['region'] or ''}  "
+                              f"{row['filing_count']} 份报告")
+            _fail(f"no unit matches {name!r}" if not found else
+                  f"{len(found)} units match {name!r}: give more of the name, or a unit_id above", code=1)
+        timeline = unit_timeline(con, found[0]["unit_id"])
+    finally:
+        con.close()
+    console.print(f"[bold]{escape(timeline.name)}[/]  {timeline.unit_id}  {timeline.region or ''}"
+                  + (f"  预算编码 {timeline.budget_code}" if timeline.budget_code else ""))
+    console.print("印过的名称: " + "；".join(escape(n) for n in timeline.names_seen))
+    years = Table("年度", "报告", *(label for _, label in FIGURES), title="历年 years (较上年)")
+    for row in timeline.years:
+        cells = [f"{_num(row[c])} ({_num(row[c + '_change'])})" if row[c + "_change"] is not None else _num(row[c])
+                 for c, _ in FIGURES]
+        years.add_row(str(row["fiscal_year"]), row["filing_id"], *cells)
+    console.print(years)
+    versions = Table("年度", "报告", "版本", "sha256", "抓取时间", "被替换时间", title="版本 versions")
+    for v in timeline.versions:
+        versions.add_row(str(v["fiscal_year"]), v["filing_id"], str(v["version"]), v["sha256"][:12],
+                         str(v["fetched_at"] or ""), str(v["superseded_at"] or "当前"))
+    console.print(versions)
+    flags = Table("年度", "规则", "级别", "说明", title="跨年度与版本的问题 flags across filings")
+    for f in timeline.flags:
+        flags.add_row(str(f["fiscal_year"]), f["rule"], f["severity"], escape(f["message"]))
+    console.print(flags if timeline.flags else "跨年度与版本的问题 flags across filings: 无 none")
+
+
+@app.command()
 def report(
     db: Path = DbOption,
     out: Path = typer.Option(Path("report.html"), "--out", help="The HTML file to write."),

@@ -7,8 +7,11 @@ real DuckDB file; alerts go to a webhook on 127.0.0.1.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +188,45 @@ def test_a_republished_filing_keeps_its_old_facts_and_is_flagged_and_alerted_onc
         assert len(bodies) == 2
         sent = json.loads(bodies[1])
         assert "republished_with_changes" in json.dumps(sent, ensure_ascii=False)
+
+
+JIXIAO = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "jixiao"
+
+
+@pytest.fixture(scope="module")
+def loaded_db(tmp_path_factory, documents):
+    db = tmp_path_factory.mktemp("unit-cli") / "jixiao.duckdb"
+    with Warehouse.open(db) as store:
+        load(store, documents, *YUNXI, *COUNTY_AND_CITY)
+    return db
+
+
+def test_unit_command_prints_the_years_versions_and_flags(loaded_db):
+    done = subprocess.run([str(JIXIAO), "unit", "云溪区人大常委会", "--db", str(loaded_db)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "250"})
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "岳阳市云溪区人民代表大会常务委员会" in out and "预算编码 107001" in out
+    assert all(name in out for name in YUNXI_NAMES.values())  # every name it printed
+    assert "prior_year_final_mismatch" in out and "staffing_jump" in out
+    assert "2021" in out and "2022" in out and "2023" in out and "yunxi-2022" in out
+
+
+def test_unit_command_says_when_the_name_is_ambiguous_or_unknown(loaded_db):
+    both = subprocess.run([str(JIXIAO), "unit", "财政局", "--db", str(loaded_db)],
+                          capture_output=True, text=True, timeout=120)
+    assert both.returncode == 1 and "2 units match" in both.stderr and "Traceback" not in both.stderr
+    assert "岳阳县财政局" in both.stdout and "岳阳市财政局" in both.stdout
+    none = subprocess.run([str(JIXIAO), "unit", "教育局", "--db", str(loaded_db)],
+                          capture_output=True, text=True, timeout=120)
+    assert none.returncode == 1 and "no unit matches" in none.stderr
+
+
+def test_the_report_has_a_timeline_per_unit(loaded_db, tmp_path):
+    from warehouse.report import build_report
+
+    html = build_report(loaded_db, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = html[html.index("单位历年对比"):html.index("<footer")]
+    assert section.count('<article class="card" id="unit-') == 2  # 云溪区人大常委会 (3 years) and 岳阳县财政局 (a gap)
+    assert "prior_year_final_mismatch" in section and "fiscal_year_gap" in section
+    assert "-0.12" in section  # 三公经费 2022 against 2021

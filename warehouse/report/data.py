@@ -13,6 +13,7 @@ import duckdb
 from core.records import Severity, StoredFlag
 from warehouse.flags import read_flags
 from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, infer_region, source_href
+from warehouse.timeline import timelines
 
 MAX_FILINGS = 200  # per section: a province's 10,000 filings would make a page no browser opens
 DEFAULT_LABELS = ("填报数", "核对值")
@@ -260,6 +261,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             ORDER BY computed_execution_rate, department, subject
         """) if row["filing_id"] in cards],
         "scope": " · ".join(part for part in (f"{year}年度" if year else "", region or "") if part),
+        "timelines": timelines(con, set(cards)),
     }
 
 

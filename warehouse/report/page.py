@@ -11,6 +11,7 @@ from warehouse.publish import open_readonly
 from warehouse.report.charts import _html, _short, execution_chart, flags_time_chart, staffing_chart
 from warehouse.report.data import MAX_FILINGS, collect
 from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num, relative_href
+from warehouse.timeline import FIGURES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SEVERITY_LABEL = {s.value: s.label for s in Severity}
@@ -53,6 +54,7 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
         plotly_js=Markup(get_plotlyjs()) if charts else "", severity_label=SEVERITY_LABEL,
         status_label=STATUS_LABEL, execution_watch=below[:12], execution_watch_total=len(below),
         over_quota=[r for r in data["staffing"] if r["over_quota"]], max_filings=max_filings,
+        timeline_figures=FIGURES,
     )
 
 
