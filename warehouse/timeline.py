@@ -44,15 +44,16 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 
 
 def find_units(con: duckdb.DuckDBPyConnection, text: str) -> list[dict]:
-    """Units whose id is ``text``, or one of whose printed names contains it or folds to the same name."""
-    key = parse_name(text).key
+    """Units whose id is ``text``, or one of whose printed names contains it or names the same place
+    and folds to the same name (云溪区人大常委会 finds 岳阳市云溪区人民代表大会常务委员会)."""
+    name = parse_name(text)
     return _rows(con, """
         SELECT DISTINCT u.unit_id, u.name, u.region, u.filing_count
         FROM units u, unnest(u.names_seen) AS s(seen)
         WHERE u.unit_id = ? OR contains(seen.name, ?) OR u.unit_id IN (
-            SELECT unit_id FROM filing_units_t WHERE name_key = ?)
+            SELECT unit_id FROM filing_units_t WHERE name_key = ? AND place IS NOT DISTINCT FROM ?)
         ORDER BY u.name, u.unit_id
-    """, [text, text.strip(), key])
+    """, [text, text.strip(), name.key, name.place])
 
 
 def unit_timeline(con: duckdb.DuckDBPyConnection, unit_id: str) -> UnitTimeline | None:
