@@ -10,7 +10,7 @@ from mappings.grid import Span, group_above, span_of
 from mappings.match import LabelMatch, match_column
 from mappings.normalize import clean_text, is_filler, normalize_label, squash
 from mappings.numbers import ParsedNumber, parse_number, to_wan
-from mappings.vocabulary import Column, Item
+from mappings.vocabulary import Column, Item, load_vocabulary
 
 _HEADER_YEAR = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?")
 
@@ -138,7 +138,30 @@ def column_header(rows: list[list[str | None]], r: int, form: str) -> dict[int, 
             found[col] = (matched[0], printed(cell), year)
     if not any(rows[r][col] is not None for col in found):
         return {}  # every match came from the row above: that row was the header
+    if len(found) >= 2:
+        _fill_by_order(cells, found, form)
     return found
+
+
+def _fill_by_order(cells: dict[int, str], found: dict[int, tuple[Column, str, int | None]], form: str) -> None:
+    """A header cell of unknown wording between two known ones takes the one column the
+    vocabulary's order leaves between them (全年预算批复数 between 年初预算数 and 执行数)."""
+    order = [column.key for column in load_vocabulary().columns_for(form)]
+    taken = {column.key for column, _, _ in found.values()}
+    known = sorted(found)
+    vocabulary = load_vocabulary()
+    for col, cell in cells.items():
+        if col in found or col < known[0] or vocabulary.structure_role(normalize_label(cell)):
+            continue  # 备注 / 说明 columns are no figures
+        left = max(k for k in known if k < col)
+        right = min((k for k in known if k > col), default=None)
+        low = order.index(found[left][0].key)
+        high = order.index(found[right][0].key) if right is not None else len(order)
+        free = [key for key in order[low + 1 : high] if key not in taken]
+        if len(free) == 1:
+            column = vocabulary.column(free[0])
+            found[col] = (column, printed(cell), header_year(cell))
+            taken.add(column.key)
 
 
 def column_spans(row: list[str | None], header: dict[int, tuple[Column, str, int | None]]) -> list[tuple[Span, Column]]:

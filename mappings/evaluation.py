@@ -24,12 +24,18 @@ from mappings.collect import (
 )
 from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
-from mappings.match import match_item
+from mappings.match import LabelMatch, match_among, match_item
 from mappings.normalize import normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
-from mappings.vocabulary import Column, load_vocabulary
+from mappings.template import template_of
+from mappings.vocabulary import Column, Item, load_vocabulary
 
 INDICATOR_CELLS = 7  # level2, level3, target, actual, max_score, score, note
+_TOTAL_WORDS = re.compile(r"得分|总分|合计|总计")
+# A fund row whose wording is unknown is read as the template's next row; a near-miss of a row
+# still to come is accepted from this score (the candidates are the few rows left).
+ORDER_CUTOFF = 80.0
+POSITION_SCORE = 60.0
 _CUT_LEVELS = {"产出", "效益", "满意度", "成本"}
 
 
@@ -42,6 +48,7 @@ class EvalState:
     level1: str | None = None
     level2: str | None = None
     amount_unit: str = "万元"
+    placed: int = -1  # template index of the last fund row read (mappings/template.py)
     header_spans: tuple[int, frozenset[int]] = (-1, frozenset())  # (table index, covered positions) of the indicator header
 
 
@@ -77,22 +84,46 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
         if not norm or vocabulary.structure_role(norm):
             continue
         matched = match_item(token.label, state.form, ("cols", "pair"))
+        inferred = False
+        if matched is None and i == 0 and _has_values_under(row, token.col, state):
+            matched, inferred = _fund_by_order(token.label, state), True
         if matched is None:
             out.add_unmapped(state.form, token.label, table, r, token.col)
             continue
         item, match = matched
         if item.layout == "cols":
+            if (index := template_of(state.form).index(item.key)) is not None:
+                state.placed = index
             for span, column in state.columns:
                 if span.start > token.col:
                     col, text = cell_under(row, span)
                     cell = (r, col, text if col > token.col else None)
-                    out.add_fact(table, state.form, state.subject, item, column, cell, token.label, match, state.amount_unit)
+                    out.add_fact(
+                        table, state.form, state.subject, item, column, cell, token.label, match, state.amount_unit,
+                        inferred=inferred,
+                    )
             return  # text further right sits in value columns: a note on the figures, not a label
         # key-value: the value in the label's own cell, else the next value cell before the next label
         stop = tokens[i + 1].col if i + 1 < len(tokens) else len(row)
         found = (token.col, token.inline) if token.inline is not None else value_after(row, token.col, stop)
         col, text = found or (token.col, "")
         out.add_fact(table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit)
+
+
+def _has_values_under(row: list[str | None], col: int, state: EvalState) -> bool:
+    return any(span.start > col and parse_number(cell_under(row, span)[1]).ok for span, _ in state.columns)
+
+
+def _fund_by_order(label: str, state: EvalState) -> tuple[Item, LabelMatch] | None:
+    """A fund row of unknown wording, placed by the template: the near-miss of a row still to
+    come (年度资金总量 → 年度资金总额), else the row the template prints next."""
+    template = template_of(state.form)
+    ahead = template.items(template.keys[state.placed + 1 :])
+    if not ahead:
+        return None
+    if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
+        return near
+    return ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")
 
 
 def _level(text: str | None) -> str | None:
@@ -169,6 +200,7 @@ def _set_columns(table: RawTable, r: int, row: list[str | None], state: EvalStat
     if len(header) < 2:
         return False
     state.columns = column_spans(row, header)
+    state.placed = -1
     state.section = "funds"
     state.amount_unit = next((u for u in map(amount_unit_in, row) if u), state.amount_unit)
     years = {col: (label, year, "current") for col, (_, label, year) in header.items()}
@@ -176,15 +208,29 @@ def _set_columns(table: RawTable, r: int, row: list[str | None], state: EvalStat
     return True
 
 
+def _is_total_row(row: list[str | None], col: int) -> bool:
+    """After the indicators: one label that speaks of a score or a sum, then one or two numbers."""
+    rest = [cell for _, cell in nonblank_cells(row[col + 1 :])]
+    label = normalize_label(row[col])
+    return bool(_TOTAL_WORDS.search(label)) and 1 <= len(rest) <= 2 and all(parse_number(c).ok for c in rest)
+
+
 def _map_total(table: RawTable, r: int, row: list[str | None], col: int, state: EvalState, out: Collector) -> bool:
     matched = match_item(row[col] or "", state.form, ("total",))
+    inferred = False
     if matched is None or matched[1].method != "synonym":
-        return False
+        if state.section != "indicators" or not _is_total_row(row, col):
+            return False
+        item = load_vocabulary().item(state.form, "total_score")
+        matched, inferred = (item, matched[1] if matched else LabelMatch(item.key, POSITION_SCORE, "position")), True
     item, match = matched
     found = last_number(row, col + 1)
     if found is not None:
         cell = (r, found[0], found[1])
-        out.add_fact(table, state.form, state.subject, item, None, cell, row[col] or "", match, state.amount_unit)
+        out.add_fact(
+            table, state.form, state.subject, item, None, cell, row[col] or "", match, state.amount_unit,
+            inferred=inferred,
+        )
     state.section = "tail"
     return True
 

@@ -55,7 +55,7 @@ def _strip_once(label: str) -> str:
 
 
 def _normalize_step(label: str) -> str:
-    label = squash(label).translate(_PUNCTUATION)
+    label = squash(label).translate(_PUNCTUATION).replace("其它", "其他")  # both are printed
     return _strip_once(label) or label
 
 

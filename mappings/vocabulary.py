@@ -14,6 +14,8 @@ from mappings.normalize import normalize_label
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.toml")
 FORMS = ("basic_data", "overall_eval", "project_eval", "project_list")
+NAME_ROLES = ("project_name", "department")
+NAME_LABEL_LENGTH = 10
 USER_VOCABULARY_ENV = "JIXIAO_VOCABULARY"  # set by use_user_vocabulary from jixiao.toml's [mapping] vocabulary
 
 
@@ -73,8 +75,16 @@ class Vocabulary:
         return next(c for c in self.columns if c.key == key)
 
     def structure_role(self, label: str) -> str | None:
-        """The organising role of a normalised label (department, goals, ...), if any."""
-        return next((role for role, labels in self.structure.items() if label in labels), None)
+        """The organising role of a normalised label (department, goals, ...), if any.
+
+        A short label ending in a name label names the same thing (预算项目名称, 主管部门名称).
+        """
+        exact = next((role for role, labels in self.structure.items() if label in labels), None)
+        if exact or len(label) > NAME_LABEL_LENGTH:
+            return exact
+        return next(
+            (role for role in NAME_ROLES for known in self.structure.get(role, ()) if label.endswith(known)), None
+        )
 
 
 def toml_to_vocabulary(data: dict) -> Vocabulary:

@@ -301,3 +301,29 @@ def test_a_subtotal_among_the_special_funds_is_not_a_project_line():
     ))
     assert {f.subject for f in report.facts if f.item == "project.line"} == {"人大会议", "代表活动"}
     assert not [u for u in report.unmapped if u.label == "小计"]
+
+
+def test_a_project_form_in_unknown_wordings_is_read_by_its_template_order():
+    rows = [
+        ["预算项目名称", "档案数字化", _, "主管部门", "某局", _],
+        ["项目资金", "", "年初预算数", "全年预算批复数", "执行数", "分值", "预算执行率", "评分"],
+        [_, "年度资金总量", "30", "27.75", "27.75", "10", "100%", "10"],
+        [_, "其中：当年财政拨款", "30", "25", "25", "", "", ""],
+        [_, "往年结余结转", "——", "2.75", "2.75", "", "", ""],
+        [_, "其它资金", "——", "——", "——", "", "", ""],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"],
+        ["产出指标", "数量指标", "数字化卷数", "≥1000卷", "1200卷", "50", "50", ""],
+        ["合计得分", "100", "96.5", _, _, _, _, _],
+    ]
+    report = mapped(rows, title="项目支出绩效自评表")
+    got = {(f.item, f.column): f for f in report.facts if f.form == "project_eval"}
+    assert {f.subject for f in got.values()} == {"档案数字化"}
+    assert got[("funds.total", "full_year_budget")].value == 27.75  # 全年预算批复数: the column between
+    assert got[("funds.total", "score")].value == 10  # 评分: the last column left
+    total = got[("funds.total", "initial_budget")]
+    assert (total.value, total.match_method, total.inferred) == (30, "fuzzy", True)
+    carryover = got[("funds.carryover", "executed")]
+    assert (carryover.value, carryover.match_method, carryover.inferred) == (2.75, "position", True)
+    assert got[("funds.other", "executed")].value is None and not got[("funds.other", "executed")].inferred
+    score = got[("total_score", None)]
+    assert (score.value, score.inferred) == (96.5, True)
