@@ -9,7 +9,6 @@ comments and layout as they are.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import tomlkit
@@ -22,16 +21,16 @@ class AcceptError(ValueError):
 
 
 def user_vocabulary(config: Path | None) -> Path | None:
-    """The vocabulary file ``[mapping] vocabulary`` names, relative to the config file."""
+    """The vocabulary file ``[mapping] vocabulary`` of the config names (relative to the config file)."""
+    from core.config import ConfigError, load_config
+
     path = config or DEFAULT_CONFIG
-    if not path.is_file():
+    if config is None and not path.is_file():
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise AcceptError(f"{path}: not valid TOML: {error}") from None
-    named = (data.get("mapping") or {}).get("vocabulary")
-    return (path.parent / named) if named else None
+        return load_config(path).vocabulary
+    except ConfigError as error:
+        raise AcceptError(str(error)) from None
 
 
 def add_synonym(vocabulary: Path, form: str, item: str, label: str, seen: str | None = None) -> bool:
@@ -50,6 +49,11 @@ def add_synonym(vocabulary: Path, form: str, item: str, label: str, seen: str | 
     if clash is not None:
         raise AcceptError(f"{label!r} is already a synonym of {form}.{clash.key}")
     document = tomlkit.parse(vocabulary.read_text(encoding="utf-8")) if vocabulary.exists() else tomlkit.document()
+    theirs = document.get("items", {}).get(form, {})
+    mine = next((key for key, spec in theirs.items() if key != item
+                 and any(normalize_label(s) == wanted for s in spec.get("synonyms", []))), None)
+    if mine is not None:
+        raise AcceptError(f"{label!r} is already a synonym of {form}.{mine} in {vocabulary}")
     items = document.setdefault("items", tomlkit.table(is_super_table=True))
     forms = items.setdefault(form, tomlkit.table(is_super_table=True))
     entry = forms.setdefault(item, tomlkit.table())

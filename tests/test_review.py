@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import tomllib
@@ -9,14 +10,18 @@ from pathlib import Path
 
 import pytest
 
+import warehouse
 from jixiao.accept import AcceptError, add_synonym
 from jixiao.samples import SEEDS
+from pipeline.load import ingest
 from tests.test_report import build_sample_warehouse
 from warehouse.review_queue import read_queue
 from warehouse.reviews import Decision, ReviewError, append_log, latest, read_log
 
 ROOT = Path(__file__).resolve().parents[1]
 JIXIAO = ROOT / ".venv" / "bin" / "jixiao"
+# A loaded 2-core machine can take longer than Prefect's default 20 s to start its API.
+PREFECT_PATIENCE = {**os.environ, "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 # Seed 004 as another clerk printed it: two headings in wordings the vocabulary lacks.
 VARIANT_WORDINGS = {"\t公用经费\n": "\t公用经费支出合计数\n", "\t政府采购金额\n": "\t政府集中采购资金额度\n"}
@@ -50,10 +55,12 @@ def test_the_queue_lists_unsure_wordings_most_frequent_first(queue_db):
     assert counts == sorted(counts, reverse=True)
 
 
-def test_the_cli_prints_each_entry_with_the_command_that_accepts_it(queue_db, tmp_path):
+def test_the_printed_command_accepts_the_wording_and_reprocess_applies_it(tmp_path):
+    db = tmp_path / "jixiao.duckdb"
+    ingest([variant_filing(tmp_path / "docs")], db)  # through the raw store, so reprocess can reread it
     config = tmp_path / "jixiao.toml"
     config.write_text('[mapping]\nvocabulary = "my-labels.toml"\n', encoding="utf-8")
-    shown = subprocess.run([str(JIXIAO), "review", "--db", str(queue_db), "--config", str(config)],
+    shown = subprocess.run([str(JIXIAO), "review", "--db", str(db), "--config", str(config)],
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0, shown.stderr
     commands = [line.strip() for line in shown.stdout.splitlines() if line.strip().startswith("jixiao review accept")]
@@ -61,11 +68,20 @@ def test_the_cli_prints_each_entry_with_the_command_that_accepts_it(queue_db, tm
     words = shlex.split(wanted)
     assert words[3:] == ["公用经费支出合计数", "--item", "basic_data.public_funds.total",
                          "--vocabulary", str(tmp_path / "my-labels.toml")]
-    # The command as printed, run as is, writes the user vocabulary file.
+    # The command as printed, run as is, writes the user vocabulary file...
     accepted = subprocess.run([str(JIXIAO), *words[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert accepted.returncode == 0, accepted.stderr
     data = tomllib.loads((tmp_path / "my-labels.toml").read_text(encoding="utf-8"))
     assert data["items"]["basic_data"]["public_funds.total"]["synonyms"] == ["公用经费支出合计数"]
+    # ...and `jixiao reprocess` (no --force: the vocabulary is part of the parser version) applies it.
+    again = subprocess.run([str(JIXIAO), "reprocess", "--db", str(db), "--config", str(config)], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=600, env=PREFECT_PATIENCE)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    _, rows = warehouse.query(db, "SELECT DISTINCT match_method, match_score FROM facts_t "
+                                  "WHERE source_label = '公用经费支出合计数'")
+    assert rows == [("synonym", 100.0)]
+    labels = {e.label for e in read_queue(db)}
+    assert "公用经费支出合计数" not in labels and "政府集中采购资金额度" in labels
 
 
 def test_accepting_keeps_the_users_file_and_refuses_clashes(tmp_path):
