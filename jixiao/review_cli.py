@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 from rich.markup import escape
@@ -10,7 +9,7 @@ from rich.markup import escape
 import warehouse
 from jixiao.accept import AcceptError, add_synonym, suggest_item, user_vocabulary
 from jixiao.cli import _fail, console
-from warehouse.review_queue import KIND_LABEL, QueueEntry, read_queue
+from warehouse.review_queue import KIND_LABEL, command_for, read_queue
 from warehouse.reviews import DECISION_LABEL, ReviewError, export_csv, import_csv, record
 
 NO_VOCABULARY = "no user vocabulary named: add [mapping] vocabulary = \"my-labels.toml\" to jixiao.toml, or pass --vocabulary FILE"
@@ -25,20 +24,6 @@ def _guarded(call):
         _fail(f"{error}; try again when it has finished", code=3)
     except (ReviewError, AcceptError) as error:
         _fail(str(error))
-
-
-def command_for(entry: QueueEntry, vocabulary: Path | None) -> str:
-    """The command that settles the entry (for a wording: accept it into the user vocabulary)."""
-    if entry.kind == "flag":
-        return (f"jixiao review decide {entry.example[:12]} confirmed|false_alarm|fixed_by_unit "
-                f"--by <name> --note '…'")
-    if not entry.acceptable:
-        return f"check the scan: {entry.example}"
-    item = entry.item or suggest_item(entry.form, entry.label) or "<item>"
-    words = ["jixiao", "review", "accept", entry.label.replace("\n", ""), "--item", f"{entry.form}.{item}"]
-    if vocabulary is not None:
-        words += ["--vocabulary", str(vocabulary)]
-    return shlex.join(words)
 
 
 def show_queue(db: Path, limit: int, config: Path | None) -> None:
@@ -56,7 +41,7 @@ def show_queue(db: Path, limit: int, config: Path | None) -> None:
             f"{escape(entry.form or '')}  [bold]{escape(entry.label.replace(chr(10), ''))}[/]{escape(taken)}{score}",
             soft_wrap=True,
         )
-        console.print(f"      {escape(command_for(entry, vocabulary))}", soft_wrap=True, highlight=False)
+        console.print(f"      {escape(command_for(entry, vocabulary, suggest_item))}", soft_wrap=True, highlight=False)
     if vocabulary is None and any(e.acceptable for e in entries):
         console.print(f"[yellow]note:[/] {escape(NO_VOCABULARY)}", soft_wrap=True)
 

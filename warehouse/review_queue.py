@@ -10,8 +10,10 @@ being sure, most frequent wording first.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -45,6 +47,21 @@ class QueueEntry:
     def acceptable(self) -> bool:
         """A wording to add to the user vocabulary (the others need a look at the document)."""
         return self.kind in ("wording", "unmapped", "inferred") and self.form not in (None, "narrative")
+
+
+def command_for(entry: QueueEntry, vocabulary: Path | None = None,
+                suggest: Callable[[str | None, str], str | None] | None = None) -> str:
+    """The command that settles the entry: accept a wording into the user vocabulary, decide a
+    flag, or (OCR) look at the scan. ``suggest`` proposes an item for an unmapped label."""
+    if entry.kind == "flag":
+        return f"jixiao review decide {entry.example[:12]} confirmed|false_alarm|fixed_by_unit --by <name> --note '…'"
+    if not entry.acceptable:
+        return f"check the scan: {entry.example}"
+    item = entry.item or (suggest(entry.form, entry.label) if suggest else None) or "<item>"
+    words = ["jixiao", "review", "accept", entry.label.replace("\n", ""), "--item", f"{entry.form}.{item}"]
+    if vocabulary is not None:
+        words += ["--vocabulary", str(vocabulary)]
+    return shlex.join(words)
 
 
 def _fact_sql(columns: list[str]) -> str:

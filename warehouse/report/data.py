@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 
 from core.records import Severity, StoredFlag
 from warehouse.flags import read_flags
-from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, infer_region, source_href
+from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, source_href
+from warehouse.review_queue import queue
 from warehouse.timeline import timelines
 
+CLOSED_DECISIONS = ("false_alarm", "fixed_by_unit")
+QUEUE_LIMIT = 100  # the review queue's most frequent entries
 MAX_FILINGS = 200  # per section: a province's 10,000 filings would make a page no browser opens
 DEFAULT_LABELS = ("填报数", "核对值")
 
@@ -43,16 +48,26 @@ class FlagView:
     rule_declaration: object | None  # checks.rules.Rule, when the rule is still declared
     document: str | None  # the filing's own file: places in it are shown without its name
     opens: str | None = None  # the stored copy (a path) or the portal URL of the checked figure's file
+    review: dict | None = None  # the decision in force: decision, decided_by, decided_at, note
 
     def __getattr__(self, name: str):
         # rule, severity, message, subject, needs_review, expected, actual, cells, …: the Flag's own
-        if name in ("stored", "rule_declaration", "document", "opens"):
+        if name in ("stored", "rule_declaration", "document", "opens", "review"):
             raise AttributeError(name)
         return getattr(self.stored.flag, name)
 
     @property
     def title(self) -> str:
         return getattr(self.rule_declaration, "title", None) or self.stored.flag.rule
+
+    @property
+    def fingerprint(self) -> str:
+        return self.stored.fingerprint
+
+    @property
+    def closed(self) -> bool:
+        """Decided as not the unit's error to chase: a false alarm, or fixed by the unit."""
+        return bool(self.review) and self.review["decision"] in CLOSED_DECISIONS
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -127,6 +142,7 @@ class FilingCard:
     source_href: str | None
     document: str | None
     flags: list[FlagView] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)  # name, stored (a path), url (the portal's)
 
     @property
     def severity(self) -> str:
@@ -160,6 +176,34 @@ def stored_documents(con: duckdb.DuckDBPyConnection, raw: Path | None) -> dict[t
     return links
 
 
+def portal_url(url: str | None) -> str | None:
+    """A web URL a reader can open later: not a loopback address (the demo's portal is gone once it stops)."""
+    if not url or not re.match(r"^https?://", url, re.IGNORECASE):
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return None if host in ("localhost", "::1") or host.startswith("127.") else url
+
+
+def filing_documents(con: duckdb.DuckDBPyConnection, raw: Path | None) -> dict[str, list[dict]]:
+    """filing -> its documents: the stored copy under ``raw`` and the portal URL, when there are."""
+    if not _has_table(con, "documents_t"):
+        return {}
+    out: dict[str, list[dict]] = defaultdict(list)
+    for filing_id, name, sha256, url in con.execute(
+            "SELECT filing_id, name, sha256, source_url FROM documents_t ORDER BY filing_id, name").fetchall():
+        stored = next(iter(sorted((raw / sha256[:2]).glob(f"{sha256}.*"))), None) if raw and sha256 else None
+        out[filing_id].append({"name": name, "stored": str(stored) if stored else None, "url": portal_url(url)})
+    return out
+
+
+def decisions(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    """fingerprint -> the analysts' decision in force (``jixiao review decide``)."""
+    if not _has_table(con, "reviews"):
+        return {}
+    return {row["fingerprint"]: row for row in _rows(
+        con, "SELECT fingerprint, decision, decided_by, decided_at, note FROM reviews")}
+
+
 def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
             raw: Path | None = None) -> dict:
     """Everything the report shows, read from the public views (plus flag locations);
@@ -167,6 +211,8 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
     the state folder's document store, which flags link into."""
     rules = declared_rules()
     documents = stored_documents(con, raw)
+    documents_of = filing_documents(con, raw)
+    decided = decisions(con)
     summary = _rows(con, """
         SELECT s.*, f.source_url, f.error
         FROM filing_summary s JOIN filings f USING (filing_id)
@@ -181,13 +227,12 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         name = row["department"] or title or (Path(document).stem if document else row["filing_id"])
         cards[row["filing_id"]] = FilingCard(
             filing_id=row["filing_id"], name=name, department=row["department"],
-            region=row["region"] or infer_region(row["department"], title, document),
+            region=row["region"],
             fiscal_year=row["fiscal_year"], status=row["status"], error=row["error"], grade=row["grade"],
             total_score=row["total_score"], errors=row["error_flags"], warnings=row["warning_flags"],
             infos=row["info_flags"], source_url=row["source_url"], source_href=source_href(row["source_url"]),
-            document=document,
+            document=document, documents=documents_of.get(row["filing_id"], []),
         )
-    region_given = {row["filing_id"]: row["region"] is not None for row in summary}
     if year is not None or region:
         cards = {
             key: card for key, card in cards.items()
@@ -199,7 +244,8 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         if card is not None:
             checked = stored.flag.location.file if stored.flag.location else None
             card.flags.append(FlagView(stored, rules.get(stored.flag.rule), card.document,
-                                       documents.get((stored.filing_id, checked or ""))))
+                                       documents.get((stored.filing_id, checked or "")),
+                                       decided.get(stored.fingerprint)))
 
     flagged = sorted(
         (c for c in cards.values() if c.flags),
@@ -219,7 +265,10 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             if Severity.rank_of(flag.severity) < Severity.rank_of(entry["severity"]):
                 entry["severity"] = flag.severity
     by_rule_sorted = sorted(by_rule.values(), key=lambda e: (Severity.rank_of(e["severity"]), -e["flags"], e["rule"]))
+    order = {c.filing_id: n for n, c in enumerate(flagged)}
     for entry in by_rule_sorted:
+        # Each rule row links to its filings, in the order the filings are listed below.
+        entry["filing_ids"] = sorted(entry["filings"], key=lambda fid: order.get(fid, len(order)))
         entry["filings"] = len(entry["filings"])
 
     return {
@@ -243,7 +292,8 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         },
         "by_rule": by_rule_sorted,
         "by_region": _group(all_cards, lambda c: c.region or "（未注明）"),
-        "regions_inferred": any(not region_given[c.filing_id] and c.region for c in all_cards),
+        "queue": queue(con, QUEUE_LIMIT) if _has_table(con, "facts_t") else [],
+        "decided": sum(1 for c in all_cards for f in c.flags if f.review),
         "by_year": _group(all_cards, lambda c: f"{c.fiscal_year}年度" if c.fiscal_year else "（年度不明）",
                           key=lambda e: e["key"]),
         "last_run": _last_run(con),

@@ -18,12 +18,6 @@ FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Ping
 SEVERITY_COLOR = {Severity.ERROR: "#c0392b", Severity.WARNING: "#d68910", Severity.INFO: "#7f8c8d"}
 STATUS_LABEL = {"ok": "正常读取", "partial": "部分读取", "failed": "读取失败"}
 
-# A county-level name ends the region; the short bound keeps 市场监督管理局 out of it.
-_REGION = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,10}?(?:省|自治区))?"
-    r"(?:[\u4e00-\u9fff]{2,12}?(?:市|自治州|州|盟|地区))?"
-    r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗|市))?"
-)
 # Only for flags written before they carried a place (schema 2): their location is text.
 _LOCATION_WORDS = (
     (re.compile(r"\btable (\d+)"), r"表\1"),
@@ -49,17 +43,6 @@ def fmt_num(value: float | None, unit: str = "") -> str:
 
 def beijing(stamp: datetime | None) -> str:
     return "" if stamp is None else (stamp + BEIJING).strftime("%Y-%m-%d %H:%M")
-
-
-def infer_region(*names: str | None) -> str | None:
-    """``株洲市芦淞区`` from ``株洲市芦淞区人民代表大会常务委员会``; None when nothing matches."""
-    for name in names:
-        if not name:
-            continue
-        match = _REGION.match(name)
-        if match and match.group(0):
-            return match.group(0)
-    return None
 
 
 def humanize_location(location: str | None, document: str | None = None) -> str:

@@ -9,11 +9,16 @@ from core.paths import Paths
 from core.records import Severity
 from warehouse.publish import open_readonly
 from warehouse.report.charts import _html, _short, execution_chart, flags_time_chart, staffing_chart
-from warehouse.report.data import MAX_FILINGS, collect
+from warehouse.report.data import MAX_FILINGS, collect, portal_url
 from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num, relative_href
+from warehouse.review_queue import KIND_LABEL, command_for
+from warehouse.reviews import DECISION_LABEL
 from warehouse.timeline import FIGURES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# plotly.js's official "basic" bundle (bar, scatter, pie: what the charts draw), 1.2 MB instead of the
+# full 4.8 MB; its version must be the one plotly.py writes figures for (a test holds them equal).
+PLOTLY_BUNDLE = TEMPLATES / "plotly-basic.min.js"
 SEVERITY_LABEL = {s.value: s.label for s in Severity}
 
 
@@ -24,7 +29,6 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
     stored documents are relative to ``out_dir``."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
-    from plotly.offline import get_plotlyjs
 
     names = {c.filing_id: c.name for c in data["cards"]}
     charts = {}
@@ -42,6 +46,7 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
     env.filters["num"] = fmt_num
     env.filters["short"] = _short
     env.filters["href"] = lambda target: relative_href(target, out_dir)
+    env.filters["portal"] = portal_url
     generated_at = generated_at or datetime.now(timezone.utc).replace(tzinfo=None)
     # The rule knows the printed decimals; the report marks what it flagged.
     misreported = {(c.filing_id, f.subject) for c in data["cards"] for f in c.flags
@@ -51,7 +56,9 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
     below = [r for r in data["execution"] if r["computed_execution_rate"] < 100 or r["misreported"]]
     return env.get_template("report.html.j2").render(
         **data, charts=charts, names=names, db_name=db_name, generated=beijing(generated_at),
-        plotly_js=Markup(get_plotlyjs()) if charts else "", severity_label=SEVERITY_LABEL,
+        plotly_js=Markup(PLOTLY_BUNDLE.read_text(encoding="utf-8")) if charts else "", severity_label=SEVERITY_LABEL,
+        queue_kinds=KIND_LABEL, decision_label=DECISION_LABEL,
+        queue_commands=[command_for(e) for e in data["queue"]],
         status_label=STATUS_LABEL, execution_watch=below[:12], execution_watch_total=len(below),
         over_quota=[r for r in data["staffing"] if r["over_quota"]], max_filings=max_filings,
         timeline_figures=FIGURES,
@@ -64,7 +71,8 @@ def build_report(db_path: Path | str, out_path: Path | str, year: int | None = N
     db_path, out_path = Path(db_path), Path(out_path)
     con = open_readonly(db_path)
     try:
-        data = collect(con, year, region, raw=Paths(db_path).raw)
+        # Absolute, so links into the store are made relative to the report wherever it is written.
+        data = collect(con, year, region, raw=Paths(db_path.resolve()).raw)
     finally:
         con.close()
     html = render_report(data, db_path.name, max_filings=max_filings, out_dir=out_path.parent)
