@@ -25,12 +25,13 @@ from mappings.collect import (
 from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
 from mappings.match import LabelMatch, match_among, match_item
-from mappings.normalize import normalize_label, subject_label
+from mappings.normalize import clean_text, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import template_of
 from mappings.vocabulary import Column, Item, load_vocabulary
 
 INDICATOR_CELLS = 7  # level2, level3, target, actual, max_score, score, note
+_GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff])\s*([-+]?\d[\d,]*(?:\.\d+)?)$")
 _TOTAL_WORDS = re.compile(r"得分|总分|合计|总计")
 # A fund row whose wording is unknown is read as the template's next row; a near-miss of a row
 # still to come is accepted from this score (the candidates are the few rows left).
@@ -71,6 +72,8 @@ def row_tokens(row: list[str | None]) -> list[Token]:
         head, tail = (text[:cut], text[cut + 1 :]) if cut >= 0 else ("", "")
         if cut >= 0 and head.strip() and is_value_cell(tail):
             tokens.append(Token(col, head, tail if tail.strip() else None))
+        elif glued := _GLUED_NUMBER.match(clean_text(text)):  # 其他资金127.25: no colon between
+            tokens.append(Token(col, glued[1], glued[2]))
         else:
             tokens.append(Token(col, text, None))
     return tokens

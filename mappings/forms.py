@@ -11,6 +11,7 @@ import re
 
 from core.records import Paragraph, RawTable
 from mappings.normalize import normalize_label, squash
+from mappings.vocabulary import load_vocabulary
 
 OTHER = "other"  # a titled table that is none of ours
 
@@ -31,7 +32,8 @@ def header_form(table: RawTable) -> str | None:
     labels = _cell_labels(table)
     if labels & {"财政供养人员情况", "经费控制情况"} or {"编制数", "三公经费"} <= _cell_labels(table, 8):
         return "basic_data"
-    if labels & {"项目支出名称", "项目名称"} and labels & {"项目资金", "年度资金总额", "主管部门", "实施单位"}:
+    names_a_project = any(load_vocabulary().structure_role(label) == "project_name" for label in labels)
+    if names_a_project and labels & {"项目资金", "年度资金总额", "主管部门", "实施单位"}:
         return "project_eval"
     if labels & {"年度预算申请", "年度资金总额", "按收入性质分"}:
         return "overall_eval"

@@ -327,3 +327,20 @@ def test_a_project_form_in_unknown_wordings_is_read_by_its_template_order():
     assert got[("funds.other", "executed")].value is None and not got[("funds.other", "executed")].inferred
     score = got[("total_score", None)]
     assert (score.value, score.inferred) == (96.5, True)
+
+
+def test_a_number_glued_to_its_label_and_a_project_named_by_a_longer_label():
+    rows = [
+        ["年度预算申请", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", "90", "100", "100", "10", "100%", "10"],
+        ["一般公共预算：80", _, _, "基本支出合计：60", _, _, _],
+        ["其他资金２０", _, _, "项目支出合计40", _, _, _],
+    ]
+    values = {f.item: f.value for f in mapped(rows, title="部门整体支出绩效自评表").facts if f.column is None}
+    assert values == {"revenue.general_budget": 80, "revenue.other": 20, "expenditure.basic": 60,
+                      "expenditure.project": 40}
+    project = [["预算项目名称", "信息化建设", _, "主管部门", "某局", _],
+               ["项目资金", "", "年初预算数", "全年预算数", "全年执行数", "得分"],
+               [_, "年度资金总额", "1", "2", "2", "10"]]
+    report = mapped(project, title="")
+    assert {(f.form, f.subject) for f in report.facts} == {("project_eval", "信息化建设")}
