@@ -313,16 +313,32 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
             continue
-        text = paragraph.text.translate(_FULL_WIDTH)
+        printed = _running_text(paragraphs, p_index)
+        text = printed.translate(_FULL_WIDTH)
         for offset, cleaned in _sentences(text):
-            sentence = _Sentence(p_index, offset, cleaned, paragraph.text[offset:offset + len(cleaned)], fiscal_year)
+            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year)
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
+                if offset + label_at >= len(paragraph.text):
+                    continue  # a label of the next paragraph: read there
                 score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
                 if score is not None:
                     hits.append(replace(hit, score=score))
     return hits
+
+
+def _running_text(paragraphs: list[Paragraph], index: int) -> str:
+    """The paragraph, and when it stops mid-sentence (a PDF line or page break: `其中本年收入` /
+    `2126.28万元，…`) the next paragraph's first sentence with it."""
+    text = paragraphs[index].text
+    if index + 1 >= len(paragraphs) or _SENTENCE_END.search(text.rstrip()[-1:] or "。"):
+        return text
+    following = paragraphs[index + 1]
+    if following.source != paragraphs[index].source:
+        return text
+    end = _SENTENCE_END.search(following.text)
+    return text + following.text[:end.end() if end else len(following.text)]
 
 
 def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = None) -> list[Fact]:

@@ -175,6 +175,9 @@ PHRASINGS = [
     ("a thousands comma is no clause end: the 三公 final in the next clause, in 元", 2023,
      ["2023年“三公”经费年初预算150,000.00元，实际支出137,400.00元。"],
      {"three_public_budget": 15, "three_public_final": 13.74}),
+    ("a sentence broken over two paragraphs (a PDF line or page break)", None,
+     ["全年预算数为2339.11万元。其中本年收入", "2126.28万元，年初结转和结余212.83万元。部门决算数为2339.11万元。"],
+     {"full_year_budget": 2339.11, "revenue_current_year": 2126.28, "carryover_opening": 212.83, "final": 2339.11}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
