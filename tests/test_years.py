@@ -230,3 +230,15 @@ def test_the_report_has_a_timeline_per_unit(loaded_db, tmp_path):
     assert section.count('<article class="card" id="unit-') == 2  # 云溪区人大常委会 (3 years) and 岳阳县财政局 (a gap)
     assert "prior_year_final_mismatch" in section and "fiscal_year_gap" in section
     assert "-0.12" in section  # 三公经费 2022 against 2021
+
+
+def test_filings_loaded_before_units_existed_get_theirs_on_the_next_run(tmp_path, documents):
+    with Warehouse.open(tmp_path / "w.duckdb") as store:
+        load(store, documents, *YUNXI)
+        # what a warehouse written by an older jixiao holds: filings and flags, no units
+        store.con.execute("DELETE FROM filing_units_t; DELETE FROM units_t; "
+                          "DELETE FROM inconsistencies_t WHERE rule = 'prior_year_final_mismatch'")
+        assert rows(store, "SELECT count(unit_id) FROM filings") == [(0,)]
+        store.start_run("nightly")
+        assert rows(store, "SELECT count(DISTINCT unit_id), count(unit_id) FROM filings") == [(1, 3)]
+        assert [f[:4] for f in flags(store, "prior_year_final_mismatch")] == [("yunxi-2023", "warning", 90.0, 80.86)]

@@ -20,7 +20,7 @@ from warehouse.schema import quote
 from warehouse.units import assign_unit, remove_filing, unit_filing_ids
 from warehouse.versions import current_facts, last_two_versions, record_version
 
-__all__ = ["ACROSS_RULES", "after_load", "after_removal", "before_load"]
+__all__ = ["ACROSS_RULES", "adopt_unassigned", "after_load", "after_removal", "before_load"]
 
 _STAGED = "_load_across_flags"
 
@@ -32,7 +32,21 @@ def before_load(con: duckdb.DuckDBPyConnection, result: FilingResult, now: datet
 
 def after_load(con: duckdb.DuckDBPyConnection, result: FilingResult, run_id: str, now: datetime) -> None:
     """Give the filing its unit, then re-evaluate the cross-filing rules of the units it touched."""
-    reevaluate(con, assign_unit(con, result, run_id, now), result.filing.filing_id, run_id, now)
+    fid, report = result.filing.filing_id, result.report
+    reevaluate(con, assign_unit(con, fid, report.budget_code, report.staffing_note, run_id, now), fid, run_id, now)
+
+
+def adopt_unassigned(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
+    """Filings loaded before units were kept (an older warehouse) get theirs, by name and region;
+    their budget code and staffing note come with their next reload. Returns how many."""
+    rows = con.execute("""
+        SELECT filing_id FROM filings_t f
+        WHERE department IS NOT NULL AND NOT EXISTS (SELECT 1 FROM filing_units_t u WHERE u.filing_id = f.filing_id)
+        ORDER BY fiscal_year, filing_id
+    """).fetchall()
+    for (fid,) in rows:
+        reevaluate(con, assign_unit(con, fid, None, None, run_id, now), fid, run_id, now)
+    return len(rows)
 
 
 def after_removal(con: duckdb.DuckDBPyConnection, filing_id: str, run_id: str, now: datetime) -> None:

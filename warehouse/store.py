@@ -90,7 +90,17 @@ class Warehouse:
             "INSERT INTO runs (run_id, kind, started_at, status, unchanged) VALUES (?, ?, ?, 'running', 0)",
             [run_id, kind, now],
         )
+        self._in_transaction(lambda: across.adopt_unassigned(self.con, run_id, now))
         return run_id
+
+    def _in_transaction(self, work) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            work()
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def finish_run(self, run_id: str, status: str, summary: dict, error: str | None = None) -> None:
         """Close the run; stores the warehouse's own counts merged with the caller's ``summary``."""
@@ -206,16 +216,14 @@ class Warehouse:
         """Not a report: nothing loaded (rows of an earlier reading as a report removed), counted."""
         kind = (result.error or "non_report").split(":", 1)[0]
         self.non_reports.setdefault(run_id, Counter())[kind] += 1
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
+        fid = result.filing.filing_id
+
+        def remove() -> None:
             for table in schema.FILING_TABLES:
-                con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [result.filing.filing_id])
-            across.after_removal(con, result.filing.filing_id, run_id, utcnow())
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+                self.con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [fid])
+            across.after_removal(self.con, fid, run_id, utcnow())
+
+        self._in_transaction(remove)
         return "non_report"
 
     def _keep_detected_at(self, filing_id: str):

@@ -21,7 +21,6 @@ from pathlib import Path
 import duckdb
 from rapidfuzz import fuzz
 
-from core.records import FilingResult
 from core.regions import split_region
 
 _RULES_FILE = Path(__file__).with_name("unit_names.toml")
@@ -163,37 +162,36 @@ def new_unit_id(name: UnitName, taken: set[str]) -> str:
 # --- the warehouse side --------------------------------------------------------------------
 
 
-def _known(con: duckdb.DuckDBPyConnection, except_filing: str) -> list[Known]:
+def _known(con: duckdb.DuckDBPyConnection, except_filing: str, name: UnitName) -> list[Known]:
+    """The filings ``resolve`` may compare with: the same place, or the same key where a place is missing."""
     rows = con.execute(
         "SELECT unit_id, printed_name, place, name_key, generic, budget_code FROM filing_units_t "
-        "WHERE filing_id <> ?",
-        [except_filing],
+        "WHERE filing_id <> ? AND (place IS NOT DISTINCT FROM ? OR (name_key = ? AND (place IS NULL OR ? IS NULL)))",
+        [except_filing, name.place, name.key, name.place],
     ).fetchall()
     return [Known(u, UnitName(p, pl, key, g), code) for u, p, pl, key, g, code in rows]
 
 
-def assign_unit(con: duckdb.DuckDBPyConnection, result: FilingResult, run_id: str, now: datetime) -> set[str]:
+def assign_unit(con: duckdb.DuckDBPyConnection, fid: str, code: str | None, staffing_note: str | None,
+                run_id: str, now: datetime) -> set[str]:
     """Give the just-loaded filing its unit; returns the units whose filings changed.
 
     Runs inside the load's transaction. A filing whose name, region and code are unchanged
     keeps its unit (and its review entry).
     """
-    fid = result.filing.filing_id
     row = con.execute("SELECT department, region FROM filings_t WHERE filing_id = ?", [fid]).fetchall()
     department, region = row[0] if row else (None, None)
-    code = result.report.budget_code
     old = con.execute(
         "SELECT unit_id, printed_name, region, budget_code FROM filing_units_t WHERE filing_id = ?", [fid]
     ).fetchall()
     old_unit = old[0][0] if old else None
     if old and old[0][1:] == (department, region, code):
-        con.execute("UPDATE filing_units_t SET staffing_note = ? WHERE filing_id = ?",
-                    [result.report.staffing_note, fid])
+        con.execute("UPDATE filing_units_t SET staffing_note = ? WHERE filing_id = ?", [staffing_note, fid])
         return {old_unit}
     affected = remove_filing(con, fid)
     if department:
         name = parse_name(department, region)
-        decision = resolve(name, code, _known(con, fid))
+        decision = resolve(name, code, _known(con, fid, name))
         unit_id = decision.unit_id
         if unit_id is None:
             taken = {r[0] for r in con.execute("SELECT unit_id FROM units_t").fetchall()}
@@ -206,7 +204,7 @@ def assign_unit(con: duckdb.DuckDBPyConnection, result: FilingResult, run_id: st
             "INSERT INTO filing_units_t (filing_id, unit_id, printed_name, region, place, name_key, generic, "
             "budget_code, staffing_note, method, score, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [fid, unit_id, department, region, name.place, name.key, name.generic, code,
-             result.report.staffing_note, decision.method, decision.score, run_id],
+             staffing_note, decision.method, decision.score, run_id],
         )
         if decision.candidate:
             con.execute(
