@@ -34,6 +34,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from benchmarks.startup import REPEATS as STARTUP_REPEATS
+from benchmarks.startup import run_startup
 from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_MAX_PAGES, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
 
 HERE = Path(__file__).resolve().parent
@@ -67,6 +69,10 @@ TARGETS: dict[str, tuple[str, str, object]] = {
     "incremental_recheck_s": ("s", "info (recheck_days = 0: every article by conditional GET)", None),
     "incremental_recheck_fraction": ("of first run", "info (the night an entry's recheck_days run out)", None),
     "doc_conversion_s_per_file": ("s", "info (soffice, batched at generation)", None),
+    "startup_ingest_one_file_s": ("s", "≤ 3 (the command, spawn to exit; median of 5)", lambda v: v <= 3.0),
+    "startup_facts_s": ("s", "≤ 1.5 (the command, spawn to exit; median of 5)", lambda v: v <= 1.5),
+    "startup_ingest_one_file_cpu_s": ("s", "info (CPU of the command and its worker)", None),
+    "startup_facts_cpu_s": ("s", "info (CPU)", None),
 }
 METRIC_KEYS = tuple(TARGETS)
 
@@ -182,6 +188,7 @@ def run_all(corpus: Corpus, work: Path) -> dict:
         for name, message, function, args in [
             ("bulk", "bulk loading", run_bulk, (work / "pipeline_1.duckdb", work / "bulk.duckdb")),
             ("portal", "incremental re-run through the loopback portal", run_portal, (paths, work / "portal")),
+            ("startup", "start-up: `jixiao ingest` of one file and `jixiao facts`, as a user runs them", run_startup, ()),
         ]:
             _log(message)
             with sampler.phase(name) as load:
@@ -214,6 +221,9 @@ def run_all(corpus: Corpus, work: Path) -> dict:
                            "default recheck_days; then a third run with recheck_days = 0",
             "doc": ".doc files are converted once at corpus generation (soffice, batched) and both sides "
                    "read the converted .docx",
+            "startup": "benchmarks.startup: the installed `jixiao` console script in a fresh process, spawn to exit "
+                       "(`jixiao -q ingest ONE.docx --db NEW` with lock, worker, load and publish; `jixiao facts "
+                       f"ONE.docx`), median of {STARTUP_REPEATS} on the first bundled sample report",
         },
         "phases": phases,
         "metrics": metrics(corpus, phases),
@@ -534,6 +544,10 @@ def metrics(corpus: Corpus, phases: dict) -> dict:
         "incremental_fraction": portal["second_s"] / portal["first_s"],
         "incremental_recheck_s": portal.get("recheck_s"),
         "incremental_recheck_fraction": portal["recheck_s"] / portal["first_s"] if "recheck_s" in portal else None,
+        "startup_ingest_one_file_s": phases["startup"]["ingest_one_file_s"],
+        "startup_facts_s": phases["startup"]["facts_s"],
+        "startup_ingest_one_file_cpu_s": phases["startup"]["ingest_one_file_cpu_s"],
+        "startup_facts_cpu_s": phases["startup"]["facts_cpu_s"],
         "doc_conversion_s_per_file": (
             gen.get("soffice_doc_to_docx_s", 0.0) / gen["soffice_doc_to_docx_files"]
             if gen.get("soffice_doc_to_docx_files") else 0.0

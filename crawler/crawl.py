@@ -206,7 +206,7 @@ def _call_now(function, *args) -> Future:
     return future
 
 
-def crawl(
+def crawl_portals(
     portals: Iterable[PortalConfig], fetcher: Fetcher, store: RawStore, summary: CrawlSummary,
     force: bool = False, recheck_days: float = 0.0, submit: Submit = _call_now,
     on_progress: Callable[[int], None] | None = None,

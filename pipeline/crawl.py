@@ -54,7 +54,7 @@ def crawl_and_load(config: Config, paths: Paths, kind: str = "crawl", force: boo
     summary = crawler.CrawlSummary()
     on_progress = (lambda to_fetch: progress.crawled(summary, to_fetch)) if progress is not None else None
     with fetcher, _threads(submit) as run_step:
-        outcomes = crawler.crawl(config.portals, fetcher, store, summary, force, config.crawler.recheck_days,
+        outcomes = crawler.crawl_portals(config.portals, fetcher, store, summary, force, config.crawler.recheck_days,
                                  submit=run_step, on_progress=on_progress)
         outcome = run_pipeline(
             crawler.changed_filings(outcomes, force), paths, kind=kind, limits=limits, force=force, engine=engine,

@@ -153,7 +153,6 @@ def run_pipeline(
     ``fresh`` starts from an empty writer database, the old one moved aside (rebuild);
     ``before_publish`` runs under the writer lock once the run is recorded.
     """
-    import alerts
     import warehouse
 
     paths.ensure()
@@ -174,6 +173,8 @@ def run_pipeline(
                 try:
                     store.finish_run(run_id, "failed", {}, error=f"{type(error).__name__}: {error}")
                     if channels:
+                        import alerts
+
                         alerts.notify_run_failed(store.con, channels, run_id, error)
                 except Exception:  # a full disk that failed the run fails this too: report the first
                     log.exception("could not record run %s as failed", run_id)
@@ -181,6 +182,8 @@ def run_pipeline(
             summary = store.summary(run_id)
             summary.update(late_summary() if late_summary else {})
             if channels:
+                import alerts  # here: a run without channels does not pay for templates and transports
+
                 summary["alerts"] = alerts.dispatch(store.con, channels, run_id).summary()
             store.finish_run(run_id, "completed", summary)
             if before_publish:

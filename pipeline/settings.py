@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import alerts
 from core.config import DEFAULT_CONFIG, Config, load_config
 from mappings.vocabulary import use_user_vocabulary
 
@@ -26,5 +25,7 @@ def channels_of(config: Config) -> list:
     """Alert channels of the config; relative template folders are relative to the file."""
     if not config.alerts_raw:
         return []
+    import alerts  # here, not above: `jixiao facts` reads the config and needs no warehouse or channels
+
     base = config.path.parent if config.path else None
     return alerts.parse_channels(list(config.alerts_raw), base_dir=base)

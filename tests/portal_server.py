@@ -337,7 +337,7 @@ def serve_fixture(fx: Fixture, log_dir: Path) -> Servers:
 
 def crawl_all(portals, fetcher, store, **options):
     """Every fetch outcome of one crawl pass, and its summary."""
-    from crawler import CrawlSummary, crawl
+    from crawler import CrawlSummary, crawl_portals
 
     summary = CrawlSummary()
-    return list(crawl(portals, fetcher, store, summary, **options)), summary
+    return list(crawl_portals(portals, fetcher, store, summary, **options)), summary

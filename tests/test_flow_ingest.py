@@ -143,3 +143,54 @@ def test_moving_the_folder_keeps_every_filing_id(reports, tmp_path):
     again = ingest([moved], db)
     assert {status for _, status, _ in again.results} == {"unchanged"}
     assert _rows(db, "select filing_id from filings order by 1") == ids
+
+
+def test_parser_version_follows_code_not_comments_and_names_the_libraries():
+    from pipeline.process import _code_digest, _library_versions
+
+    code = b'def total(a, b):\n    """Sum."""\n    return a + b\n'
+    commented = b'# why: the form adds them\ndef total(a, b):\n    """The sum, as printed."""\n\n    return a + b  # both\n'
+    changed = b'def total(a, b):\n    """Sum."""\n    return a - b\n'
+    assert _code_digest(code) == _code_digest(commented)
+    assert _code_digest(code) != _code_digest(changed)
+    libraries = _library_versions()
+    assert all(f"{name}=" in libraries for name in ("pdfplumber", "python-docx", "rapidocr-onnxruntime"))
+
+
+def test_a_terminal_gets_a_live_display_of_the_run(tmp_path):
+    """On a terminal (a real pseudo-terminal here) the run shows filings done/total and failures."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    from jixiao.samples import sample_documents
+
+    jixiao = Path(sys.executable).with_name("jixiao")
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm"}
+    proc = subprocess.Popen([str(jixiao), "ingest", str(sample_documents()), "--db", str(tmp_path / "w.duckdb")],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path, env=env)
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal closed with the process
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    assert proc.wait(timeout=300) == 0
+    reader.join(timeout=30)
+    os.close(master)
+    screen = b"".join(chunks).decode("utf-8", "replace")
+    assert "filings" in screen and "5/5" in screen and "failed 0" in screen, screen[-3000:]
+    assert " filing 1/5 " not in screen  # the per-line log is for pipes, not terminals
