@@ -24,7 +24,8 @@ def compares(decl: R.Comparison) -> str:
         relation = "≥" if decl.exceed_only else "="
         columns = ", ".join(c for c in decl.columns if c)
         where = f"{'/'.join(decl.forms)}" + (f" ({columns})" if columns else "")
-        return f"{where}: `{decl.total}` {relation} {_terms(decl.parts)}"
+        required = f" (always printed: {_terms(decl.required)})" if decl.required else ""
+        return f"{where}: `{decl.total}` {relation} {_terms(decl.parts)}{required}"
     if isinstance(decl, R.Rate):
         return f"{'/'.join(decl.forms)}: `{decl.reported}` = `{decl.numerator}` ÷ `{decl.denominator}` × 100"
     if isinstance(decl, R.Exceed):
@@ -52,6 +53,8 @@ def render() -> str:
         f"A flag is alerted only when every fact it compares was matched by {', '.join(R.CERTAIN_METHODS)}",
         f"with a score of at least {R.CONFIDENCE_BAR:g} and was not placed by inference; otherwise it is",
         "stored with severity `info` and `needs_review = true`, shown in the report and never alerted.",
+        "A sum whose part was not read (its row read, not that column; or an always-printed part left",
+        "blank) goes to review the same way; a row the form leaves out counts as 0.",
         "",
         "| rule | severity | 名称 | compares | unit | tolerance | printed / expected |",
         "|---|---|---|---|---|---|---|",

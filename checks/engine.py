@@ -15,6 +15,7 @@ from core.records import CanonicalReport, Cell, Fact, Flag, Severity
 
 _PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 YUAN_PER_WAN = 10000
+UNREAD = "unread"  # the match method of a declared cell that no fact fills
 CENT = Decimal("0.01")
 
 
@@ -89,13 +90,19 @@ class Facts:
         self._by_key: dict[tuple, Fact] = {}
         self._by_item: dict[tuple, list[Fact]] = defaultdict(list)
         self._subjects: dict[str, dict[str | None, None]] = defaultdict(dict)
+        self._rows: set[tuple] = set()
         for fact in facts:
             # The first statement wins: mappers emit facts in reading order.
             self._by_key.setdefault((fact.form, fact.subject, fact.item, fact.column), fact)
+            self._rows.add((fact.form, fact.subject, fact.item))
             self._by_item[(fact.form, fact.item, fact.column)].append(fact)
             self._subjects[fact.form][fact.subject] = None
         for fact in indicators:  # grouped by project like the facts, never making a group of their own
             self._by_item[(fact.form, fact.item, fact.column, fact.subject)].append(fact)
+
+    def has_row(self, form: str, subject: str | None, item: str) -> bool:
+        """Some column of this item was read."""
+        return (form, subject, item) in self._rows
 
     def groups(self, form: str) -> list[str | None]:
         """One group per project on a project_eval form; the whole form otherwise."""
@@ -136,6 +143,21 @@ def _where(subject: str | None) -> str:
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _unread(term: str, facts: Facts, form: str, subject: str | None, column: str | None) -> bool:
+    """A declared cell the mapper did not read although its row was read (a blank cell is a
+    fact; a row the form leaves out counts as 0)."""
+    if term.startswith("=") or (term.endswith("*") and "|" not in term):
+        return False
+    alternatives = [t for t in term.split("|") if not t.endswith("*")]
+    read = any(a.fact is not None for alt in term.split("|") for a in facts.resolve(alt, form, subject, column))
+    return not read and any(facts.has_row(form, subject, alt.partition("@")[0]) for alt in alternatives)
+
+
+def unread(label: str) -> Cell:
+    """Evidence that a part of the comparison was never read: the flag goes to review."""
+    return Cell(role="part", label=label, text="", value=None, unit=None, match_method=UNREAD, match_score=0.0)
 
 
 def make_flag(rule: R.Rule, message: str, cells: Iterable[Cell | None], *, printed=None, computed=None,
@@ -204,6 +226,8 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
                     diff=num(abs(diff).quantize(CENT)), unit=rule.unit, **subtotals,
                 )
                 cells = [total.cell("printed", facts.label(decl.total, column))] + [a.cell("part") for a in parts]
+                cells += [unread(facts.label(t, column)) for t in decl.parts if _unread(t, facts, form, subject, column)
+                          or (t in decl.required and facts.one(t, form, subject, column).value is None)]
                 column_of = total.fact.column if total.fact else column
                 found.append((column_of, make_flag(
                     rule, message, cells, printed=total.value, computed=summed, subject=subject,

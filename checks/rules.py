@@ -52,6 +52,9 @@ class Sum:
     message: str
     columns: tuple[str | None, ...] = (None,)
     exceed_only: bool = False
+    # Parts the form's template always fills: blank or not found, the sum rests on a misreading
+    # and its flag goes to review. Any other part left out of the form counts as 0.
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,7 +211,7 @@ DECLARATIONS: tuple[Rule, ...] = (
     Rule("total_score_mismatch", ERROR, "总分不等于各项得分之和", (
         Sum(EVAL_FORMS, "total_score@", ("funds.total@score", "indicator.score*"),
             "{where}总分 {total} 分 ≠ 年度资金总额得分 {t0} 分 + 绩效指标得分合计 {t1} 分 = {sum} 分"
-            "（相差 {diff} 分）"),
+            "（相差 {diff} 分）", required=("funds.total@score",)),
     ), unit="分", labels=("总分（填报）", "各项得分相加")),
     Rule("three_public_over_budget", WARNING, "“三公”经费决算超预算", (
         Exceed((("basic_data", "three_public.total@final", "three_public.total@budget"),),

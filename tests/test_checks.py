@@ -408,9 +408,12 @@ _THREE = _sum_pair("three_public.total", [("three_public.vehicles", 66.81), ("th
                                           ("three_public.reception", 3.49)])
 _VEHICLES = _sum_pair("three_public.vehicles", [("three_public.vehicle_purchase", 17.98),
                                                 ("three_public.vehicle_operation", 48.83)])
-_PROJECT = _sum_pair("project.total", [("project.business", 228.97), ("project.operation", 394)])
-_PUBLIC = _sum_pair("public_funds.total", [("public_funds.office", 5.82), ("public_funds.utilities_travel", 60.19)])
-_FUND_PARTS = _sum_pair("funds.total", [("funds.appropriation", 370.03), ("funds.other", 30)],
+_PROJECT = _sum_pair("project.total", [("project.business", 228.97), ("project.operation", 394),
+                                       ("project.special", None)])
+_PUBLIC = _sum_pair("public_funds.total", [("public_funds.office", 5.82), ("public_funds.utilities_travel", 60.19),
+                                           ("public_funds.meetings_training", None)])
+_FUND_PARTS = _sum_pair("funds.total", [("funds.appropriation", 370.03), ("funds.carryover", None),
+                                        ("funds.other", 30)],
                         make=lambda i, c, v: project("运行维护经费", i, c, v), column="full_year_budget")
 
 
@@ -418,6 +421,10 @@ def _structure(items):
     def build(total):
         return report(overall("funds.total", "full_year_budget", total), *[overall(i, None, v) for i, v in items])
     return build
+
+
+_REVENUE = [("revenue.general_budget", 982.6), ("revenue.gov_fund", None), ("revenue.special_account", None),
+            ("revenue.other", None)]
 
 
 def _narrative_pair(stated):
@@ -438,8 +445,7 @@ FIRES_AND_HOLDS = {  # rule: (breaks it, holds it)
     "public_funds_parts_exceed": (_PUBLIC(60), _PUBLIC(450.81)),
     "expenditure_structure_mismatch": (_structure([("expenditure.basic", 911.94), ("expenditure.project", 70.66)])(
         877.49), _structure([("expenditure.basic", 911.94), ("expenditure.project", 70.66)])(982.6)),
-    "revenue_structure_mismatch": (_structure([("revenue.general_budget", 982.6)])(877.49),
-                                   _structure([("revenue.general_budget", 982.6)])(982.6)),
+    "revenue_structure_mismatch": (_structure(_REVENUE)(877.49), _structure(_REVENUE)(982.6)),
     "execution_rate_misreported": (execution(394, 400.03, "100%"), execution(394, 400.03, "98.49%")),
     "execution_over_budget": (execution(410, 400.03, "102.49%"), execution(394, 400.03, "98.49%")),
     "fund_parts_mismatch": (_FUND_PARTS(410), _FUND_PARTS(400.03)),
@@ -512,14 +518,40 @@ def test_a_flag_on_certain_readings_keeps_its_severity():
 
 def test_an_amount_printed_in_yuan_is_quoted_as_printed():
     rep = report(basic("public_funds.total", "final", 74.795317, raw="747,953.17"),
-                 basic("public_funds.office", "final", 80.0, raw="800,000.00"))
+                 basic("public_funds.office", "final", 80.0, raw="800,000.00"),
+                 basic("public_funds.utilities_travel", "final"), basic("public_funds.meetings_training", "final"))
     [flag] = flagged(rep, "public_funds_parts_exceed")
     assert flag.message == ("公用经费本年决算数 74.8 万元，其中各项 办公经费 80 + 水费、电费、差旅费 0 + 会议费、培训费 0 = 80 万元，"
                             "超出 5.2 万元（原表以元填报：公用经费本年决算数 747,953.17、办公经费 800,000.00 元）")
-    assert [c.text for c in flag.cells] == ["747,953.17", "800,000.00"]
+    assert [c.text for c in flag.cells] == ["747,953.17", "800,000.00", "", ""]
 
 
 def test_rules_doc_is_current():
     from checks.docs import DOCS_PATH, render
 
     assert DOCS_PATH.read_text(encoding="utf-8") == render(), "docs/rules.md is stale: python -m checks.docs"
+
+
+def test_a_sum_missing_a_declared_cell_goes_to_review():
+    # 公车运行维护 printed blank counts as 0
+    blank = report(basic("three_public.vehicles", "final", 60.42), basic("three_public.vehicle_purchase", "final", 17.98),
+                   basic("three_public.vehicle_operation", "final"))
+    [flag] = flagged(blank, "vehicles_sum")
+    assert (flag.severity, flag.needs_review) == ("error", False)
+    # a row the form leaves out counts as 0 too
+    omitted = report(basic("three_public.vehicles", "final", 60.42), basic("three_public.vehicle_purchase", "final", 17.98))
+    assert [f.needs_review for f in flagged(omitted, "vehicles_sum")] == [False]
+    # its row read in another column, this cell not: a reading that failed
+    absent = report(basic("three_public.vehicles", "final", 60.42), basic("three_public.vehicle_purchase", "final", 17.98),
+                    basic("three_public.vehicle_operation", "budget", 30))
+    [flag] = flagged(absent, "vehicles_sum")
+    assert (flag.severity, flag.needs_review, flag.weakest_method, flag.weakest_match) == ("info", True, "unread", 0)
+    assert [(c.label, c.match_method) for c in flag.cells if c.match_method == "unread"] == [("公车运行维护本年决算数", "unread")]
+
+
+def test_total_score_resting_on_a_blank_funds_score_goes_to_review():
+    # the template always prints the funds row's 得分: blank, the total cannot be judged
+    [flag] = flagged(scored(None, 98), "total_score_mismatch")
+    assert (flag.severity, flag.needs_review, flag.weakest_method) == ("info", True, "unread")
+    [flag] = flagged(scored(10, 97), "total_score_mismatch")
+    assert (flag.severity, flag.needs_review) == ("error", False)
