@@ -15,7 +15,7 @@ from jixiao.accept import AcceptError, add_synonym
 from jixiao.samples import SEEDS
 from pipeline.load import ingest
 from tests.test_report import build_sample_warehouse
-from warehouse.review_queue import read_queue
+from warehouse.review_queue import command_for, read_queue
 from warehouse.reviews import Decision, ReviewError, append_log, latest, read_log
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,3 +135,29 @@ def test_a_malformed_log_line_is_a_clear_error(tmp_path):
     with pytest.raises(ReviewError, match="line 2: decision 'maybe' is not one of confirmed, false_alarm"):
         read_log(log)
     assert read_log(log, strict=False) == []
+
+
+def test_inferred_places_and_unmapped_labels_are_queued(tmp_path):
+    """A line placed by the template order (synonym-matched, yet inferred) and a label that matched
+    nothing, loaded through the warehouse as the pipeline loads them."""
+    import dataclasses
+
+    from tests.test_warehouse import PARSER, fact, make_result
+    from warehouse import Warehouse, publish
+
+    result = make_result(tmp_path)
+    placed = dataclasses.replace(fact("public_funds.line", "final", 3.2, subject="物业管理费", label="物业管理费"),
+                                 match_method="synonym", inferred=True)
+    result = dataclasses.replace(result, report=dataclasses.replace(
+        result.report, facts=[*result.report.facts, placed]))
+    writer = tmp_path / "w.duckdb"
+    with Warehouse.open(writer) as store:
+        store.load_filing(result, store.start_run("test"), PARSER)
+    db = publish(writer, tmp_path / "jixiao.duckdb")
+    entries = {(e.kind, e.label): e for e in read_queue(db)}
+    inferred = entries[("inferred", "物业管理费")]
+    assert inferred.item == "public_funds.line" and inferred.acceptable
+    unmapped = entries[("unmapped", "其他费用")]
+    assert unmapped.form == "basic_data" and unmapped.item is None
+    assert command_for(unmapped, suggest=lambda form, label: "public_funds.line") == \
+        "jixiao review accept '其他费用' --item basic_data.public_funds.line"

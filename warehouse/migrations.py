@@ -66,11 +66,17 @@ def _one_meaning_for_flag_numbers(con: duckdb.DuckDBPyConnection) -> None:
     })
 
 
+def _facts_inferred(con: duckdb.DuckDBPyConnection) -> None:
+    """Older rows were not inferred as far as anyone knew: false until the filing is reprocessed."""
+    rebuild(con, schema.FACTS_T, {"inferred": "false"})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _baseline),
     Migration(2, "run_id on every filing row", _run_id_on_every_row),
     Migration(3, "flags: one meaning for expected/actual, evidence, needs_review, fingerprint",
               _one_meaning_for_flag_numbers),
+    Migration(4, "facts: inferred (a place taken from the form's template order)", _facts_inferred),
 )
 
 

@@ -121,7 +121,7 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
             "filing_id": fid, "ordinal": i, "form": f.form, "subject": f.subject, "item": f.item,
             "column": f.column, "value": f.value, "unit": f.unit, "source_label": f.source_label,
             "match_score": f.match_score, "match_method": f.match_method, "location": f.location,
-            "raw_value": f.raw_value, "run_id": run_id,
+            "raw_value": f.raw_value, "inferred": f.inferred, "run_id": run_id,
         }
         for i, f in enumerate(report.facts)
     ]

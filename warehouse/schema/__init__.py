@@ -34,7 +34,7 @@ VIEWS: tuple[View, ...] = (
 PUBLIC_VIEWS: tuple[str, ...] = tuple(v.name for v in VIEWS)
 
 # Bump together with a new entry in warehouse.migrations.MIGRATIONS.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 __all__ = [
     "FACT_VERSIONS", "FACTS_HISTORY_T", "FILING_UNITS_T", "FILING_VERSIONS", "FILING_VERSIONS_T", "UNIT_REVIEW",

@@ -54,6 +54,9 @@ FACTS_T = Table(
         C("match_method", "VARCHAR", "How the label was matched: exact, synonym, fuzzy, pattern, ocr+..."),
         C("location", "VARCHAR", "Where it was read: file, page/table/row/cell."),
         C("raw_value", "VARCHAR", "The cell or phrase text the value was parsed from."),
+        C("inferred", "BOOLEAN", "True when the fact's place was inferred (the form's template order, a section "
+                                 "closed by a near-miss heading) rather than read from a label: `jixiao review` "
+                                 "lists it.", "DEFAULT false"),
         C("run_id", "VARCHAR", RUN_ID),
     ),
 )
