@@ -50,6 +50,7 @@ class EvalState:
     level2: str | None = None
     amount_unit: str = "万元"
     placed: int = -1  # template index of the last fund row read (mappings/template.py)
+    pairs_placed: dict[int, int] = field(default_factory=dict)  # grid column -> template index of its last part
     header_spans: tuple[int, frozenset[int]] = (-1, frozenset())  # (table index, covered positions) of the indicator header
 
 
@@ -90,6 +91,8 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
         inferred = False
         if matched is None and i == 0 and _has_values_under(row, token.col, state):
             matched, inferred = _fund_by_order(token.label, state), True
+        if matched is None and token.col in state.pairs_placed:
+            matched, inferred = _pair_by_order(token.label, token.col, state), True
         if matched is None:
             out.add_unmapped(state.form, token.label, table, r, token.col)
             continue
@@ -106,11 +109,16 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
                         inferred=inferred,
                     )
             return  # text further right sits in value columns: a note on the figures, not a label
+        if (index := template_of(state.form).index(item.key)) is not None:
+            state.pairs_placed[token.col] = index
         # key-value: the value in the label's own cell, else the next value cell before the next label
         stop = tokens[i + 1].col if i + 1 < len(tokens) else len(row)
         found = (token.col, token.inline) if token.inline is not None else value_after(row, token.col, stop)
         col, text = found or (token.col, "")
-        out.add_fact(table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit)
+        out.add_fact(
+            table, state.form, state.subject, item, None, (r, col, text), token.label, match, state.amount_unit,
+            inferred=inferred,
+        )
 
 
 def _has_values_under(row: list[str | None], col: int, state: EvalState) -> bool:
@@ -121,7 +129,18 @@ def _fund_by_order(label: str, state: EvalState) -> tuple[Item, LabelMatch] | No
     """A fund row of unknown wording, placed by the template: the near-miss of a row still to
     come (年度资金总量 → 年度资金总额), else the row the template prints next."""
     template = template_of(state.form)
-    ahead = template.items(template.keys[state.placed + 1 :])
+    ahead = [i for i in template.items(template.keys[state.placed + 1 :]) if i.layout == "cols"]
+    if not ahead:
+        return None
+    if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
+        return near
+    return ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")
+
+
+def _pair_by_order(label: str, col: int, state: EvalState) -> tuple[Item, LabelMatch] | None:
+    """A structure label of unknown wording under a known one in the same column: the near-miss
+    of a part still to come in that block (按收入性质分 or 按支出性质分), else the next part."""
+    ahead = template_of(state.form).block_items_after(state.pairs_placed[col])
     if not ahead:
         return None
     if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
@@ -203,7 +222,7 @@ def _set_columns(table: RawTable, r: int, row: list[str | None], state: EvalStat
     if len(header) < 2:
         return False
     state.columns = column_spans(row, header)
-    state.placed = -1
+    state.placed, state.pairs_placed = -1, {}
     state.section = "funds"
     state.amount_unit = next((u for u in map(amount_unit_in, row) if u), state.amount_unit)
     years = {col: (label, year, "current") for col, (_, label, year) in header.items()}

@@ -344,3 +344,19 @@ def test_a_number_glued_to_its_label_and_a_project_named_by_a_longer_label():
                [_, "年度资金总额", "1", "2", "2", "10"]]
     report = mapped(project, title="")
     assert {(f.form, f.subject) for f in report.facts} == {("project_eval", "信息化建设")}
+
+
+def test_structure_parts_of_unknown_wording_follow_the_one_above_them():
+    rows = [
+        ["年度预算申请", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", "90", "100", "100", "10", "100%", "10"],
+        ["一般公共预算：80", _, _, "基本支出：60", _, _, _],
+        ["政府性基金预算：0", _, _, "项目支出：40", _, _, _],
+        ["财政专户管理资金：5", _, _, "", _, _, _],
+        ["其他资金：15", _, _, "", _, _, _],
+    ]
+    facts = {f.item: f for f in mapped(rows, title="部门整体支出绩效自评表").facts if f.column is None}
+    assert (facts["revenue.gov_fund"].value, facts["revenue.gov_fund"].match_method) == (0, "fuzzy")
+    special = facts["revenue.special_account"]
+    assert (special.value, special.match_method, special.inferred) == (5, "position", True)
+    assert facts["revenue.other"].value == 15 and not facts["revenue.other"].inferred
