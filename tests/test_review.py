@@ -161,3 +161,17 @@ def test_inferred_places_and_unmapped_labels_are_queued(tmp_path):
     assert unmapped.form == "basic_data" and unmapped.item is None
     assert command_for(unmapped, suggest=lambda form, label: "public_funds.line") == \
         "jixiao review accept '其他费用' --item basic_data.public_funds.line"
+
+
+def test_a_decision_while_a_run_writes_is_refused_and_nothing_is_logged(queue_db):
+    from core.paths import Paths
+    from warehouse import writer_lock
+
+    _, rows = warehouse.query(queue_db, "SELECT fingerprint FROM inconsistencies LIMIT 1")
+    paths = Paths(queue_db)
+    with writer_lock(paths.lock):  # what a nightly run holds while it writes
+        done = subprocess.run([str(JIXIAO), "review", "decide", rows[0][0][:12], "confirmed", "--by", "张三",
+                               "--db", str(queue_db)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert "another jixiao run is writing" in done.stderr and "try again when it has finished" in done.stderr
+    assert not paths.reviews.exists()
