@@ -33,6 +33,10 @@ def compares(decl: R.Comparison) -> str:
             " (the first source that prints both)" if decl.first_only else "")
     if isinstance(decl, R.Restates):
         return f"narrative {item_name(decl.narrative_item)} (`{decl.narrative_item}`) = {decl.form} `{decl.term}`"
+    if isinstance(decl, R.Across):
+        bound = (f": a change of more than {float(decl.share * 100):g} % and at least {decl.at_least}"
+                 if decl.share is not None else "")
+        return f"across filings of one unit, `checks.across` `{decl.name}`{bound}"
     return f"`{decl.name}` ({type(decl).__name__.lower()} engine)"
 
 
@@ -62,7 +66,8 @@ def render() -> str:
     for rule in R.RULES.values():
         what = "<br>".join(_cell(compares(d)) for d in rule.compares)
         printed, expected = rule.labels
-        tolerant = any(isinstance(d, (R.Sum, R.Restates)) for d in rule.compares)
+        tolerant = any(isinstance(d, (R.Sum, R.Restates)) or (isinstance(d, R.Across) and d.name in R.ACROSS_TOLERANT)
+                       for d in rule.compares)
         tolerance = (f"{rule.tolerance} per addend" if isinstance(rule.compares[0], R.Sum) else str(rule.tolerance)) \
             if tolerant else "—"
         lines.append(f"| `{rule.id}` | {rule.severity.value} | {rule.title} | {what} | {rule.unit or '—'} | "

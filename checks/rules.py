@@ -272,6 +272,8 @@ ACROSS_DECLARATIONS: tuple[Rule, ...] = (
     ), unit="", labels=("新版数字", "旧版数字")),
 )
 ACROSS_RULES: tuple[str, ...] = tuple(r.id for r in ACROSS_DECLARATIONS)
+# The comparisons of two amounts that allow the rule's tolerance (per figure compared).
+ACROSS_TOLERANT = ("prior_year_final", "carryover")
 
 RULES: dict[str, Rule] = {r.id: r for r in DECLARATIONS + ACROSS_DECLARATIONS}
 assert len(RULES) == len(DECLARATIONS) + len(ACROSS_DECLARATIONS), "two declarations share a rule id"

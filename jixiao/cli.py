@@ -594,7 +594,7 @@ def unit(name: str = typer.Argument(..., help="Part of a unit's name as printed,
     console.print("印过的名称: " + "；".join(escape(n) for n in timeline.names_seen))
     years = Table("年度", "报告", *(label for _, label in FIGURES), title="历年 years (较上年)")
     for row in timeline.years:
-        cells = [f"{_num(row[c])} ({_num(row[c + '_change'])})" if row[c + "_change"] is not None else _num(row[c])
+        cells = [f"{_num(row[c])} ({row[c + '_change']:+g})" if row[c + "_change"] is not None else _num(row[c])
                  for c, _ in FIGURES]
         years.add_row(str(row["fiscal_year"]), row["filing_id"], *cells)
     console.print(years)
