@@ -242,3 +242,17 @@ def test_filings_loaded_before_units_existed_get_theirs_on_the_next_run(tmp_path
         store.start_run("nightly")
         assert rows(store, "SELECT count(DISTINCT unit_id), count(unit_id) FROM filings") == [(1, 3)]
         assert [f[:4] for f in flags(store, "prior_year_final_mismatch")] == [("yunxi-2023", "warning", 90.0, 80.86)]
+
+
+def test_a_v3_warehouse_keeps_versions_after_the_facts_inferred_migration(tmp_path, documents):
+    db = tmp_path / "w.duckdb"
+    with Warehouse.open(db) as store:
+        load(store, documents, "yunxi-2022")
+        # a file written at schema 3: no facts.inferred, in the history table either
+        store.con.execute("ALTER TABLE facts_t DROP COLUMN inferred; ALTER TABLE facts_history_t DROP COLUMN inferred; "
+                          "DELETE FROM schema_migrations WHERE version = 4")
+    with Warehouse.open(db) as store:
+        assert 4 in store.migrated
+        assert load(store, documents, "yunxi-2022-v2") == ["loaded"]
+        assert sorted(rows(store, "SELECT version, count(*) > 0 FROM fact_versions WHERE filing_id = 'yunxi-2022' "
+                                  "GROUP BY version")) == [(1, True), (2, True)]

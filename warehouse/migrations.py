@@ -69,6 +69,8 @@ def _one_meaning_for_flag_numbers(con: duckdb.DuckDBPyConnection) -> None:
 def _facts_inferred(con: duckdb.DuckDBPyConnection) -> None:
     """Older rows were not inferred as far as anyone knew: false until the filing is reprocessed."""
     rebuild(con, schema.FACTS_T, {"inferred": "false"})
+    if "facts_history_t" in existing_tables(con):  # the facts of earlier filing versions, same columns
+        rebuild(con, schema.FACTS_HISTORY_T, {"inferred": "false"})
 
 
 MIGRATIONS: tuple[Migration, ...] = (

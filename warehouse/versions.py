@@ -18,7 +18,7 @@ from warehouse.rows import parse_timestamp
 from warehouse.schema import quote
 
 _FACT_FIELDS = ("form", "subject", "item", "column", "value", "unit", "source_label", "match_score",
-                "match_method", "location", "raw_value")
+                "match_method", "location", "raw_value", "inferred")
 
 
 def _current(con: duckdb.DuckDBPyConnection, filing_id: str) -> tuple[int, str] | None:
