@@ -609,6 +609,17 @@ def unit(name: str = typer.Argument(..., help="Part of a unit's name as printed,
     console.print(flags if timeline.flags else "跨年度与版本的问题 flags across filings: 无 none")
 
 
+def _timezone(config: Optional[Path]) -> str:
+    """``[schedule] timezone`` of the config file (Asia/Shanghai without one): what readers' clocks show."""
+    from core.config import ConfigError
+    from pipeline.settings import settings
+
+    try:
+        return settings(str(config) if config else None).schedule.timezone
+    except ConfigError as error:
+        _fail(str(error), code=2)
+
+
 @app.command()
 def report(
     db: Path = DbOption,
@@ -616,13 +627,18 @@ def report(
     year: Optional[int] = typer.Option(None, "--year", help="Only filings of this fiscal year, e.g. 2023."),
     region: Optional[str] = typer.Option(None, "--region", help="Only filings whose region contains this, e.g. 湘西."),
     max_filings: int = typer.Option(200, "--max-filings", min=1, help="Filings listed per section, most serious first."),
+    config: Optional[Path] = ConfigOption,
 ) -> None:
-    """Write one self-contained HTML report (works offline) of the warehouse for analysts."""
+    """Write one self-contained HTML report (works offline) of the warehouse for analysts.
+
+    Times are in the configured timezone ([schedule] timezone, default Asia/Shanghai: 北京时间).
+    """
     import warehouse
     from warehouse.report import build_report
 
+    tz = _timezone(config)
     try:
-        path = build_report(db, out, year=year, region=region, max_filings=max_filings)
+        path = build_report(db, out, year=year, region=region, max_filings=max_filings, tz=tz)
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     console.print(f"wrote {path} — open it in a browser")
@@ -641,16 +657,12 @@ def export(
     Times are in the configured timezone ([schedule] timezone, default Asia/Shanghai).
     """
     import warehouse
-    from core.config import ConfigError
-    from pipeline.settings import settings
 
     if fmt not in ("parquet", "csv", "xlsx"):
         _fail("--format must be parquet, csv or xlsx")
+    tz = _timezone(config)
     try:
-        tz = settings(str(config) if config else None).schedule.timezone
         written = warehouse.export(db, out, fmt, tz=tz, force=force)
-    except ConfigError as error:
-        _fail(str(error), code=2)
     except warehouse.WarehouseMissing:
         _fail(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     except (warehouse.ExportExists, ValueError) as error:

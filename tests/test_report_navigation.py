@@ -8,8 +8,10 @@ import html
 import json
 import re
 import shutil
+from datetime import timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote
+from zoneinfo import ZoneInfo
 
 import duckdb
 import plotly.offline
@@ -155,3 +157,14 @@ def test_a_thousand_filings_stay_under_three_megabytes(built, tmp_path):
 def test_the_bundled_plotly_js_is_the_version_plotly_writes_for():
     banner = PLOTLY_BUNDLE.read_text(encoding="utf-8")[:200]
     assert f"plotly.js (basic - minified) v{plotly.offline.get_plotlyjs_version()}" in banner
+
+
+def test_times_are_in_the_configured_timezone(built, tmp_path):
+    db, _, _ = built
+    _, rows = warehouse.query(db, "SELECT started_at FROM runs ORDER BY started_at DESC LIMIT 1")
+    started = rows[0][0]  # naive UTC
+    beijing = build_report(db, tmp_path / "bj.html").read_text(encoding="utf-8")
+    assert f"<b>{started + timedelta(hours=8):%Y-%m-%d %H:%M}</b>（北京时间，" in beijing
+    london = build_report(db, tmp_path / "uk.html", tz="Europe/London").read_text(encoding="utf-8")
+    local = started.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
+    assert f"<b>{local:%Y-%m-%d %H:%M}</b>（Europe/London，" in london

@@ -11,31 +11,26 @@ from __future__ import annotations
 import csv
 import os
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from core.clock import DEFAULT_TIMEZONE, to_local, zone_label
 from warehouse import export_columns as columns_of
 from warehouse.publish import open_readonly
 from warehouse.schema import PUBLIC_VIEWS, literal, quote
 
 EXPORT_FORMATS = ("parquet", "csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_576
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 WORKBOOK_NAME = "jixiao.xlsx"
 LEGEND_SHEET = "字段说明"
 _WIDTH_SAMPLE = 500
-_BEIJING_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"}
 
 
 class ExportExists(FileExistsError):
     """The export would overwrite a file and ``force`` was not given."""
-
-
-def zone_label(tz: str) -> str:
-    return "北京时间" if tz in _BEIJING_ZONES else tz
 
 
 def targets(out: Path, fmt: str) -> list[Path]:
@@ -52,7 +47,7 @@ def export(path: Path | str, out_dir: Path | str, fmt: str, tz: str = DEFAULT_TI
     """Write every public view under ``out_dir``; refuses to overwrite unless ``force``."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    zone = ZoneInfo(tz)
+    ZoneInfo(tz)  # an unknown zone fails before any file is written
     files = targets(Path(out_dir), fmt)
     existing = [p for p in files if p.exists()]
     if existing and not force:
@@ -64,7 +59,7 @@ def export(path: Path | str, out_dir: Path | str, fmt: str, tz: str = DEFAULT_TI
             return [_write_xlsx(con, files[0], tz)]
         for view, target in zip(PUBLIC_VIEWS, files):
             if fmt == "csv":
-                _write_csv(con, view, target, zone)
+                _write_csv(con, view, target, tz)
             else:
                 _write_parquet(con, view, target)
         return files
@@ -85,11 +80,7 @@ def _select(con: duckdb.DuckDBPyConnection, view: str, with_filing: bool = False
     )
 
 
-def _local(value: datetime, zone: ZoneInfo) -> datetime:
-    return value.replace(tzinfo=timezone.utc).astimezone(zone)
-
-
-def _write_csv(con: duckdb.DuckDBPyConnection, view: str, target: Path, zone: ZoneInfo) -> None:
+def _write_csv(con: duckdb.DuckDBPyConnection, view: str, target: Path, tz: str) -> None:
     cursor = _select(con, view)
     names = [d[0] for d in cursor.description]
     stamps = [i for i, d in enumerate(cursor.description) if "TIMESTAMP" in str(d[1])]
@@ -103,7 +94,7 @@ def _write_csv(con: duckdb.DuckDBPyConnection, view: str, target: Path, zone: Zo
                     row = list(row)
                     for i in stamps:
                         if row[i] is not None:
-                            row[i] = _local(row[i], zone).isoformat(sep=" ")
+                            row[i] = to_local(row[i], tz).isoformat(sep=" ")
                     writer.writerow(["" if v is None else plain(v) if isinstance(v, (list, dict)) else v
                                      for v in row])
         os.replace(tmp, target)
@@ -134,7 +125,6 @@ def _write_xlsx(con: duckdb.DuckDBPyConnection, target: Path, tz: str) -> Path:
         "strings_to_urls": False,
         "nan_inf_to_errors": True,
     }
-    zone = ZoneInfo(tz)
     tmp = target.with_name(f".{target.name}.tmp")
     workbook = xlsxwriter.Workbook(str(tmp), options)
     try:
@@ -151,7 +141,7 @@ def _write_xlsx(con: duckdb.DuckDBPyConnection, target: Path, tz: str) -> Path:
             if count + 1 > XLSX_MAX_ROWS:
                 raise ValueError(f"view {view} has {count} rows, more than a worksheet holds; export parquet or csv")
             sheet_name = columns_of.SHEETS.get(view, view)
-            legend += _write_sheet(con, workbook.add_worksheet(sheet_name), view, formats, zone, tz)
+            legend += _write_sheet(con, workbook.add_worksheet(sheet_name), view, formats, tz)
         _write_legend(workbook.add_worksheet(LEGEND_SHEET), legend, formats["header"])
         workbook.close()
         os.replace(tmp, target)
@@ -167,7 +157,7 @@ def _comments(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
     return {name: comment or "" for name, comment in rows}
 
 
-def _write_sheet(con, sheet, view: str, formats: dict, zone: ZoneInfo, tz: str) -> list[tuple[str, str, str, str]]:
+def _write_sheet(con, sheet, view: str, formats: dict, tz: str) -> list[tuple[str, str, str, str]]:
     sample = _select(con, view, with_filing=True).fetchmany(_WIDTH_SAMPLE)
     cursor = _select(con, view, with_filing=True)
     names = [d[0] for d in cursor.description]
@@ -187,7 +177,7 @@ def _write_sheet(con, sheet, view: str, formats: dict, zone: ZoneInfo, tz: str) 
             unit = row[unit_at] if unit_at is not None else None
             for col, value in enumerate(row):
                 if value is not None:
-                    _write_cell(sheet, row_number, col, value, kinds[col], unit, formats, zone)
+                    _write_cell(sheet, row_number, col, value, kinds[col], unit, formats, tz)
             row_number += 1
     sheet.autofilter(0, 0, max(row_number - 1, 1), len(names) - 1)
     comments = {**_comments(con, "filings"), **_comments(con, view)}
@@ -212,11 +202,11 @@ def plain(value) -> str:
     return str(value)
 
 
-def _write_cell(sheet, row: int, col: int, value, kind: str | None, unit: str | None, formats: dict, zone) -> None:
+def _write_cell(sheet, row: int, col: int, value, kind: str | None, unit: str | None, formats: dict, tz: str) -> None:
     if kind == "by_unit":
         kind = {"万元": "amount", "%": "rate"}.get(unit or "")
     if kind == "time":
-        sheet.write_datetime(row, col, _local(value, zone).replace(tzinfo=None), formats["time"])
+        sheet.write_datetime(row, col, to_local(value, tz).replace(tzinfo=None), formats["time"])
     elif kind == "date":
         sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats["date"])
     elif kind == "rate" and isinstance(value, (int, float)):

@@ -7,14 +7,14 @@ Modules: ``query`` (jixiao query), ``data`` (what the report reads), ``formattin
 """
 
 from warehouse.report.data import MAX_FILINGS, FilingCard, FlagView, collect
-from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, source_href
+from warehouse.report.formatting import local_text, describe_place, fmt_num, humanize_location, source_href
 from warehouse.report.page import build_report, render_report
 from warehouse.report.query import (
     QUERY_FORMATS, QueryError, ReadOnlyQueryError, format_rows, query_text, run_query,
 )
 
 __all__ = [
-    "MAX_FILINGS", "QUERY_FORMATS", "FilingCard", "FlagView", "QueryError", "ReadOnlyQueryError", "beijing",
+    "MAX_FILINGS", "QUERY_FORMATS", "FilingCard", "FlagView", "QueryError", "ReadOnlyQueryError", "local_text",
     "build_report", "collect", "describe_place", "fmt_num", "format_rows", "humanize_location",
     "query_text", "render_report", "run_query", "source_href",
 ]

@@ -6,7 +6,8 @@ import re
 from collections import Counter
 
 from core.records import Severity
-from warehouse.report.formatting import BEIJING, FONT_STACK, SEVERITY_COLOR, fmt_num
+from core.clock import DEFAULT_TIMEZONE, to_local, zone_label
+from warehouse.report.formatting import FONT_STACK, SEVERITY_COLOR, fmt_num
 
 
 def _layout(fig, title: str, height: int) -> None:
@@ -112,7 +113,7 @@ def staffing_chart(rows: list[dict], names: dict[str, str], limit: int = 40):
     return fig
 
 
-def flags_time_chart(cards: list):
+def flags_time_chart(cards: list, tz: str = DEFAULT_TIMEZONE):
     """Flags by fiscal year and by the day found (``cards``: the report's FilingCards)."""
     from plotly.subplots import make_subplots
 
@@ -120,12 +121,13 @@ def flags_time_chart(cards: list):
     if not flags:
         return None
     years = sorted({c.fiscal_year for c, _ in flags if c.fiscal_year})
-    days = sorted({(f.detected_at + BEIJING).date() for _, f in flags if f.detected_at})
+    days = sorted({to_local(f.detected_at, tz).date() for _, f in flags if f.detected_at})
     fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
-                        subplot_titles=("按报告年度 by fiscal year", "按发现日期 by date detected（北京时间）"))
+                        subplot_titles=("按报告年度 by fiscal year", f"按发现日期 by date detected（{zone_label(tz)}）"))
     for severity in Severity:
         by_year = Counter(c.fiscal_year for c, f in flags if f.severity == severity and c.fiscal_year)
-        by_day = Counter((f.detected_at + BEIJING).date() for _, f in flags if f.severity == severity and f.detected_at)
+        by_day = Counter(to_local(f.detected_at, tz).date() for _, f in flags
+                         if f.severity == severity and f.detected_at)
         label = f"{severity.label} {severity.value}"
         fig.add_bar(x=[f"{y}年度" for y in years], y=[by_year.get(y, 0) for y in years], name=label,
                     marker_color=SEVERITY_COLOR[severity], legendgroup=severity, row=1, col=1,

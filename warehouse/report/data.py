@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from core.clock import DEFAULT_TIMEZONE, zone_label
 from core.records import Severity, StoredFlag
 from warehouse.flags import read_flags
-from warehouse.report.formatting import beijing, describe_place, fmt_num, humanize_location, source_href
+from warehouse.report.formatting import local_text, describe_place, fmt_num, humanize_location, source_href
 from warehouse.review_queue import queue
 from warehouse.timeline import timelines
 
@@ -205,7 +206,7 @@ def decisions(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 
 
 def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str | None = None,
-            raw: Path | None = None) -> dict:
+            raw: Path | None = None, tz: str = DEFAULT_TIMEZONE) -> dict:
     """Everything the report shows, read from the public views (plus flag locations);
     ``year`` and ``region`` (a part of the region's name) narrow it to some filings; ``raw`` is
     the state folder's document store, which flags link into."""
@@ -296,7 +297,8 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         "decided": sum(1 for c in all_cards for f in c.flags if f.review),
         "by_year": _group(all_cards, lambda c: f"{c.fiscal_year}年度" if c.fiscal_year else "（年度不明）",
                           key=lambda e: e["key"]),
-        "last_run": _last_run(con),
+        "last_run": _last_run(con, tz),
+        "tz": tz, "zone": zone_label(tz),
         "staffing": [row for row in _rows(con, """
             SELECT filing_id, department, fiscal_year, authorized, actual, reported_control_rate,
                    computed_control_rate, over_quota
@@ -328,7 +330,7 @@ def _group(cards: list[FilingCard], name, key=None) -> list[dict]:
     return sorted(rows, key=key or (lambda e: (-e["error"], -e["warning"], -e["info"], e["key"])))
 
 
-def _last_run(con: duckdb.DuckDBPyConnection) -> dict | None:
+def _last_run(con: duckdb.DuckDBPyConnection, tz: str) -> dict | None:
     runs = _rows(con, """
         SELECT run_id, kind, started_at, finished_at, status, summary, error
         FROM runs ORDER BY started_at DESC LIMIT 1
@@ -340,6 +342,6 @@ def _last_run(con: duckdb.DuckDBPyConnection) -> dict | None:
         run["summary"] = json.loads(run["summary"]) if run["summary"] else {}
     except (TypeError, ValueError):
         run["summary"] = {}
-    run["started"] = beijing(run["started_at"])
-    run["finished"] = beijing(run["finished_at"])
+    run["started"] = local_text(run["started_at"], tz)
+    run["finished"] = local_text(run["finished_at"], tz)
     return run

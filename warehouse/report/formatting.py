@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 import os
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from core.records import Location, Severity
+from core.clock import DEFAULT_TIMEZONE, to_local
 
-# Finance officers read Beijing time; the warehouse stores naive UTC.
-BEIJING = timedelta(hours=8)
 FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 SEVERITY_COLOR = {Severity.ERROR: "#c0392b", Severity.WARNING: "#d68910", Severity.INFO: "#7f8c8d"}
@@ -41,8 +40,9 @@ def fmt_num(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}" if unit else text
 
 
-def beijing(stamp: datetime | None) -> str:
-    return "" if stamp is None else (stamp + BEIJING).strftime("%Y-%m-%d %H:%M")
+def local_text(stamp: datetime | None, tz: str = DEFAULT_TIMEZONE) -> str:
+    """A naive-UTC warehouse time as the reader's clock shows it (``[schedule] timezone``)."""
+    return "" if stamp is None else to_local(stamp, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def humanize_location(location: str | None, document: str | None = None) -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from core.clock import DEFAULT_TIMEZONE
 from core.paths import Paths
 from core.records import Severity
 from warehouse.publish import open_readonly
 from warehouse.report.charts import _html, _short, execution_chart, flags_time_chart, staffing_chart
 from warehouse.report.data import MAX_FILINGS, collect, portal_url
-from warehouse.report.formatting import STATUS_LABEL, beijing, fmt_num, relative_href
+from warehouse.report.formatting import STATUS_LABEL, fmt_num, local_text, relative_href
 from warehouse.review_queue import KIND_LABEL, command_for
 from warehouse.reviews import DECISION_LABEL
 from warehouse.timeline import FIGURES
@@ -35,7 +36,7 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
     for div_id, fig in (
         ("chart-execution", execution_chart(data["execution"], names)),
         ("chart-staffing", staffing_chart(data["staffing"], names)),
-        ("chart-flags-time", flags_time_chart(data["cards"])),
+        ("chart-flags-time", flags_time_chart(data["cards"], data.get("tz", DEFAULT_TIMEZONE))),
     ):
         if fig is not None:
             charts[div_id] = Markup(_html(fig, div_id))
@@ -55,7 +56,7 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
         row["misreported"] = (row["filing_id"], row["subject"]) in misreported
     below = [r for r in data["execution"] if r["computed_execution_rate"] < 100 or r["misreported"]]
     return env.get_template("report.html.j2").render(
-        **data, charts=charts, names=names, db_name=db_name, generated=beijing(generated_at),
+        **data, charts=charts, names=names, db_name=db_name, generated=local_text(generated_at, data.get("tz", DEFAULT_TIMEZONE)),
         plotly_js=Markup(PLOTLY_BUNDLE.read_text(encoding="utf-8")) if charts else "", severity_label=SEVERITY_LABEL,
         queue_kinds=KIND_LABEL, decision_label=DECISION_LABEL,
         queue_commands=[command_for(e) for e in data["queue"]],
@@ -66,13 +67,14 @@ def render_report(data: dict, db_name: str, generated_at: datetime | None = None
 
 
 def build_report(db_path: Path | str, out_path: Path | str, year: int | None = None, region: str | None = None,
-                 max_filings: int = MAX_FILINGS) -> Path:
-    """Write the one-file HTML report of the published warehouse at ``db_path``; returns ``out_path``."""
+                 max_filings: int = MAX_FILINGS, tz: str = DEFAULT_TIMEZONE) -> Path:
+    """Write the one-file HTML report of the published warehouse at ``db_path`` (times in ``tz``);
+    returns ``out_path``."""
     db_path, out_path = Path(db_path), Path(out_path)
     con = open_readonly(db_path)
     try:
         # Absolute, so links into the store are made relative to the report wherever it is written.
-        data = collect(con, year, region, raw=Paths(db_path.resolve()).raw)
+        data = collect(con, year, region, raw=Paths(db_path.resolve()).raw, tz=tz)
     finally:
         con.close()
     html = render_report(data, db_path.name, max_filings=max_filings, out_dir=out_path.parent)
