@@ -77,6 +77,13 @@ BAD_ARGUMENTS = [
     (["alerts", "test", "--config", "/no/such/jixiao.toml"], 2),
     (["alerts", "list", "--db", "/no/such/w.duckdb"], 2),
     (["ingest", "--frobnicate", "x"], 2),
+    (["review", "--db", "/no/such/w.duckdb"], 2),
+    (["review", "--export", "decisions.csv", "--db", "/no/such/w.duckdb"], 2),
+    (["review", "--import", "/no/such/decisions.csv"], 2),
+    (["review", "decide", "abcdefgh12", "maybe", "--by", "张三", "--db", "/no/such/w.duckdb"], 2),
+    (["review", "decide", "abcdefgh12", "confirmed", "--by", "张三", "--db", "/no/such/w.duckdb"], 2),
+    (["review", "accept", "公用经费开支", "--item", "no-form-dot-item"], 2),
+    (["export", "--format", "xlsx", "--out", "x", "--config", "/no/such/jixiao.toml"], 2),
 ]
 
 

@@ -180,6 +180,8 @@ def import_csv(db: Path, source: Path) -> int:
 
 def export_csv(db: Path, target: Path) -> int:
     """Every decision in force, with its flag's context, as a CSV another analyst can import."""
+    if not Path(db).exists():
+        raise WarehouseMissing(f"no warehouse at {db}: run `jixiao demo` or `jixiao ingest` first")
     decisions = list(latest(read_log(Paths(Path(db)).reviews)).values())
     tmp = target.with_name(f".{target.name}.tmp")
     with tmp.open("w", newline="", encoding="utf-8-sig") as handle:
