@@ -29,7 +29,7 @@ from mappings.collect import (
 )
 from mappings.grid import Span, cell_under, is_value_cell, span_of, value_after
 from mappings.department import named_unit
-from mappings.match import LabelMatch, match_among, match_item
+from mappings.match import LabelMatch, keyword_match, match_among, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import Template, block_of, template_of
@@ -143,12 +143,26 @@ def _place(
             return Placement(item, match, inferred=True)  # a near-miss of a heading to come closes the section
     if state.section is not None and (near := match_among(label, template.openers_after(state.placed), HEADING_CUTOFF)):
         return Placement(*near, inferred=True)
+    if found is None and (named := _by_keyword(label, state, template)) is not None:
+        return named
     if (by_position := _by_position(following, state, template)) is not None:
         return by_position
     if state.section is not None:
         line = load_vocabulary().item(FORM, f"{state.section}.line")
         return Placement(line, LINE, subject_label(label), inferred=state.section_inferred)
     return None
+
+
+def _by_keyword(label: str, state: BasicDataState, template: Template) -> Placement | None:
+    """An item the template expects here whose keyword the label holds (车辆燃修 → vehicle_operation)."""
+    if state.placed < 0:
+        expected = template.items([k for k in template.keys if block_of(k) == block_of(template.keys[0])])
+    else:
+        expected = template.block_items_after(state.placed) + template.openers_after(state.placed)[:1]
+    found = keyword_match(normalize_label(label), {i.key: i.keywords for i in expected if i.keywords})
+    if found is None:
+        return None
+    return Placement(load_vocabulary().item(FORM, found.key), found, inferred=True)
 
 
 def _by_position(

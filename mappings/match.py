@@ -18,6 +18,8 @@ from mappings.vocabulary import Column, Item, Vocabulary, load_vocabulary
 
 FUZZY_CUTOFF = 88.0
 FUZZY_MARGIN = 6.0
+PRIOR_YEAR = "上年"
+KEYWORD_SCORE = 70.0  # a header named by a word it contains (预算, 决算, 执行): below any fuzzy match
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,24 @@ def match_among(label: str, items: list[Item], cutoff: float = FUZZY_CUTOFF) -> 
 
 def match_column(label: str, form: str) -> tuple[Column, LabelMatch] | None:
     """The canonical column a header names; year-bearing headers are resolved by the caller."""
-    columns = load_vocabulary().columns_for(form)
-    found = match_normalized(normalize_label(label), {c.key: c.normalized for c in columns})
+    normalized = normalize_label(label)
+    # 上年… names a prior-year column and nothing else; a prior-year column needs 上年
+    prior = normalized.startswith(PRIOR_YEAR)
+    columns = [c for c in load_vocabulary().columns_for(form) if c.normalized and c.normalized[0].startswith(PRIOR_YEAR) == prior]
+    found = match_normalized(normalized, {c.key: c.normalized for c in columns}) or keyword_match(
+        normalized, {c.key: c.keywords for c in columns}
+    )
     if found is None:
         return None
     return next(c for c in columns if c.key == found.key), found
+
+
+def keyword_match(label: str, keywords: dict[str, tuple[str, ...]]) -> LabelMatch | None:
+    """The key whose longest keyword the label contains, when no other key's is as long."""
+    hits = sorted(
+        ((max(len(k) for k in words if k in label), key) for key, words in keywords.items() if any(k in label for k in words)),
+        reverse=True,
+    )
+    if not hits or (len(hits) > 1 and hits[1][0] == hits[0][0]):
+        return None
+    return LabelMatch(hits[0][1], KEYWORD_SCORE, "keyword")

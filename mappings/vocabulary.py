@@ -31,6 +31,7 @@ class Item:
     unit: str | None
     synonyms: tuple[str, ...]  # as written in the file
     section: str | None = None
+    keywords: tuple[str, ...] = ()  # words that name it where the template expects it
 
     @property
     def normalized(self) -> tuple[str, ...]:
@@ -47,6 +48,7 @@ class Column:
     forms: tuple[str, ...]
     unit: str | None
     synonyms: tuple[str, ...]
+    keywords: tuple[str, ...] = ()  # words a header of unknown wording names this column by
 
     @property
     def normalized(self) -> tuple[str, ...]:
@@ -96,12 +98,16 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
             unit=spec.get("unit"),
             synonyms=tuple(spec.get("synonyms", [])),
             section=spec.get("section"),
+            keywords=tuple(spec.get("keywords", [])),
         )
         for form, entries in data["items"].items()
         for key, spec in entries.items()
     )
     columns = tuple(
-        Column(key=key, forms=tuple(spec["forms"]), unit=spec.get("unit"), synonyms=tuple(spec["synonyms"]))
+        Column(
+            key=key, forms=tuple(spec["forms"]), unit=spec.get("unit"), synonyms=tuple(spec["synonyms"]),
+            keywords=tuple(spec.get("keywords", [])),
+        )
         for key, spec in data["columns"].items()
     )
     structure = {role: frozenset(normalize_label(s) for s in labels) for role, labels in data["structure"].items()}

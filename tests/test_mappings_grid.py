@@ -94,7 +94,7 @@ def test_a_heading_in_an_unknown_wording_closes_the_project_section_by_position(
         ["项目支出", "", "30", "30"],
         ["1、业务工作经费", "", "10", "10"],
         ["2、运行维护经费", "", "20", "20"],
-        ["商品和服务支出", "", "8", "8"],  # the 公用经费 heading in a wording the vocabulary lacks
+        ["日常运转支出", "", "8", "8"],  # the 公用经费 heading in a wording the vocabulary lacks
         ["其中：办公经费", "", "5", "5"],
         ["水费、电费、差旅费", "", "3", "3"],
         ["邮电费", "", "0", "0"],
@@ -147,11 +147,11 @@ def test_an_unknown_row_between_two_known_ones_takes_the_slot_between_them():
         ["三公经费", "", "9", "9"],
         ["公务用车", "", "6", "6"],
         ["其中：公车购置", "", "2", "2"],
-        ["车辆燃修", "", "4", "4"],  # unknown wording, but the template expects 公车运行维护 here
+        ["车辆日常开支", "", "4", "4"],  # unknown wording, but the template expects 公车运行维护 here
         ["出国经费", "", "0", "0"],
     ))
     fact = by_item(report)[("three_public.vehicle_operation", None)]
-    assert (fact.value, fact.match_method, fact.inferred, fact.source_label) == (4, "position", True, "车辆燃修")
+    assert (fact.value, fact.match_method, fact.inferred, fact.source_label) == (4, "position", True, "车辆日常开支")
 
 
 def test_a_side_label_under_a_group_label_is_read_from_the_grid():
@@ -360,3 +360,17 @@ def test_structure_parts_of_unknown_wording_follow_the_one_above_them():
     special = facts["revenue.special_account"]
     assert (special.value, special.match_method, special.inferred) == (5, "position", True)
     assert facts["revenue.other"].value == 15 and not facts["revenue.other"].inferred
+
+
+def test_a_row_of_unknown_wording_named_by_a_keyword_the_template_expects():
+    report = mapped(_basic(
+        ["三公经费", "", "9", "9"],
+        ["车辆燃修", "", "4", "4"],
+        ["对外接待", "", "5", "5"],
+        ["项目支出", "", "7", "7"],
+        ["会议经费", "", "7", "7"],  # a project: 会议 names a public-funds line, not one expected here
+    ))
+    facts = by_item(report)
+    assert facts[("three_public.vehicle_operation", None)].match_method == "keyword"
+    assert facts[("three_public.reception", None)].inferred
+    assert facts[("project.line", "会议经费")].value == 7
