@@ -18,7 +18,7 @@ from warehouse import schema
 from warehouse.rows import flag_row
 from warehouse.schema import quote
 from warehouse.units import assign_unit, remove_filing, unit_filing_ids
-from warehouse.versions import current_facts, last_two_versions, record_version
+from warehouse.versions import current_facts, record_version, republications
 
 __all__ = ["ACROSS_RULES", "adopt_unassigned", "after_load", "after_removal", "before_load"]
 
@@ -70,7 +70,8 @@ def unit_records(con: duckdb.DuckDBPyConnection, unit_id: str) -> list[UnitFilin
         """,
         [unit_id],
     ).fetchall()
-    return [UnitFiling(fid, year, name, current_facts(con, fid), note) for fid, year, name, note in rows]
+    facts = current_facts(con, [r[0] for r in rows]) if rows else {}
+    return [UnitFiling(fid, year, name, facts[fid], note) for fid, year, name, note in rows]
 
 
 def unit_flags(con: duckdb.DuckDBPyConnection, unit_ids: set[str]) -> list[tuple[str, Flag]]:
@@ -78,16 +79,17 @@ def unit_flags(con: duckdb.DuckDBPyConnection, unit_ids: set[str]) -> list[tuple
 
 
 def version_flags(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> list[tuple[str, Flag]]:
-    out = []
-    for fid in filing_ids:
-        if versions := last_two_versions(con, fid):
-            out += [(fid, flag) for flag in across.republished(*versions)]
-    return out
+    return [(previous.filing_id, flag) for previous, current in republications(con, filing_ids)
+            for flag in across.republished(previous, current)]
 
 
 def store_flags(con: duckdb.DuckDBPyConnection, filing_ids: list[str], flags: list[tuple[str, Flag]],
                 run_id: str, now: datetime) -> None:
     """Replace the cross-filing flags of ``filing_ids``; one raised before keeps its detected_at and run."""
+    stored = con.execute("SELECT count(*) FROM inconsistencies_t WHERE list_contains(?, filing_id) "
+                         "AND list_contains(?, rule)", [filing_ids, list(ACROSS_RULES)]).fetchall()[0][0]
+    if not flags and not stored:  # the usual case: nothing across filings, before or now
+        return
     rows = [flag_row(fid, flag, run_id, now) for fid, flag in flags]
     columns = schema.INCONSISTENCIES_T.column_names()
     # Plain inserts rather than register(): an aborted load transaction refuses unregister().

@@ -213,7 +213,6 @@ def assign_unit(con: duckdb.DuckDBPyConnection, fid: str, code: str | None, staf
                 [fid, unit_id, decision.candidate, decision.candidate_score, decision.reason, now],
             )
         affected.add(unit_id)
-    _drop_empty_units(con)
     return affected
 
 
@@ -222,7 +221,8 @@ def remove_filing(con: duckdb.DuckDBPyConnection, filing_id: str) -> set[str]:
     old = con.execute("SELECT unit_id FROM filing_units_t WHERE filing_id = ?", [filing_id]).fetchall()
     con.execute("DELETE FROM filing_units_t WHERE filing_id = ?", [filing_id])
     con.execute("DELETE FROM unit_review_t WHERE filing_id = ?", [filing_id])
-    _drop_empty_units(con)
+    if old:
+        _drop_empty_units(con)
     return {old[0][0]} if old else set()
 
 

@@ -74,18 +74,32 @@ def _facts(con: duckdb.DuckDBPyConnection, table: str, filing_id: str, version: 
     return tuple(Fact(**dict(zip(_FACT_FIELDS, row))) for row in rows)
 
 
-def current_facts(con: duckdb.DuckDBPyConnection, filing_id: str) -> tuple[Fact, ...]:
-    return _facts(con, "facts_t", filing_id)
-
-
-def last_two_versions(con: duckdb.DuckDBPyConnection, filing_id: str) -> tuple[FilingVersion, FilingVersion] | None:
-    """(previous, current) when the filing was re-published, else None."""
+def current_facts(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> dict[str, tuple[Fact, ...]]:
+    """The current facts of several filings in one query, by filing."""
     rows = con.execute(
-        "SELECT version, sha256 FROM filing_versions_t WHERE filing_id = ? ORDER BY version DESC LIMIT 2",
-        [filing_id],
+        f"SELECT filing_id, {', '.join(quote(f) for f in _FACT_FIELDS)} FROM facts_t "
+        "WHERE list_contains(?, filing_id) ORDER BY filing_id, ordinal",
+        [filing_ids],
     ).fetchall()
-    if len(rows) < 2:
-        return None
-    (new, new_sha), (old, old_sha) = rows
-    previous = FilingVersion(filing_id, old, old_sha, _facts(con, "facts_history_t", filing_id, old))
-    return previous, FilingVersion(filing_id, new, new_sha, current_facts(con, filing_id))
+    out: dict[str, list[Fact]] = {fid: [] for fid in filing_ids}
+    for fid, *values in rows:
+        out[fid].append(Fact(**dict(zip(_FACT_FIELDS, values))))
+    return {fid: tuple(facts) for fid, facts in out.items()}
+
+
+def republications(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> list[tuple[FilingVersion, FilingVersion]]:
+    """(previous, current) versions of each of ``filing_ids`` that was re-published."""
+    rows = con.execute(
+        """
+        SELECT filing_id, list(version ORDER BY version DESC)[1:2], list(sha256 ORDER BY version DESC)[1:2]
+        FROM filing_versions_t WHERE list_contains(?, filing_id)
+        GROUP BY filing_id HAVING count(*) > 1 ORDER BY filing_id
+        """,
+        [filing_ids],
+    ).fetchall()
+    current = current_facts(con, [r[0] for r in rows]) if rows else {}
+    return [
+        (FilingVersion(fid, old, old_sha, _facts(con, "facts_history_t", fid, old)),
+         FilingVersion(fid, new, new_sha, current[fid]))
+        for fid, (new, old), (new_sha, old_sha) in rows
+    ]
