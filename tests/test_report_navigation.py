@@ -110,6 +110,12 @@ def test_the_decision_and_the_review_queue_are_in_the_report(built):
     row = re.search(rf'<tr class="flag closed" data-rule="staffing_over_quota" data-fingerprint="{alarm}">(.*?)</tr>',
                     page, re.S)
     assert row and "误报 · 张三：编制含借调" in row.group(1)
+    # Not counted as open: the headline leaves it out and says so.
+    assert '（另有 <span id="closed-count">1</span> 个经复核为误报或单位已更正，不计入）' in page
+    open_flags = len(re.findall(r'<tr class="flag" data-rule=', page))
+    errors, warnings, infos = (int(n) for n in re.search(
+        r'(\d+) 个错误</b>、<b style="color:var\(--warning\)">(\d+) 个警示</b>、(\d+) 个提示', page).groups())
+    assert errors + warnings + infos == open_flags
     queue = page.split('id="review-queue"')[1].split("</table>")[0]
     assert "公用经费支出合计数" in queue
     assert "jixiao review accept '公用经费支出合计数' --item basic_data.public_funds.total" in html.unescape(queue)

@@ -254,7 +254,8 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
     )
     all_cards = list(cards.values())
     by_status = Counter(c.status for c in all_cards)
-    by_severity = Counter(f.severity for c in all_cards for f in c.flags)
+    # Open flags: a false alarm or a flag the unit fixed is shown with its decision, not counted.
+    by_severity = Counter(f.severity for c in all_cards for f in c.flags if not f.closed)
 
     by_rule: dict[str, dict] = {}
     for card in all_cards:
@@ -288,6 +289,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             "indicators": sum(r["indicator_count"] for r in summary if r["filing_id"] in cards),
             "unmapped": sum(r["unmapped_label_count"] for r in summary if r["filing_id"] in cards),
             "flags": sum(by_severity.values()),
+            "closed": sum(1 for c in all_cards for f in c.flags if f.closed),
             "error": by_severity.get("error", 0), "warning": by_severity.get("warning", 0),
             "info": by_severity.get("info", 0),
         },
