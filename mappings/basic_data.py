@@ -29,7 +29,7 @@ from mappings.collect import (
 )
 from mappings.grid import Span, cell_under, is_value_cell, span_of, value_after
 from mappings.department import named_unit
-from mappings.match import LabelMatch, keyword_match, match_among, match_item
+from mappings.match import LabelMatch, keyword_match, match_among, match_column, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import Template, block_of, template_of
@@ -69,10 +69,19 @@ def over_header(row: list[str | None]) -> list[tuple[Span, Item, LabelMatch, str
     for col, cell in nonblank_cells(row):
         if col == 0:
             continue
-        matched = match_item(cell, FORM, ("over",))
+        matched = match_item(cell, FORM, ("over",)) or _over_by_keyword(cell)
         if matched is not None:
             found.append((span_of(row, col), matched[0], matched[1], cell))
     return found
+
+
+def _over_by_keyword(cell: str) -> tuple[Item, LabelMatch] | None:
+    """A staffing/楼堂馆所 header of unknown wording named by its keyword (never a column header)."""
+    if match_column(cell, FORM) is not None:
+        return None
+    items = load_vocabulary().items_for(FORM, ("over",))
+    found = keyword_match(normalize_label(cell), {i.key: i.keywords for i in items if i.keywords})
+    return (load_vocabulary().item(FORM, found.key), found) if found else None
 
 
 def _emit_over(table: RawTable, r: int, row: list[str | None], state: BasicDataState, out: Collector) -> None:

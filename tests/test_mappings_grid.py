@@ -374,3 +374,11 @@ def test_a_row_of_unknown_wording_named_by_a_keyword_the_template_expects():
     assert facts[("three_public.vehicle_operation", None)].match_method == "keyword"
     assert facts[("three_public.reception", None)].inferred
     assert facts[("project.line", "会议经费")].value == 7
+
+
+def test_staffing_headers_of_unknown_wording_are_named_by_their_keywords():
+    report = mapped([["人员情况", "核定行政编制", "年末在职人员", "编制控制率"], ["", "20", "18", "90%"]] + BASIC_HEAD[2:])
+    facts = {f.item: f for f in report.facts if f.item.startswith("staffing.")}
+    assert {k: f.value for k, f in facts.items()} == {"staffing.authorized": 20, "staffing.actual": 18,
+                                                       "staffing.control_rate": 90}
+    assert facts["staffing.actual"].match_method == "keyword"
