@@ -735,6 +735,7 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the accuracy figures as JSON."),
     misses: Optional[Path] = typer.Option(None, "--misses", help="Write the tune split's missed and extra facts "
                                           "and flags to this JSON file."),
+    workers: int = typer.Option(1, "--workers", help="Accuracy: filings scored in parallel processes."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Speed corpus seed."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Speed corpus folder (cached)."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", help="Speed corpus: longest document."),
@@ -767,7 +768,7 @@ def bench(
             raise typer.Exit(code)
         filings = None  # the speed corpus size is not the accuracy one
     raise typer.Exit(run_accuracy(split=split, formats=chosen, filings=filings or DEFAULT_FILINGS,
-                                  as_json=as_json, misses_file=misses))
+                                  as_json=as_json, misses_file=misses, workers=max(1, workers)))
 
 
 def main() -> None:  # pragma: no cover - console entry

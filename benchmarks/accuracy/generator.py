@@ -9,6 +9,7 @@ rules, so 51 filings of a split plant every rule once.
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 import json
 import random
 from dataclasses import dataclass
@@ -30,8 +31,10 @@ RULE_ORDER = list(PLANTS)
 FORCED_CHOICES = {"three_public_sum": {"basic_columns": "prior,budget,final"}, "year_mismatch": {"years": "years"}}
 
 
+@cache
 def generator_version() -> str:
-    """A hash of the generator's code and data: a change renders the corpus afresh."""
+    """A hash of the generator's code and data: a change renders the corpus afresh. Taken once
+    per process, so that it names the code that was loaded."""
     digest = hashlib.sha256()
     samples = HERE.parent.parent / "jixiao" / "samples"
     for path in sorted([*HERE.glob("*.py"), samples / "render.py", samples / "formats.py"]):
@@ -58,8 +61,8 @@ class Spec:
 
 
 def _format(index: int, formats: tuple[str, ...]) -> str:
-    """Round robin over the formats; scanned PDFs (slow to OCR) are one clean filing in 24."""
-    if "scanned" in formats and index % 24 == 0:
+    """Round robin over the formats; scanned PDFs (slow to OCR) are one clean filing in 48."""
+    if "scanned" in formats and index % 48 == 0:
         return "scanned"
     others = [f for f in formats if f != "scanned"] or ["scanned"]
     return others[(index // 2) % len(others)]

@@ -156,7 +156,10 @@ def basic_data(b: Builder) -> None:
     numbering = ch.fixed("numbering")
     qizhong = ch.fixed("qizhong")
 
-    def line(item: str, values: Cols, label: str, subject: str | None = None) -> None:
+    roles: list[str] = ["head", "head", "head"]  # per row: head/total rows span a second label column
+
+    def line(item: str, values: Cols, label: str, subject: str | None = None, role: str = "total") -> None:
+        roles.append(role)
         cells = [pr.label(label)]
         for key in money:
             cents = values[column_key[key]]
@@ -168,32 +171,41 @@ def basic_data(b: Builder) -> None:
 
     tp = m.three_public
     line("three_public.total", tp["total"], ch.pick("three_public.total"))
-    line("three_public.vehicles", tp["vehicles"], numbered(numbering, 1) + ch.pick("three_public.vehicles"))
-    line("three_public.vehicle_purchase", tp["vehicle_purchase"], qizhong + ch.pick("three_public.vehicle_purchase"))
-    line("three_public.vehicle_operation", tp["vehicle_operation"], ch.pick("three_public.vehicle_operation"))
-    line("three_public.overseas", tp["overseas"], numbered(numbering, 2) + ch.pick("three_public.overseas"))
-    line("three_public.reception", tp["reception"], numbered(numbering, 3) + ch.pick("three_public.reception"))
+    two = ch.fixed("label_columns") != "one"
+    qizhong = "" if two else qizhong  # the 其中 has a column of its own
+    line("three_public.vehicles", tp["vehicles"], numbered(numbering, 1) + ch.pick("three_public.vehicles"), role="sub")
+    line("three_public.vehicle_purchase", tp["vehicle_purchase"], qizhong + ch.pick("three_public.vehicle_purchase"),
+         role="sub")
+    line("three_public.vehicle_operation", tp["vehicle_operation"], ch.pick("three_public.vehicle_operation"), role="sub")
+    line("three_public.overseas", tp["overseas"], numbered(numbering, 2) + ch.pick("three_public.overseas"), role="sub")
+    line("three_public.reception", tp["reception"], numbered(numbering, 3) + ch.pick("three_public.reception"),
+         role="sub")
     split_at = len(rows)
     pj = m.project
     line("project.total", pj["total"], ch.pick("project.total"))
-    line("project.business", pj["business"], numbered(numbering, 1) + ch.pick("project.business"))
-    line("project.operation", pj["operation"], numbered(numbering, 2) + ch.pick("project.operation"))
-    line("project.special", pj["special"], numbered(numbering, 3) + ch.pick("project.special"))
+    line("project.business", pj["business"], numbered(numbering, 1) + ch.pick("project.business"), role="sub")
+    line("project.operation", pj["operation"], numbered(numbering, 2) + ch.pick("project.operation"), role="sub")
+    line("project.special", pj["special"], numbered(numbering, 3) + ch.pick("project.special"), role="sub")
     for name, values in m.special_lines:
-        line("project.line", values, name, subject=name)
+        line("project.line", values, name, subject=name, role="sub")
     pf = m.public_funds
     line("public_funds.total", pf["total"], ch.pick("public_funds.total"))
-    line("public_funds.office", pf["office"], qizhong + ch.pick("public_funds.office"))
-    line("public_funds.utilities_travel", pf["utilities_travel"], ch.pick("public_funds.utilities_travel"))
-    line("public_funds.meetings_training", pf["meetings_training"], ch.pick("public_funds.meetings_training"))
+    line("public_funds.office", pf["office"], qizhong + ch.pick("public_funds.office"), role="sub")
+    line("public_funds.utilities_travel", pf["utilities_travel"], ch.pick("public_funds.utilities_travel"), role="sub")
+    line("public_funds.meetings_training", pf["meetings_training"], ch.pick("public_funds.meetings_training"),
+         role="sub")
     for name, values in m.public_lines:
-        line("public_funds.line", values, name, subject=name)
+        line("public_funds.line", values, name, subject=name, role="sub")
     line("procurement", m.procurement, ch.pick("procurement"))
     line("basic_budget_adjustment", m.budget_adjustment, ch.pick("basic_budget_adjustment"))
     rows.append([ch.pick("buildings.head", y=y), "批复规模\n（㎡）", "实际规模\n（㎡）", "规模控制率", "预算投资\n（万元）",
                  "实际投资\n（万元）", "投资概算控制率"])
     rows.append([""] * 7)
     rows.append(["厉行节约保障措施", ""])
+    roles += ["head", "blank", "head"]
+    if two:
+        rows = two_label_columns(rows, roles, "其\n中" if ch.fixed("label_columns") == "two_vertical" else "其中")
+        head = rows[2]
     split = ch.fixed("split_table")
     if split == "none":
         b.table(rows)
@@ -203,6 +215,20 @@ def basic_data(b: Builder) -> None:
         b.table(([head] if split == "split_header" else []) + rows[split_at:])
     b.paragraph("说明：“项目支出”需要填报基本支出以外的所有项目支出情况，“公用经费”填报基本支出中的一般商品和服务支出。")
     b.paragraph("填表人：        填报日期：        联系电话：       单位负责人签字：")
+
+
+def two_label_columns(rows: list[list], roles: list[str], qizhong: str) -> list[list]:
+    """The layout with a second label column: a heading or total spans both, the sub-lines of a
+    group sit in the second under one 其中 cell merged down the first (vMerge)."""
+    out = []
+    for r, (row, role) in enumerate(zip(rows, roles)):
+        if role == "sub":
+            out.append([qizhong if roles[r - 1] != "sub" else "", *row])
+        elif role == "blank":
+            out.append(["", *row])
+        else:
+            out.append([row[0], None, *row[1:]])
+    return out
 
 
 # --- 整体支出绩效自评表 / 项目支出绩效自评表 ----------------------------------------------

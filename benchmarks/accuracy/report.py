@@ -69,12 +69,27 @@ def results_block(results: dict) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [START, "## Accuracy (`jixiao bench --accuracy`)", "",
              f"Run {when}, generator `{results['generator_version']}`, {results['filings_per_split']} filings per split, "
-             f"formats {', '.join(results['formats'])}. Facts compare within 0.005 of the canonical value; flags per "
-             "(filing, rule). **heldout** draws only variants kept out of tuning: it is the predictor of unseen "
-             f"portals (target ≥ {TARGET} for facts and flags, 0 non-reports ingested).", ""]
+             f"formats {', '.join(results['formats'])}. Each filing folder goes through `process_filing` as "
+             "`jixiao ingest --filing-per-folder` builds it. A fact is (form, subject, item, column) with a value "
+             "within 0.005 of the canonical one (blank cells are no fact; project subjects compare without "
+             "numbering and spaces); a flag is scored per (filing, rule), whatever its severity; a filing is "
+             "ingested when its status is ok or partial. **heldout** draws only variants kept out of tuning: it is "
+             f"the predictor of unseen portals (target ≥ {TARGET} for facts and flags, 0 non-reports ingested).", ""]
+    counts = results.get("variants", {})
+    if counts:
+        lines += ["| variants | dimensions | variants | of them heldout |", "|---|---:|---:|---:|",
+                  *(f"| {k} | {v['dimensions']} | {v['variants']} | {v['heldout']} |" for k, v in counts.items()), ""]
     for name in ("heldout", "tune"):
         if name in results["splits"]:
             lines += split_section(name, results["splits"][name])
+            seconds = results["splits"][name].get("seconds_by_format", {})
+            lines += ["Seconds spent in `process_filing`, per format (info): "
+                      + ", ".join(f"{k} {v}" for k, v in seconds.items()) + ".", ""]
+    false_flags = results.get("tune_false_flags", [])
+    if false_flags:
+        lines += [f"False flags on the tune split ({len(false_flags)}; the first 25):", ""]
+        lines += [f"- `{f['filing']}` ({f['kind']}) `{f['rule']}`: {f['message']}" for f in false_flags[:25]]
+        lines.append("")
     return "\n".join(lines + [END])
 
 

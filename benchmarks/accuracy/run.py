@@ -72,19 +72,40 @@ def misses(scores: list[FilingScore]) -> list[dict]:
     return out
 
 
-def measure(split: str, count: int, formats: tuple[str, ...], root: Path, log=print) -> list[FilingScore]:
+def variant_counts() -> dict:
+    """How many variants each kind of dimension has, and how many are heldout (counts only)."""
+    from benchmarks.accuracy import variants
+
+    out = {}
+    for kind, table in (("label wordings", variants.LABELS), ("layout and typography", variants.DIMENSIONS),
+                        ("narrative phrasings", variants.NARRATIVE)):
+        splits = [variants.split_of(d) for d in table]
+        out[kind] = {"dimensions": len(table), "variants": sum(len(variants._table(d)) for d in table),
+                     "heldout": sum(len(s["heldout"]) - 1 for s in splits)}
+    return out
+
+
+def measure(split: str, count: int, formats: tuple[str, ...], root: Path, log=print,
+            workers: int = 1) -> list[FilingScore]:
     started = time.monotonic()
     base, truths = generator.corpus(split, count, formats, root)
     log(f"accuracy: {split}: {len(truths)} filings ready in {time.monotonic() - started:.0f} s ({base})")
     started = time.monotonic()
-    scores = [score_filing(truth, base / truth.filing_id) for truth in truths]
+    folders = [base / truth.filing_id for truth in truths]
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            scores = list(pool.map(score_filing, truths, folders))
+    else:
+        scores = list(map(score_filing, truths, folders))
     log(f"accuracy: {split}: scored in {time.monotonic() - started:.0f} s")
     return scores
 
 
 def main(split: str = "all", formats: tuple[str, ...] = generator.FORMATS, filings: int = DEFAULT_FILINGS,
          as_json: bool = False, misses_file: Path | None = None, root: Path = generator.DEFAULT_ROOT,
-         write_results: bool | None = None) -> int:
+         write_results: bool | None = None, workers: int = 1) -> int:
     from benchmarks.accuracy import report
 
     unknown = set(formats) - set(generator.FORMATS)
@@ -97,10 +118,13 @@ def main(split: str = "all", formats: tuple[str, ...] = generator.FORMATS, filin
                "formats": list(formats), "splits": {}}
     tune_scores: list[FilingScore] = []
     for name in splits:
-        scores = measure(name, filings, formats, root, log)
+        scores = measure(name, filings, formats, root, log, workers)
         results["splits"][name] = summarise(scores)
         if name == "tune":
             tune_scores = scores
+            results["tune_false_flags"] = [
+                {"filing": s.truth.filing_id, "kind": s.truth.kind, **flag} for s in scores for flag in s.false_flags]
+    results["variants"] = variant_counts()
     if misses_file is not None:
         if not tune_scores:
             print("--misses is only for the tune split (heldout prints numbers only)", file=sys.stderr)

@@ -124,6 +124,8 @@ DIMENSIONS: dict[str, list[Variant]] = {
     "blank": _v("", "——", "/", "—", "－", "\u3000"),
     # 万元 or 元 (values ×10000) in the 基础数据表 and the evaluation tables
     "unit": _v("万元", "元", "万元", "元", source=COMMON),
+    # one label column, or two: the sub-lines under a 其中 cell merged down the first column
+    "label_columns": _v("one", "two", "two_vertical"),
     # the basic-data column set and order
     "basic_columns": _v("prior,budget,final", "prior,budget,final,remark", "budget,final", "budget,final,prior",
                         "budget,final,remark"),
