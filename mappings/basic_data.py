@@ -143,6 +143,10 @@ def _place(
     if current and found is not None and block_of(found[0].key) != current and not template.is_opener(found[0].key):
         if (local := match_among(label, template.block_items_after(state.placed), BLOCK_CUTOFF)) is not None:
             return Placement(*local, inferred=local[1].method != "synonym")
+    if found is not None and state.section is not None and block_of(found[0].key) != current:
+        index = template.index(found[0].key)
+        if index is not None and index < state.placed:  # a block left behind: a line of this section
+            found = None
     if found is not None:
         item, match = found
         index = template.index(item.key)

@@ -75,9 +75,12 @@ def normalize_label(text: str | None) -> str:
 
 
 def subject_label(text: str | None) -> str:
-    """A project name as printed, only spacing and numbering removed (quotes kept)."""
-    label = _TRAILING_PUNCT.sub("", squash(text))
-    stripped = _NUMBERING.sub("", label)
+    """A project name as printed, only spacing and numbering removed (quotes and full-width
+    brackets kept: 维修（护）费 stays as the unit printed it)."""
+    label = _TRAILING_PUNCT.sub("", _WHITESPACE.sub("", text or ""))
+    flat = clean_text(label)  # the numbering is matched in its NFKC form (（一）, １、), cut from the printed one
+    numbering = _NUMBERING.match(flat) if len(flat) == len(label) else None
+    stripped = label[numbering.end():] if numbering else label
     return stripped or label
 
 

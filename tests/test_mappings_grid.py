@@ -382,3 +382,17 @@ def test_staffing_headers_of_unknown_wording_are_named_by_their_keywords():
     assert {k: f.value for k, f in facts.items()} == {"staffing.authorized": 20, "staffing.actual": 18,
                                                        "staffing.control_rate": 90}
     assert facts["staffing.actual"].match_method == "keyword"
+
+
+def test_lines_keep_their_printed_name_and_an_earlier_blocks_wording_inside_a_section_is_a_line():
+    report = mapped(_basic(
+        ["三公经费", "", "1", "1"],
+        ["公务接待费", "", "1", "1"],
+        ["项目支出", "", "2", "2"],
+        ["（一）维修（护）费", "", "2", "2"],
+        ["公用经费", "", "9", "9"],
+        ["公务用车运行维护费（其他）", "", "9", "9"],  # a 公车 wording, but the 三公 block is behind
+    ))
+    lines = {(f.item, f.subject) for f in report.facts if f.item.endswith(".line")}
+    assert lines == {("project.line", "维修（护）费"), ("public_funds.line", "公务用车运行维护费（其他）")}
+    assert not [f for f in report.facts if f.item == "three_public.vehicle_operation"]
