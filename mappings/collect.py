@@ -128,14 +128,19 @@ def column_header(rows: list[list[str | None]], r: int, form: str) -> dict[int, 
     years = [y for y in map(header_year, cells.values()) if y is not None]
     latest = max(years, default=None)
     found: dict[int, tuple[Column, str, int | None]] = {}
-    for col, cell in cells.items():
+    # yeared headers after the others: a lone year that would repeat a current column is the prior one
+    for col, cell in sorted(cells.items(), key=lambda kv: header_year(kv[1]) is not None):
         year = header_year(cell)
         label = normalize_label(cell)
         if year is not None and latest is not None:
             label = ("上年" if year < latest else "本年") + label
         matched = match_column(label, form)
-        if matched is not None and matched[0] not in (column for column, _, _ in found.values()):
+        taken = [column for column, _, _ in found.values()]
+        if matched is not None and matched[0] in taken and year is not None and len(set(years)) == 1:
+            matched = match_column("上年" + normalize_label(cell), form)
+        if matched is not None and matched[0] not in taken:
             found[col] = (matched[0], printed(cell), year)
+    found = dict(sorted(found.items()))
     if not any(rows[r][col] is not None for col in found):
         return {}  # every match came from the row above: that row was the header
     if len(found) >= 2:

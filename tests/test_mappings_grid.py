@@ -396,3 +396,9 @@ def test_lines_keep_their_printed_name_and_an_earlier_blocks_wording_inside_a_se
     lines = {(f.item, f.subject) for f in report.facts if f.item.endswith(".line")}
     assert lines == {("project.line", "维修（护）费"), ("public_funds.line", "公务用车运行维护费（其他）")}
     assert not [f for f in report.facts if f.item == "three_public.vehicle_operation"]
+
+
+def test_a_lone_year_beside_current_columns_is_the_prior_year():
+    rows = [["经费控制情况", "预算数", "本年决算数", "2022年决算"], ["三公经费", "2", "3", "1"]]
+    facts = {f.column: f.value for f in mapped(rows).facts if f.item == "three_public.total"}
+    assert facts == {"budget": 2, "final": 3, "prior_final": 1}
