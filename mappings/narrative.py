@@ -22,6 +22,7 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"，|,(?!\d{3}(?!\d))")  # not the comma of 137,400.00
 # Length-preserving, so positions in the cleaned text are positions in the printed one.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
+_NEXT_PART = re.compile(r"(?:，|,(?!\d{3}(?!\d))|、)\s*(?:20\d\d年(?:度)?)?")
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
 _YEAR = re.compile(r"(20\d\d)年")
 
@@ -283,7 +284,8 @@ def _follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, 
             if hit.item not in topic.items:
                 continue
             amount_end = hit.number_at - sentence.offset + len(hit.raw)
-            next_clause = _CLAUSE_END.search(sentence.text, amount_end)
+            # the next clause, or the next item of a 、 list; a year may open it (`2023年实际支出…`)
+            next_clause = _NEXT_PART.search(sentence.text, amount_end)
             if not next_clause or "其中" in sentence.text[amount_end:next_clause.start()]:
                 continue
             for item, regex in topic.follow:

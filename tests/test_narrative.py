@@ -178,6 +178,13 @@ PHRASINGS = [
     ("a sentence broken over two paragraphs (a PDF line or page break)", None,
      ["全年预算数为2339.11万元。其中本年收入", "2126.28万元，年初结转和结余212.83万元。部门决算数为2339.11万元。"],
      {"full_year_budget": 2339.11, "revenue_current_year": 2126.28, "carryover_opening": 212.83, "final": 2339.11}),
+    ("a 、 list and a dated follow-on clause of the 三公 topic", 2023,
+     ["“三公”经费支出预算15万元、实际支出13.74万元。", "“三公”经费预算15万元，2022年实际支出12万元。"],
+     {"three_public_budget": 15, "three_public_final": 13.74}),
+    ("年末在职, 自评分, 年初部门预算, 人员支出 / 公用支出", 2023,
+     ["核定编制30名，年末在职27名。", "自评分为95分。", "年初部门预算2160.32万元。", "人员支出1000万元，公用支出100万元。"],
+     {"authorized_headcount": 30, "actual_headcount": 27, "self_score": 95, "initial_budget": 2160.32,
+      "personnel": 1000, "public_funds": 100}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
