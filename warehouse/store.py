@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from core.paths import REVIEWS_LOG
 from core.records import FilingResult
@@ -175,42 +176,86 @@ class Warehouse:
         'unchanged' (nothing written) needs the same sha256, parser_version and status: a
         filing that failed before and reads now is loaded even from identical documents.
         """
-        fid = result.filing.filing_id
-        if result.status == "non_report":
-            return self._skip_non_report(result, run_id)
-        stored = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [fid])
-        if stored == (result.filing.sha256, parser_version, result.status):
-            self.mark_unchanged(run_id)
-            return "unchanged"
+        return self.load_filings([result], run_id, parser_version)[0]
+
+    def load_filings(self, results: list[FilingResult], run_id: str, parser_version: str) -> list[str]:
+        """``load_filing`` for many filings in one transaction (national scale): one Arrow insert
+        per table and one delete per table instead of one per filing; returns each outcome.
+
+        A kill leaves the whole batch out or in, never part of a filing; a filing whose
+        documents, parser and status are unchanged is not written, as in ``load_filing``.
+        """
+        outcomes = [""] * len(results)
+        changed: dict[str, tuple[int, FilingResult]] = {}
+        stored = self._states([r.filing.filing_id for r in results])
+        for number, result in enumerate(results):
+            fid = result.filing.filing_id
+            if result.status == "non_report":
+                outcomes[number] = self._skip_non_report(result, run_id)
+            elif stored.get(fid) == (result.filing.sha256, parser_version, result.status) and fid not in changed:
+                self.mark_unchanged(run_id)
+                outcomes[number] = "unchanged"
+            else:
+                if fid in changed:  # the same filing twice in one batch: the later reading wins
+                    outcomes[changed[fid][0]] = "loaded"
+                changed[fid] = (number, result)
+        if not changed:
+            return outcomes
         now = utcnow()
-        tables = filing_rows(result, run_id, parser_version, now)
-        for name, arrow in tables.items():
-            self.con.register(_staged(name), arrow)
-        con = self.con
+        batch = [result for _, result in changed.values()]
+        per_filing = [filing_rows(result, run_id, parser_version, now) for result in batch]
+        con, flags = self.con, schema.INCONSISTENCIES_T.name
+        for table in schema.FILING_TABLES:
+            con.register(_staged(table.name), pa.concat_tables([rows[table.name] for rows in per_filing]))
+        # Only filings already stored have rows to delete: a first load of a year deletes nothing.
+        con.register("_load_ids", pa.table({"filing_id": [fid for fid in changed if fid in stored]},
+                                           schema=pa.schema([("filing_id", pa.string())])))
         con.execute("BEGIN TRANSACTION")
         try:
-            flags = schema.INCONSISTENCIES_T.name
-            con.register(_staged(flags), self._keep_detected_at(fid))
-            across.before_load(con, result, now)
+            con.register(_staged(flags), self._keep_detected_at())
+            for result in batch:  # the versions being replaced are kept before their rows go
+                across.before_load(con, result, now)
             for table in schema.FILING_TABLES:
-                if table.name == flags:  # flags across filings are re-evaluated by after_load
-                    con.execute(f"DELETE FROM {quote(flags)} WHERE filing_id = ? AND NOT list_contains(?, rule)",
-                                [fid, list(across.ACROSS_RULES)])
-                else:
-                    con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id = ?", [fid])
-            for table in schema.FILING_TABLES:
+                across_kept = " AND NOT list_contains(?, rule)" if table.name == flags else ""
+                con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id IN (SELECT filing_id FROM _load_ids)"
+                            + across_kept, [list(across.ACROSS_RULES)] if across_kept else [])
                 con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM {quote(_staged(table.name))}")
-            across.after_load(con, result, run_id, now)
+            for result in batch:
+                across.after_load(con, result, run_id, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         finally:
-            # After COMMIT/ROLLBACK: an aborted transaction refuses unregister() and would
-            # hide the original error.
             for table in schema.FILING_TABLES:
                 con.unregister(_staged(table.name))
-        return "loaded"
+            con.unregister("_load_ids")
+        for number, _ in changed.values():
+            outcomes[number] = "loaded"
+        return outcomes
+
+    def _states(self, filing_ids: list[str]) -> dict[str, tuple]:
+        rows = self.con.execute(
+            "SELECT filing_id, sha256, parser_version, status FROM filings_t WHERE list_contains(?, filing_id)",
+            [filing_ids],
+        ).fetchall()
+        return {fid: tuple(rest) for fid, *rest in rows}
+
+    def _keep_detected_at(self):
+        """A flag raised again on reload keeps the time it was first detected."""
+        return self.con.sql(
+            """
+            SELECT n.* REPLACE (coalesce(o.first_seen, n.detected_at) AS detected_at)
+            FROM _load_inconsistencies_t n
+            LEFT JOIN (
+                SELECT filing_id, rule, subject, location, message, min(detected_at) AS first_seen
+                FROM inconsistencies_t WHERE filing_id IN (SELECT filing_id FROM _load_ids)
+                GROUP BY ALL
+            ) o ON o.filing_id = n.filing_id AND o.rule = n.rule AND o.subject IS NOT DISTINCT FROM n.subject
+               AND o.location IS NOT DISTINCT FROM n.location
+               AND o.message IS NOT DISTINCT FROM n.message
+            """
+        ).to_arrow_table()
 
     def _skip_non_report(self, result: FilingResult, run_id: str) -> str:
         """Not a report: nothing loaded (rows of an earlier reading as a report removed), counted."""
@@ -225,23 +270,6 @@ class Warehouse:
 
         self._in_transaction(remove)
         return "non_report"
-
-    def _keep_detected_at(self, filing_id: str):
-        """A flag raised again on reload keeps the time it was first detected."""
-        return self.con.sql(
-            """
-            SELECT n.* REPLACE (coalesce(o.first_seen, n.detected_at) AS detected_at)
-            FROM _load_inconsistencies_t n
-            LEFT JOIN (
-                SELECT rule, subject, location, message, min(detected_at) AS first_seen
-                FROM inconsistencies_t WHERE filing_id = ?
-                GROUP BY ALL
-            ) o ON o.rule = n.rule AND o.subject IS NOT DISTINCT FROM n.subject
-               AND o.location IS NOT DISTINCT FROM n.location
-               AND o.message IS NOT DISTINCT FROM n.message
-            """,
-            params=[filing_id],
-        ).to_arrow_table()
 
     # --- reports ------------------------------------------------------------------------
 
