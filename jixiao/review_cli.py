@@ -8,7 +8,7 @@ from rich.markup import escape
 
 import warehouse
 from jixiao.accept import AcceptError, add_synonym, suggest_item, user_vocabulary
-from jixiao.cli import _fail, console
+from jixiao.cli_app import _fail, console
 from warehouse.review_queue import KIND_LABEL, command_for, read_queue
 from warehouse.reviews import DECISION_LABEL, ReviewError, export_csv, import_csv, record
 
