@@ -89,8 +89,15 @@ def _convert(jobs: list[tuple[Path, str]], target: str, staging: Path) -> list[P
 def _text_export(workbooks: list[Path], staging: Path) -> None:
     from jixiao.samples.formats import render_tsv
 
-    numbered = dict(enumerate(workbooks))
-    for n, text in render_tsv(numbered, staging).items():
+    # The sheets are exported as <stem>-<sheet>.txt: workbooks of different filings share
+    # names, so they are staged under unique ones first.
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "in").mkdir(parents=True)
+    numbered = {}
+    for n, workbook in enumerate(workbooks):
+        numbered[n] = staging / "in" / f"{n:05d}.xlsx"
+        shutil.copyfile(workbook, numbered[n])
+    for n, text in render_tsv(numbered, staging / "out").items():
         shutil.move(str(text), workbooks[n].with_suffix(".txt"))
         workbooks[n].unlink()
     shutil.rmtree(staging, ignore_errors=True)
