@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from extractors.ooxml_guard import check_zip, parse_xml, read_member
 from core.records import Extraction, ExtractionError, Paragraph, RawTable
+from extractors.ooxml_guard import check_zip, parse_xml, read_member
+from extractors.sniff import ZIP_ERRORS
 
 KIND = "docx"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -77,7 +78,7 @@ def _load_main_part(path: Path) -> etree._Element:
         with zipfile.ZipFile(path) as archive:
             part = _main_part_name(archive)
             data = read_member(archive, part, KIND)
-    except zipfile.BadZipFile as error:
+    except ZIP_ERRORS as error:
         raise ExtractionError("corrupt_docx", f"{path.name}: {error}") from error
     root = parse_xml(data, part, KIND)
     if etree.QName(root).localname != "document":

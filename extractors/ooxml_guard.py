@@ -8,13 +8,13 @@ here only read the zip's central directory, so a bomb is turned away in millisec
 from __future__ import annotations
 
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
 from core.records import ExtractionError
+from extractors.sniff import ZIP_ERRORS
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def check_zip(path: Path, kind: str = "ooxml", limits: ZipLimits = DEFAULT_LIMIT
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+    except ZIP_ERRORS as error:
         raise ExtractionError(f"corrupt_{kind}", f"{path.name}: not a readable zip package ({error})") from error
     _check_members(path.name, members, limits)
 
@@ -85,8 +85,7 @@ def read_member(archive: zipfile.ZipFile, member: str, kind: str = "ooxml",
             data = handle.read(limits.max_total_bytes + 1)
     except KeyError as error:
         raise ExtractionError(f"corrupt_{kind}", f"missing part {member}") from error
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError) as error:
-        # zlib.error: a damaged deflate stream (not an OSError)
+    except ZIP_ERRORS as error:
         raise ExtractionError(f"corrupt_{kind}", f"unreadable part {member} ({error})") from error
     if len(data) > limits.max_total_bytes:
         raise ExtractionError("zip_bomb", f"part {member} inflates beyond {limits.max_total_bytes} bytes")

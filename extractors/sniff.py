@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 import olefile
+
+# Everything zipfile raises on a damaged package: zlib.error is no OSError, and a mangled central
+# directory can claim a zip version zipfile refuses with NotImplementedError.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError)
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<meta", b"<div", b"<p>", b"<p ")
@@ -52,7 +57,7 @@ def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
+    except ZIP_ERRORS:
         return "unknown"
     if "word/document.xml" in names:
         return "docx"

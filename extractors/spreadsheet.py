@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.records import Extraction, ExtractionError, Paragraph, RawTable
+from extractors.sniff import ZIP_ERRORS
 
 
 @dataclass
@@ -106,7 +107,7 @@ def _formula_sheets(path: Path) -> bool:
                         chunk = member.read(8 << 20)
                     if b"<f>" in chunk or b"<f " in chunk:
                         return True
-    except zipfile.BadZipFile as error:
+    except ZIP_ERRORS as error:
         raise ExtractionError("corrupt_xlsx", f"{path.name}: {error}") from error
     return False
 

@@ -257,3 +257,33 @@ def test_fuzzed_files_fail_cleanly(fuzz_sources, fmt):
         cases += 1
     print(f"\n{fmt}: {cases} mutated files: {outcomes}")
     assert cases >= 5
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_a_package_claiming_an_unknown_zip_version_fails_cleanly(tmp_path, fmt):
+    """Found by the fuzz test: a flipped byte in the central directory made zipfile raise
+    NotImplementedError ("zip file version 8.4"), which escaped extract()."""
+    from extractors import extract
+    from core.records import ExtractionError
+
+    path = tmp_path / f"report.{fmt}"
+    if fmt == "docx":
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph("部门整体支出绩效自评报告")
+        document.save(path)
+    else:
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        workbook.active["A1"] = "年度资金总额"
+        workbook.save(path)
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6 : entry + 8] = (84).to_bytes(2, "little")  # "version needed to extract": 8.4
+    path.write_bytes(bytes(data))
+    with pytest.raises(ExtractionError) as raised:
+        extract(path)
+    # a package whose directory cannot be read is not recognised as docx/xlsx at all
+    assert raised.value.reason in ("unsupported_format", f"corrupt_{fmt}")
