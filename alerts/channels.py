@@ -16,7 +16,7 @@ from core.alert_config import (
 )
 from core.config import ConfigError, expand_env
 from core.config_errors import describe
-from core.records import Severity
+from core.records import Flag, Severity
 
 
 
@@ -37,6 +37,10 @@ class Filters:
         if self.regions and not any(r in (region or "") for r in self.regions):
             return False
         return not self.rules or rule in self.rules
+
+    def sends(self, flag: Flag, region: str | None = None) -> bool:
+        """Whether this channel alerts ``flag``: never one stored for review, else by the filters."""
+        return not flag.needs_review and self.accepts(flag.severity, region, flag.rule)
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, 
     present = {f.fingerprint for f in flags}
     # A false alarm stays present (it is not "resolved") but is never alerted again.
     wanted = {f.fingerprint: f for f in flags
-              if f.decision != FALSE_ALARM and channel.filters.accepts(f.flag.severity, f.region, f.flag.rule)}
+              if f.decision != FALSE_ALARM and channel.filters.sends(f.flag, f.region)}
     known = store.history(con, channel.name)
     new = [f for fp, f in wanted.items() if fp not in known or not known[fp].alerted]
     # "Resolved" needs a filing that was processed cleanly (a failed or partial re-extraction

@@ -378,6 +378,17 @@ def test_filters_by_severity_region_and_rule(db, receiver):
     }
 
 
+def test_a_flag_stored_for_review_is_sent_by_no_channel():
+    """The one decision both dispatch and the accuracy benchmark's alerted figures call."""
+    certain = Flag("staffing_over_quota", "warning", SEED_MESSAGE)
+    review = Flag("staffing_over_quota", "info", SEED_MESSAGE, needs_review=True)
+    everything, warnings = alerts.Filters(min_severity="info"), alerts.Filters(min_severity="warning")
+    assert everything.sends(certain) and warnings.sends(certain)
+    assert not everything.sends(review) and not warnings.sends(review)
+    assert not warnings.sends(Flag("missing_form", "info", "缺少基础数据表"))
+    assert not alerts.Filters(regions=("株洲市",)).sends(certain, "湖南省长沙市")
+
+
 def test_a_corrected_filing_is_reported_resolved_once(db, receiver):
     hook = channel(receiver)
     alerts.dispatch(db, [hook], "run-1")

@@ -1,9 +1,12 @@
 """The accuracy corpus: filings (one folder each), their truths, rendered in every format.
 
 A filing is drawn from its index and split alone, so the same index always gives the same
-filing. In every 12 filings: 3 clean, 4 planted inconsistencies each followed by its clean
-twin (the same filing, consistent), and 1 non-report document. The plants cycle through the
-rules, so 51 filings of a split plant every rule once.
+filing. In every 14 filings: 6 planted inconsistencies each followed by its clean twin (the
+same filing, consistent), 1 clean filing and 1 non-report document. The plants cycle through
+the 17 rules, so the default 118 filings of a split plant every rule 3 times, each time in
+another format (plants take the formats round robin on their own count, 17 and 8 being
+coprime) and with its own layout draws. Scanned PDFs cost seconds of OCR each: they get a
+small fixed share (the first plant with its twin, and the first clean filing, in every 120).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 # Not under a dot-folder: local ingest skips hidden paths, as it does for a user.
 DEFAULT_ROOT = HERE.parent / "accuracy-corpus"
 FORMATS = files.FORMATS
-CYCLE = ["clean", "plant", "twin", "clean", "plant", "twin", "clean", "plant", "twin", "plant", "twin", "nonreport"]
+CYCLE = ["plant", "twin"] * 3 + ["clean"] + ["plant", "twin"] * 3 + ["nonreport"]
 RULE_ORDER = list(PLANTS)
 # Layout choices a plant (and its twin) needs: the shared template's, so no split is favoured.
 FORCED_CHOICES = {"three_public_sum": {"basic_columns": "prior,budget,final"}, "year_mismatch": {"years": "years"}}
@@ -60,17 +63,22 @@ class Spec:
         return int(hashlib.sha1(f"{self.split}|{base}".encode()).hexdigest()[:8], 16)
 
 
-def _format(index: int, formats: tuple[str, ...]) -> str:
-    """Round robin over the formats; scanned PDFs (slow to OCR) are one clean filing in 48."""
-    if "scanned" in formats and index % 48 == 0:
+SCANNED_EVERY = 120
+SCANNED_AT = {CYCLE.index("plant"), CYCLE.index("clean")}  # positions in each SCANNED_EVERY block
+
+
+def _format(index: int, count: int, formats: tuple[str, ...]) -> str:
+    """Round robin on ``count`` (a role's own counter) over the formats but scanned, which
+    takes only the positions of ``SCANNED_AT``."""
+    if "scanned" in formats and index % SCANNED_EVERY in SCANNED_AT:
         return "scanned"
     others = [f for f in formats if f != "scanned"] or ["scanned"]
-    return others[(index // 2) % len(others)]
+    return others[count % len(others)]
 
 
 def plan(split: str, count: int, formats: tuple[str, ...] = FORMATS) -> list[Spec]:
     specs: list[Spec] = []
-    plants = 0
+    counters: dict[str, int] = {}
     nonreport_kinds = nonreports.KINDS
     for index in range(count):
         role = CYCLE[index % len(CYCLE)]
@@ -78,12 +86,13 @@ def plan(split: str, count: int, formats: tuple[str, ...] = FORMATS) -> list[Spe
             previous = specs[-1]
             specs.append(Spec(index, split, previous.doc_format, "twin:" + previous.kind.split(":", 1)[1]))
             continue
-        doc_format = _format(index, formats)
+        seen = counters.get(role, 0)
+        counters[role] = seen + 1
+        doc_format = _format(index, seen + (0 if role == "plant" else 3 if role == "clean" else 5), formats)
         if role == "plant":
-            kind = "plant:" + RULE_ORDER[plants % len(RULE_ORDER)]
-            plants += 1
+            kind = "plant:" + RULE_ORDER[seen % len(RULE_ORDER)]
         elif role == "nonreport":
-            kind = "nonreport:" + nonreport_kinds[(index // len(CYCLE)) % len(nonreport_kinds)]
+            kind = "nonreport:" + nonreport_kinds[seen % len(nonreport_kinds)]
         else:
             kind = "clean"
         specs.append(Spec(index, split, doc_format, kind))

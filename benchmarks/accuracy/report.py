@@ -26,6 +26,9 @@ def _headline(s: dict) -> list[str]:
         f"| facts recall / precision | {_f(s['facts']['recall'])} / {_f(s['facts']['precision'])} |",
         f"| flags recall / precision | {_f(s['flags']['recall'])} / {_f(s['flags']['precision'])} |",
         f"| false flags | {s['flags']['extra']} |",
+        f"| alerted flags recall / precision | {_f(s['alerted']['recall'])} / {_f(s['alerted']['precision'])} |",
+        f"| false alerts | {s['alerted']['extra']} |",
+        f"| planted breaks raised only for review | {s['planted_only_in_review']} of {s['planted']} |",
         f"| non-reports ingested | {s['nonreports_ingested']} of {s['nonreports']} |",
         f"| reports not ingested | {s['reports_not_ingested']} of {s['reports']} |",
         f"| department name right | {s['department_right']}/{s['reports']} |",
@@ -34,13 +37,25 @@ def _headline(s: dict) -> list[str]:
     ]
 
 
+_NONE = {"recall": None, "precision": None, "hit": 0, "missed": 0, "extra": 0}
+
+
+def _rule_row(rule: str, s: dict) -> str:
+    """Every flag raised, then what would be alerted, then the planted breaks left in review."""
+    raised, sent = s["flags_by_rule"].get(rule, _NONE), s["alerted_by_rule"].get(rule, _NONE)
+    return (_row(rule, raised) + f" {_f(sent['recall'])} | {_f(sent['precision'])} | {sent['hit']} | "
+            f"{sent['missed']} | {sent['extra']} | {s['review_only_by_rule'].get(rule, 0)} |")
+
+
 def split_section(name: str, s: dict) -> list[str]:
     head = "| measure | value |\n|---|---|"
     table = "| {} | recall | precision | hit | missed | extra |\n|---|---:|---:|---:|---:|---:|"
+    rules = ("| rule | recall | precision | hit | missed | extra | alerted recall | alerted precision | alerted hit | "
+             "alerted missed | false alerts | only in review |\n|---|" + "---:|" * 11)
     lines = [f"### {name} ({s['filings']} filings: {s['reports']} reports, {s['nonreports']} non-reports)", "", head,
              *_headline(s), "", table.format("form"), *(_row(k, v) for k, v in s["facts_by_form"].items()), "",
              table.format("format"), *(_row(k, v) for k, v in s["facts_by_format"].items()), "",
-             table.format("rule"), *(_row(k, v) for k, v in s["flags_by_rule"].items()), ""]
+             rules, *(_rule_row(k, s) for k in sorted(set(s["flags_by_rule"]) | set(s["alerted_by_rule"]))), ""]
     return lines
 
 
@@ -72,7 +87,10 @@ def results_block(results: dict) -> str:
              f"formats {', '.join(results['formats'])}. Each filing folder goes through `process_filing` as "
              "`jixiao ingest --filing-per-folder` builds it. A fact is (form, subject, item, column) with a value "
              "within 0.005 of the canonical one (blank cells are no fact; project subjects compare without "
-             "numbering and spaces); a flag is scored per (filing, rule), whatever its severity; a filing is "
+             "numbering and spaces); a flag is scored per (filing, rule) twice: every flag raised, whatever its "
+             "severity, and *alerted* flags, those an alert channel with `min_severity = \"warning\"` sends "
+             "(`alerts.Filters.sends`: never a flag stored for review); a planted break raised *only for review* "
+             "reaches no analyst. A filing is "
              "ingested when its status is ok or partial. **heldout** draws only variants kept out of tuning: it is "
              f"the predictor of unseen portals (target ≥ {TARGET} for facts and flags, 0 non-reports ingested).", ""]
     counts = results.get("variants", {})
@@ -88,7 +106,8 @@ def results_block(results: dict) -> str:
     false_flags = results.get("tune_false_flags", [])
     if false_flags:
         lines += [f"False flags on the tune split ({len(false_flags)}; the first 25):", ""]
-        lines += [f"- `{f['filing']}` ({f['kind']}) `{f['rule']}`: {f['message']}" for f in false_flags[:25]]
+        lines += [f"- `{f['filing']}` ({f['kind']}) `{f['rule']}`{' **alerted**' if f.get('alerted') else ''}: "
+                  f"{f['message']}" for f in false_flags[:25]]
         lines.append("")
     return "\n".join(lines + [END])
 
@@ -99,6 +118,9 @@ def readme_block(results: dict) -> str:
     measures = [
         ("facts recall / precision", lambda s: f"{_f(s['facts']['recall'])} / {_f(s['facts']['precision'])}"),
         ("flags recall / precision", lambda s: f"{_f(s['flags']['recall'])} / {_f(s['flags']['precision'])}"),
+        ("alerted flags recall / precision",
+         lambda s: f"{_f(s['alerted']['recall'])} / {_f(s['alerted']['precision'])}"),
+        ("planted breaks raised only for review", lambda s: f"{s['planted_only_in_review']} of {s['planted']}"),
         ("non-reports ingested", lambda s: f"{s['nonreports_ingested']} of {s['nonreports']}"),
         ("department name right", lambda s: f"{s['department_right']}/{s['reports']}"),
     ]

@@ -12,7 +12,7 @@ from benchmarks.accuracy import generator
 from benchmarks.accuracy.score import FilingScore, Tally, score_filing
 
 SPLITS = ("tune", "heldout")
-DEFAULT_FILINGS = 51  # per split: every rule planted once with its clean twin, every non-report kind
+DEFAULT_FILINGS = 118  # per split: every rule planted 3 times with its clean twin, every non-report kind twice
 
 
 def _ratio(tally: Tally) -> dict:
@@ -24,7 +24,9 @@ def summarise(scores: list[FilingScore]) -> dict:
     """The numbers of one split (no filing content: safe to print for heldout)."""
     facts, by_form, by_format, indicators = Tally(), defaultdict(Tally), defaultdict(Tally), Tally()
     flags: dict[str, Tally] = defaultdict(Tally)
-    flags_total = Tally()
+    alerted: dict[str, Tally] = defaultdict(Tally)
+    flags_total, alerted_total = Tally(), Tally()
+    review_only: Counter = Counter()
     reports = [s for s in scores if s.truth.is_report]
     nonreports = [s for s in scores if not s.truth.is_report]
     for s in scores:
@@ -36,6 +38,10 @@ def summarise(scores: list[FilingScore]) -> dict:
         for rule, tally in s.flags.items():
             flags[rule].add(tally)
             flags_total.add(tally)
+        for rule, tally in s.alerted.items():
+            alerted[rule].add(tally)
+            alerted_total.add(tally)
+        review_only.update(s.review_only)
     false_by_rule = Counter({rule: t.extra for rule, t in flags.items() if t.extra})
     return {
         "filings": len(scores),
@@ -46,6 +52,11 @@ def summarise(scores: list[FilingScore]) -> dict:
         "flags": _ratio(flags_total),
         "flags_by_rule": {k: _ratio(v) for k, v in sorted(flags.items())},
         "false_flags_by_rule": dict(false_by_rule.most_common()),
+        "alerted": _ratio(alerted_total),
+        "alerted_by_rule": {k: _ratio(v) for k, v in sorted(alerted.items())},
+        "planted": sum(len(s.truth.flags) for s in reports),
+        "planted_only_in_review": sum(review_only.values()),
+        "review_only_by_rule": dict(sorted(review_only.items())),
         "reports_not_ingested": sum(1 for s in reports if not s.ingested),
         "nonreports": len(nonreports),
         "nonreports_ingested": sum(1 for s in nonreports if s.ingested),
@@ -62,12 +73,14 @@ def misses(scores: list[FilingScore]) -> list[dict]:
     out = []
     for s in scores:
         assert s.truth.split == "tune", "misses are only ever shown for the tune split"
-        if s.missed_facts or s.extra_facts or s.missed_flags or s.false_flags or s.ingested != s.truth.is_report:
+        if (s.missed_facts or s.extra_facts or s.missed_flags or s.false_flags or s.review_only or s.false_alerts
+                or s.ingested != s.truth.is_report):
             out.append({
                 "filing": s.truth.filing_id, "kind": s.truth.kind, "format": s.truth.doc_format,
                 "status": s.status, "error": s.error, "department_right": s.department_right,
                 "variants": s.truth.variants, "missed_facts": s.missed_facts, "extra_facts": s.extra_facts,
-                "missed_flags": s.missed_flags, "false_flags": s.false_flags,
+                "missed_flags": s.missed_flags, "false_flags": s.false_flags, "review_only": s.review_only,
+                "false_alerts": s.false_alerts,
             })
     return out
 
@@ -123,7 +136,8 @@ def main(split: str = "all", formats: tuple[str, ...] = generator.FORMATS, filin
         if name == "tune":
             tune_scores = scores
             results["tune_false_flags"] = [
-                {"filing": s.truth.filing_id, "kind": s.truth.kind, **flag} for s in scores for flag in s.false_flags]
+                {"filing": s.truth.filing_id, "kind": s.truth.kind, **flag, "alerted": flag in s.false_alerts}
+                for s in scores for flag in s.false_flags]
     results["variants"] = variant_counts()
     if misses_file is not None:
         if not tune_scores:

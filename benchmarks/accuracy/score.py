@@ -13,6 +13,9 @@ from benchmarks.accuracy.truth import Truth, TruthFact, normal_subject
 
 TOLERANCE = 0.005
 INGESTED = ("ok", "partial")  # statuses that load a filing into the warehouse
+# What reaches an analyst: the flags a channel configured as README's examples are (warnings and
+# errors) would send, decided by ``alerts.Filters.sends`` itself (never a flag stored for review).
+ALERT_MIN_SEVERITY = "warning"
 
 
 @dataclass
@@ -42,7 +45,8 @@ class FilingScore:
     error: str | None
     facts: Tally = field(default_factory=Tally)
     facts_by_form: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    flags: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    flags: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # every flag raised
+    alerted: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))  # what would be sent
     indicators: Tally = field(default_factory=Tally)
     department_right: bool | None = None
     year_right: bool | None = None
@@ -52,6 +56,8 @@ class FilingScore:
     extra_facts: list[dict] = field(default_factory=list)
     missed_flags: list[str] = field(default_factory=list)
     false_flags: list[dict] = field(default_factory=list)
+    review_only: list[str] = field(default_factory=list)  # planted rules raised, but only for review
+    false_alerts: list[dict] = field(default_factory=list)
 
 
 def _predicted_key(fact) -> tuple:
@@ -100,21 +106,35 @@ def score_indicators(truth: Truth, indicators: list, result: FilingScore) -> Non
     result.indicators.extra = sum((got - expected).values())
 
 
-def score_flags(truth: Truth, flags: list, result: FilingScore) -> None:
-    """Per (filing, rule): a rule raised that the truth lists is a hit, any other a false flag."""
-    expected = {f.rule for f in truth.flags}
+def _tally_rules(expected: set[str], flags: list, tallies: dict[str, Tally]) -> tuple[list[str], list[dict]]:
+    """Per (filing, rule): a rule raised that the truth lists is a hit, any other a false flag.
+    Returns the rules missed and the false flags."""
     raised: dict[str, list] = defaultdict(list)
     for flag in flags:
         raised[flag.rule].append(flag)
-    for rule in expected | set(raised):
+    missed, false = [], []
+    for rule in sorted(expected | set(raised)):
         if rule in expected and rule in raised:
-            result.flags[rule].hit += 1
+            tallies[rule].hit += 1
         elif rule in expected:
-            result.flags[rule].missed += 1
-            result.missed_flags.append(rule)
+            tallies[rule].missed += 1
+            missed.append(rule)
         else:
-            result.flags[rule].extra += 1
-            result.false_flags += [{"rule": rule, "message": f.message} for f in raised[rule]]
+            tallies[rule].extra += 1
+            false += [{"rule": rule, "message": f.message} for f in raised[rule]]
+    return missed, false
+
+
+def score_flags(truth: Truth, flags: list, result: FilingScore) -> None:
+    """Every flag raised (any severity), then only those an alert channel would send."""
+    from alerts import Filters
+
+    expected = {f.rule for f in truth.flags}
+    result.missed_flags, result.false_flags = _tally_rules(expected, flags, result.flags)
+    channel = Filters(min_severity=ALERT_MIN_SEVERITY)
+    alerted = [f for f in flags if channel.sends(f)]
+    not_alerted, result.false_alerts = _tally_rules(expected, alerted, result.alerted)
+    result.review_only = [rule for rule in not_alerted if rule not in result.missed_flags]
 
 
 def score_filing(truth: Truth, folder: Path) -> FilingScore:
