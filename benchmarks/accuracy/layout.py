@@ -9,6 +9,7 @@ in the canonical unit, the moment it is written, so the truth is what the docume
 from __future__ import annotations
 
 import random
+import re
 
 from benchmarks.accuracy import variants
 from benchmarks.accuracy.model import Cols, Indicator, Model, ProjectEval
@@ -268,16 +269,33 @@ def _indicator_rows(b: Builder, form: str, subject: str | None, rows_in: list[In
     head = ch.pick("indicators.head")
     if vertical != "horizontal":
         head = ("\n" if vertical == "vertical" else "\n\n").join(head.replace("\n", ""))
-    rows = [[head, "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]]
+    columns = ch.fixed("indicator_columns").split("|")
+    rows = [[head, "一级指标", "二级指标", "三级指标", *columns]]
     last1 = last2 = None
     for ind in rows_in:
         level1 = ind.level1 if ind.level1 != last1 else ""
         level2 = ind.level2 if (ind.level1, ind.level2) != last2 else ""
         last1, last2 = ind.level1, (ind.level1, ind.level2)
-        rows.append(["", level1, level2, ind.level3, ind.target, ind.actual, score_text(ind.max_score),
-                     score_text(ind.score), ""])
+        rows.append(["", level1, level2, ind.level3, *_indicator_cells(columns, ind)])
         b.indicators.append(TruthIndicator(form, subject, ind.level3, ind.max_score / 10, ind.score / 10))
     return rows
+
+
+TARGET_PARTS = re.compile(r"^([≥≤=<>]?)(\d+(?:\.\d+)?)(\D*)$")  # ≥95% -> ≥, 95, %
+
+
+def _indicator_cells(columns: list[str], ind: Indicator) -> list[str]:
+    """One indicator's cells under ``columns``; with a 指标性质 column the target is printed
+    apart: its sign, its number (指标值) and its unit (度量单位)."""
+    apart = "指标性质" in columns
+    sign, number, unit = "", ind.target, ""
+    found = TARGET_PARTS.match(ind.target) if apart else None
+    if found:
+        sign, number, unit = found.group(1) or "=", found.group(2), found.group(3)
+    cells = {"指标性质": sign, "度量单位": unit, "年度指标值": ind.target, "指标值": number,
+             "实际完成值": ind.actual, "完成值": ind.actual, "全年实际值": ind.actual,
+             "分值": score_text(ind.max_score), "权重": score_text(ind.max_score), "得分": score_text(ind.score)}
+    return [cells.get(column, "") for column in columns]
 
 
 def _total_row(b: Builder, form: str, subject: str | None, total: int) -> list[str]:

@@ -74,13 +74,14 @@ def misses(scores: list[FilingScore]) -> list[dict]:
     for s in scores:
         assert s.truth.split == "tune", "misses are only ever shown for the tune split"
         if (s.missed_facts or s.extra_facts or s.missed_flags or s.false_flags or s.review_only or s.false_alerts
-                or s.ingested != s.truth.is_report):
+                or s.missed_indicators or s.extra_indicators or s.ingested != s.truth.is_report):
             out.append({
                 "filing": s.truth.filing_id, "kind": s.truth.kind, "format": s.truth.doc_format,
                 "status": s.status, "error": s.error, "department_right": s.department_right,
                 "variants": s.truth.variants, "missed_facts": s.missed_facts, "extra_facts": s.extra_facts,
                 "missed_flags": s.missed_flags, "false_flags": s.false_flags, "review_only": s.review_only,
-                "false_alerts": s.false_alerts,
+                "false_alerts": s.false_alerts, "missed_indicators": s.missed_indicators,
+                "extra_indicators": s.extra_indicators,
             })
     return out
 

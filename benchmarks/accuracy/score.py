@@ -57,6 +57,8 @@ class FilingScore:
     missed_flags: list[str] = field(default_factory=list)
     false_flags: list[dict] = field(default_factory=list)
     review_only: list[str] = field(default_factory=list)  # planted rules raised, but only for review
+    missed_indicators: list[list] = field(default_factory=list)
+    extra_indicators: list[list] = field(default_factory=list)
     false_alerts: list[dict] = field(default_factory=list)
 
 
@@ -102,8 +104,9 @@ def score_indicators(truth: Truth, indicators: list, result: FilingScore) -> Non
     expected = Counter((i.form, normal_subject(i.subject), _compact(i.level3), i.score) for i in truth.indicators)
     got = Counter((i.form, normal_subject(i.subject), _compact(i.level3), i.score) for i in indicators)
     result.indicators.hit = sum((expected & got).values())
-    result.indicators.missed = sum((expected - got).values())
-    result.indicators.extra = sum((got - expected).values())
+    result.missed_indicators = [list(k) for k in (expected - got).elements()]
+    result.extra_indicators = [list(k) for k in (got - expected).elements()]
+    result.indicators.missed, result.indicators.extra = len(result.missed_indicators), len(result.extra_indicators)
 
 
 def _tally_rules(expected: set[str], flags: list, tallies: dict[str, Tally]) -> tuple[list[str], list[dict]]:

@@ -35,7 +35,7 @@ def narrative(b: Builder, forced: set[str]) -> None:
     b.paragraph("一、部门（单位）基本情况")
     b.paragraph(f"（一）机构设置情况\n本单位内设机构{ch.rng.randint(3, 9)}个，主要承担本行政区域内相关工作职责。")
     if stated("staffing"):
-        sentence = ch.pick("staffing").format(a=text.get("authorized_headcount", m.authorized),
+        sentence = ch.pick("staffing", y=m.year, a="{a}", n="{n}").format(a=text.get("authorized_headcount", m.authorized),
                                               n=text.get("actual_headcount", m.actual))
         b.fact("narrative", "authorized_headcount", None, text.get("authorized_headcount", m.authorized))
         b.fact("narrative", "actual_headcount", None, text.get("actual_headcount", m.actual))

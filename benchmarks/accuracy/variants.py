@@ -27,6 +27,12 @@ CANGYUAN = "cangyuan.gov.cn/zfxxgk_cyx_czj/artview/959/335904.html (沧源 2024 
 ZHASHUI = "219.145.244.73:88/html/zwgk/czysjs/118395.html (柞水 2020 部门决算)"
 URUMQI = "upcchem.com/wlmqs/c119485/202501/b6ed714d8d334d43bcd1e201fd61491c.shtml (乌鲁木齐市政务服务中心 2023 决算说明)"
 COMMON = "common in published 湘/滇/川 forms (template drift)"
+QINGSHEN = "www.scqs.gov.cn/info/13206/211004.htm (青神县发展和改革局 2023 部门预算项目支出绩效自评表, 四川)"
+DAYING = "dyxrmt.cn/article-157795-21.html (大英县司法局 2023 部门预算项目支出绩效自评表, 四川)"
+YUEYANG = "www.yueyang.gov.cn/cgj/9886/9901/content_1560779.html (岳阳市城市管理监督指挥中心 2018 部门整体支出绩效评价自评报告)"
+DUJI = "bigelectronix.com/zwgk/public/35/64546609.html (杜集区政府办 2021 “三公”经费支出决算表及说明)"
+DOCZJ = "biz.doczj.com/doc/174893555.html (项目支出绩效自评表及填表说明: 年度指标值 / 全年实际值 / 未完成原因分析)"
+HNJCY = "hwxxcm.com/html/.xwfbtzgg2018content_73938.html (湖南省人民检察院 2017 部门整体支出绩效评价报告)"
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,10 @@ def _v(*values, source: str = COMMON) -> list[Variant]:
 # --- label wordings, per canonical item (the first is the template's) ---------------------
 LABELS: dict[str, list[Variant]] = {
     "staffing.head": _v("财政供养人员情况", "财政供养人员情况（人）", "人员情况", "财政供养人员", source=SEED),
-    "staffing.authorized": _v("编制数", "核定编制数", "编制人数", source=SEED) + _v("核定编制人数", "编制总数"),
+    "staffing.authorized": _v("编制数", "核定编制数", "编制人数", source=SEED) + _v("核定编制人数", "编制总数")
+    + _v("人员编制", source=YUEYANG),
     "staffing.actual": _v("{y}年实际在职人数", "实际在职人数", "在岗在编人数", source=SEED)
-    + _v("{y}年末实有人数", "实有在职人数", "年末在职人数"),
+    + _v("{y}年末实有人数", "实有在职人数", "年末在职人数") + _v("实有人数", source=YUEYANG),
     "staffing.control_rate": _v("控制率", "编制控制率", source=SEED) + _v("人员控制率", "人员编制控制率"),
     "cost.head": _v("经费控制情况(万元)", "经费控制情况", "经费控制情况（{unit}）", source=SEED) + _v("经费支出情况", "项目"),
     "three_public.total": _v("三公经费", "“三公”经费", source=SEED) + _v("“三公”经费合计", "三公经费支出", "\"三公\"经费"),
@@ -70,20 +77,26 @@ LABELS: dict[str, list[Variant]] = {
     "buildings.head": _v("楼堂馆所控制情况\n（{y}年完工项目）", "楼堂馆所控制情况", source=SEED) + _v("楼堂馆所", "楼堂馆所建设情况"),
     # column headers
     "col.prior_final": _v("{p}年决算数", "上年决算数", source=SEED) + _v("{p}年决算", "上年决算", "上年实际数"),
-    "col.budget": _v("{y}年预算数", "本年预算数", source=SEED) + _v("{y}年预算", "预算数", "本年预算"),
-    "col.final": _v("{y}年决算数", "本年决算数", source=SEED) + _v("{y}年决算", "决算数", "本年实际数"),
+    "col.budget": _v("{y}年预算数", "本年预算数", source=SEED) + _v("{y}年预算", "预算数", "本年预算")
+    + _v("预 算 数", source=DUJI),
+    "col.final": _v("{y}年决算数", "本年决算数", source=SEED) + _v("{y}年决算", "决算数", "本年实际数")
+    + _v("决 算 数", source=DUJI),
     "col.initial_budget": _v("年初预算数", "年初\n预算数", source=SEED) + _v("年初批复预算", source=HONGHE)
     + _v("年初预算批复数", "年初预算"),
     "col.full_year_budget": _v("全年预算数", "全年\n预算数", "全年预算数（万元）", source=SEED)
     + _v("调整后预算数", source=HONGHE) + _v("全年预算", "全年预算批复数"),
-    "col.executed": _v("全年执行数", "全年\n执行数", "全年执行数（万元）", source=SEED) + _v("全年实际执行数", "实际执行数", "执行数"),
-    "col.max_score": _v("分值", source=SEED) + _v("分 值", "权重分"),
+    "col.executed": _v("全年执行数", "全年\n执行数", "全年执行数（万元）", source=SEED) + _v("全年实际执行数", "实际执行数", "执行数")
+    + _v("预算执行数", source=QINGSHEN),
+    "col.max_score": _v("分值", source=SEED) + _v("分 值", "权重分") + _v("权重", source=QINGSHEN),
     "col.execution_rate": _v("执行率", source=SEED) + _v("预算执行率", "执行率（%）", "资金执行率"),
     "col.score": _v("得分", source=SEED) + _v("得 分", "自评得分", "评分"),
     "funds.head": _v("年度预算申请\n(万元)", "年度预\n算申请\n（万元）", source=SEED) + _v("年度资金\n（万元）", "预算资金情况", "资金情况（万元）"),
-    "project.funds.head": _v("项目资金\n（万元）", source=SEED) + _v("项目资金", "资金情况（万元）", "项目资金情况"),
-    "funds.total": _v("年度资金总额", "年度资金总额：", source=SEED) + _v("年度资金总量", "资金总额", "年度资金合计"),
-    "funds.appropriation": _v("其中：当年财政拨款", source=SEED) + _v("其中：财政拨款", "其中：本年财政拨款", "当年财政拨款资金"),
+    "project.funds.head": _v("项目资金\n（万元）", source=SEED) + _v("项目资金", "资金情况（万元）", "项目资金情况")
+    + _v("年度预算数（万元）", source=QINGSHEN),
+    "funds.total": _v("年度资金总额", "年度资金总额：", source=SEED) + _v("年度资金总量", "资金总额", "年度资金合计")
+    + _v("总额", source=DAYING),
+    "funds.appropriation": _v("其中：当年财政拨款", source=SEED) + _v("其中：财政拨款", "其中：本年财政拨款", "当年财政拨款资金")
+    + _v("其中：财政资金", source=QINGSHEN),
     "funds.carryover": _v("上年结转资金", source=SEED) + _v("上年结余结转资金", "上年结转", "以前年度结转资金"),
     "funds.other": _v("其他资金", source=SEED) + _v("其他资金来源", "其它资金", "自筹及其他资金"),
     "revenue.head": _v("按收入性质分：", source=SEED) + _v("按收入性质分", "按资金来源分：", "收入性质"),
@@ -98,7 +111,8 @@ LABELS: dict[str, list[Variant]] = {
     "expenditure.project": _v("项目支出：", source=SEED) + _v("项目支出", "项目支出合计：", "其中：项目支出："),
     "goals.head": _v("年度总体目标", source=SEED) + _v("年度绩效目标", "总体目标", "年度目标"),
     "indicators.head": _v("绩效指标", source=SEED) + _v("绩效\n指标", "年度绩效指标", "指标"),
-    "total_score": _v("总分", "绩效自评综合得分", source=SEED) + _v("综合得分", "自评总分", "合计得分"),
+    "total_score": _v("总分", "绩效自评综合得分", source=SEED) + _v("综合得分", "自评总分", "合计得分")
+    + _v("合计", source=QINGSHEN),
     "project.name": _v("项目支出名称", "项目支\n出名称", source=SEED) + _v("项目名称", "项目名称：", "预算项目名称"),
     "dept.cell": _v("预算部门名称", "市级预算部门名称", source=SEED) + _v("部门名称", "预算单位名称", "单位名称"),
     "dept.filled_by": _v("填报单位：", source=SEED) + _v("填报单位（盖章）：", "单位名称：", "编报单位："),
@@ -107,7 +121,8 @@ LABELS: dict[str, list[Variant]] = {
     "overall_eval.title": _v("整体支出绩效自评表", "部门整体支出绩效自评表", source=SEED)
     + _v("{y}年度部门整体支出绩效自评表", source=LINCANG) + _v("部门（单位）整体支出绩效自评表"),
     "project_eval.title": _v("{y}年度项目支出绩效自评表", source=SEED) + _v("项目支出绩效自评表", source=LINCANG)
-    + _v("{y}年度项目支出绩效自评表（一级项目）", "项目支出绩效自评情况表"),
+    + _v("{y}年度项目支出绩效自评表（一级项目）", "项目支出绩效自评情况表")
+    + _v("部门预算项目支出绩效自评表（{y}年度）", source=QINGSHEN),
 }
 
 # --- layout and typography dimensions ------------------------------------------------------
@@ -144,6 +159,11 @@ DIMENSIONS: dict[str, list[Variant]] = {
     "split_table": _v("none", "split_header", "split_plain", "none"),
     # the total-score row
     "total_row": _v("max_score", "score_only", "with_unit"),
+    # the indicator block's columns after 三级指标, header cells joined by "|" (指标性质 = the
+    # target's ≥/≤/=, 度量单位 = its unit, printed apart from its number)
+    "indicator_columns": _v("年度指标值|实际完成值|分值|得分|偏差原因分析及改进措施", source=SEED)
+    + _v("指标性质|指标值|度量单位|完成值|权重|得分|未完成原因分析", source=QINGSHEN)
+    + _v("年度指标值|全年实际值|分值|得分|未完成原因分析", source=DOCZJ),
     # rate decimals
     "rate": _v("2", "0", "1"),
     # html encoding
@@ -166,13 +186,16 @@ NARRATIVE: dict[str, list[Variant]] = {
     "three_public": _v("{y}年初财政批复“三公”经费预算数为{b}，全年决算支出“三公”经费为{f}。", source=SEED)
     + _v("“三公”经费预算{b}，决算{f}。", "{y}年“三公”经费年初预算{b}，实际支出{f}。",
          "“三公”经费支出{f}，比预算{b}减少{d}。", "三公经费预算数{b}，决算数{f}。",
-         "“三公”经费支出{f}（年初预算{b}）。"),
+         "“三公”经费支出{f}（年初预算{b}）。")
+    + _v("{y}年度一般公共预算财政拨款“三公”经费支出预算为{b}，支出决算为{f}。", source=DUJI),
     "public_funds": _v("公用经费支出{v}。", source=SEED) + _v("其中公用经费{v}。", "公用经费{v}，主要用于办公、水电、差旅等。",
                                                           "日常公用经费支出{v}。", "用于公用经费{v}。",
                                                           "{v}用于公用经费支出。"),
     "staffing": _v("核定编制数{a}人，在职人员{n}人。", source=SEED)
     + _v("编制数{a}人，实有人数{n}人。", "单位编制{a}名，年末实有在职人员{n}人。", "核定编制{a}人，实有在职{n}人。",
-         "年末实有人数{n}人，编制数{a}人。", "单位共有编制{a}个、在职人员{n}名。"),
+         "年末实有人数{n}人，编制数{a}人。", "单位共有编制{a}个、在职人员{n}名。")
+    # 有人员编制N名 as HNJCY prints it; 实有人数N人 as YUEYANG's form and URUMQI's text print it
+    + _v("{y}年末，本单位有人员编制{a}名，实有人数{n}人。", source=HNJCY),
     "self_score": _v("经自评，{y}年度部门整体支出绩效评价结论为“{g}”，自查评分为{s}分。", source=SEED)
     + _v("自评得分{s}分，评价等次为“{g}”。", "综合自评得分{s}分，等次“{g}”。", "部门整体支出绩效自评得分为{s}分。"),
     "amount_unit": _v("万元", "元"),
