@@ -32,6 +32,7 @@ DAYING = "dyxrmt.cn/article-157795-21.html (大英县司法局 2023 部门预算
 YUEYANG = "www.yueyang.gov.cn/cgj/9886/9901/content_1560779.html (岳阳市城市管理监督指挥中心 2018 部门整体支出绩效评价自评报告)"
 DUJI = "bigelectronix.com/zwgk/public/35/64546609.html (杜集区政府办 2021 “三公”经费支出决算表及说明)"
 DOCZJ = "biz.doczj.com/doc/174893555.html (项目支出绩效自评表及填表说明: 年度指标值 / 全年实际值 / 未完成原因分析)"
+NANZHANG = "www.hbnz.gov.cn/bmxz/bm/zsfwzx/fdzdgk/czgk/202010/t20201021_2291670.shtml (南漳县招商服务中心 2019 部门决算)"
 HNJCY = "hwxxcm.com/html/.xwfbtzgg2018content_73938.html (湖南省人民检察院 2017 部门整体支出绩效评价报告)"
 
 
@@ -92,7 +93,7 @@ LABELS: dict[str, list[Variant]] = {
     "col.score": _v("得分", source=SEED) + _v("得 分", "自评得分", "评分"),
     "funds.head": _v("年度预算申请\n(万元)", "年度预\n算申请\n（万元）", source=SEED) + _v("年度资金\n（万元）", "预算资金情况", "资金情况（万元）"),
     "project.funds.head": _v("项目资金\n（万元）", source=SEED) + _v("项目资金", "资金情况（万元）", "项目资金情况")
-    + _v("年度预算数（万元）", source=QINGSHEN),
+    + _v("年度预算数（万元）", "预算执行情况（10分）", source=QINGSHEN),
     "funds.total": _v("年度资金总额", "年度资金总额：", source=SEED) + _v("年度资金总量", "资金总额", "年度资金合计")
     + _v("总额", source=DAYING),
     "funds.appropriation": _v("其中：当年财政拨款", source=SEED) + _v("其中：财政拨款", "其中：本年财政拨款", "当年财政拨款资金")
@@ -110,7 +111,8 @@ LABELS: dict[str, list[Variant]] = {
     "expenditure.basic": _v("其中:基本支出：", "其中：基本支出：", source=SEED) + _v("基本支出：", "其中：基本支出", "基本支出合计："),
     "expenditure.project": _v("项目支出：", source=SEED) + _v("项目支出", "项目支出合计：", "其中：项目支出："),
     "goals.head": _v("年度总体目标", source=SEED) + _v("年度绩效目标", "总体目标", "年度目标"),
-    "indicators.head": _v("绩效指标", source=SEED) + _v("绩效\n指标", "年度绩效指标", "指标"),
+    "indicators.head": _v("绩效指标", source=SEED) + _v("绩效\n指标", "年度绩效指标", "指标")
+    + _v("绩效指标（90分）", source=QINGSHEN),
     "total_score": _v("总分", "绩效自评综合得分", source=SEED) + _v("综合得分", "自评总分", "合计得分")
     + _v("合计", source=QINGSHEN),
     "project.name": _v("项目支出名称", "项目支\n出名称", source=SEED) + _v("项目名称", "项目名称：", "预算项目名称"),
@@ -195,7 +197,8 @@ NARRATIVE: dict[str, list[Variant]] = {
     + _v("编制数{a}人，实有人数{n}人。", "单位编制{a}名，年末实有在职人员{n}人。", "核定编制{a}人，实有在职{n}人。",
          "年末实有人数{n}人，编制数{a}人。", "单位共有编制{a}个、在职人员{n}名。")
     # 有人员编制N名 as HNJCY prints it; 实有人数N人 as YUEYANG's form and URUMQI's text print it
-    + _v("{y}年末，本单位有人员编制{a}名，实有人数{n}人。", source=HNJCY),
+    + _v("{y}年末，本单位有人员编制{a}名，实有人数{n}人。", source=HNJCY)
+    + _v("单位内有事业编制{a}名，现单位实有在职在编人员{n}名。", source=NANZHANG),
     "self_score": _v("经自评，{y}年度部门整体支出绩效评价结论为“{g}”，自查评分为{s}分。", source=SEED)
     + _v("自评得分{s}分，评价等次为“{g}”。", "综合自评得分{s}分，等次“{g}”。", "部门整体支出绩效自评得分为{s}分。"),
     "amount_unit": _v("万元", "元"),
