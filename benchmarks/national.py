@@ -56,6 +56,7 @@ class GeneratedFilings:
 
     def __init__(self):
         self.templates = _templates()
+        self._scaled: dict[tuple[int, int], list] = {}  # (template, scale step) -> its facts, made once
 
     def filing(self, number: int):
         from core.records import Document, Filing
@@ -73,9 +74,13 @@ class GeneratedFilings:
         from core.records import FilingResult
 
         number = int(filing.filing_id.split("-")[1])
-        template, flags = self.templates[number % len(self.templates)]
-        scale = 1 + (number % 97) / 1000
-        facts = [replace(f, value=None if f.value is None else round(f.value * scale, 2)) for f in template.facts]
+        key = (number % len(self.templates), number % 97)
+        template, flags = self.templates[key[0]]
+        if key not in self._scaled:
+            scale = 1 + key[1] / 1000
+            self._scaled[key] = [replace(f, value=None if f.value is None else round(f.value * scale, 2))
+                                 for f in template.facts]
+        facts = self._scaled[key]
         report = replace(template, facts=facts, fiscal_year=2023, department=filing.department, budget_code=None)
         return FilingResult(filing, "ok", report=report, flags=flags, doc_format="docx")
 

@@ -114,11 +114,18 @@ def load_filings(
             on_loaded(filing, outcome)
 
     ready: list[FilingResult] = []
+    # What is stored, read once (one query per filing is most of a national re-run), kept up to date below.
+    states = {} if force else store.filing_states()
 
     def write_ready() -> None:
         loaded = (store.load_filings(ready, run_id, version) if batch > 1
                   else [loader(store, result, run_id, version) for result in ready])
         for result, outcome in zip(ready, loaded):
+            fid = result.filing.filing_id
+            if outcome == "loaded" and result.status != "failed":
+                states[fid] = (result.filing.sha256, version)
+            elif outcome != "unchanged":
+                states.pop(fid, None)
             finish(result.filing, result.status if outcome == "loaded" else outcome, result.error)
         ready.clear()
 
@@ -132,7 +139,7 @@ def load_filings(
             progress.filing_seen()
         if raw is not None:
             filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
-        if not force and store.filing_state(filing.filing_id) == (filing.sha256, version):
+        if not force and states.get(filing.filing_id) == (filing.sha256, version):
             store.mark_unchanged(run_id)
             finish(filing, "unchanged", None)
             continue

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from benchmarks.national import GeneratedFilings, run_national
+from checks.rules import ACROSS_RULES
 from warehouse import Warehouse, schema
 
 PARSER = "p1"
@@ -87,3 +88,84 @@ def test_the_national_benchmark_reports_every_figure_on_a_tiny_year(tmp_path):
     views = {"filings", "facts", "indicators", "inconsistencies", "staffing", "cost_control", "fund_execution",
              "filing_summary"}
     assert set(figures["query_p95_s"]) == {f"view_{v}" for v in views} | {"report_region"}
+
+
+# --- the checks across filings, per batch -----------------------------------------------------------
+# One budget unit's reports over the years, printed several ways, then re-published, renamed and
+# re-coded: every path of units (code, name, fuzzy, new, review queue), versions and cross-year flags.
+_UNIT = "岳阳市云溪区人民代表大会常务委员会"
+_YEARS = [  # (filing, department, region, fiscal year, 预算编码, template number)
+    ("a21", _UNIT, "湖南省岳阳市", 2021, "107001", 0),
+    ("a22", "云溪区人大常委会", "湖南省岳阳市", 2022, None, 1),
+    ("a23", _UNIT, "湖南省岳阳市", 2023, "107001", 2),
+    ("b21", "岳阳市云溪区财政局", "湖南省岳阳市", 2021, None, 3),
+    ("b23", "岳阳市云溪区财政局", "湖南省岳阳市", 2023, None, 4),
+    ("c22", "岳阳市云溪区教育局", "湖南省岳阳市", 2022, None, 5),
+    ("c23", "岳阳市云溪区教育体育局", "湖南省岳阳市", 2023, None, 6),
+    ("d22", "区人大常委会", None, 2022, None, 7),
+    ("e23", "岳阳市云溪区人大常委会", "湖南省岳阳市", 2023, "107009", 8),
+]
+
+
+def _year_result(generated: GeneratedFilings, fid, department, region, year, code, number, sha="", scale=1.0,
+                 note=None):
+    result = generated.result(generated.filing(number))
+    document = replace(result.filing.documents[0], sha256=(sha or fid).ljust(64, "0"))
+    filing = replace(result.filing, filing_id=fid, region=region, department=department, documents=[document])
+    facts = [replace(f, value=None if f.value is None else round(f.value * scale, 2)) for f in result.report.facts]
+    report = replace(result.report, facts=facts, fiscal_year=year, department=department, budget_code=code,
+                     staffing_note=note)
+    return replace(result, filing=filing, report=report)
+
+
+def _reloaded(generated: GeneratedFilings):
+    """The second run (a new parser): a22 re-published with other numbers, b21 renamed, a23 re-coded, d22 coded
+    (its unit of one is dropped and made again), c22 explains its staff."""
+    changes = {"a22": {"sha": "a22-v2", "scale": 1.1}, "b21": {"department": "岳阳市云溪区发展和改革局"},
+               "a23": {"code": "107002"}, "d22": {"code": "107003"}, "c22": {"note": "因机构改革编制数调整。"}}
+    out = []
+    for fid, department, region, year, code, number in _YEARS:
+        change = changes.get(fid, {})
+        out.append(_year_result(generated, fid, change.get("department", department), region, year,
+                                change.get("code", code), number, change.get("sha", ""), change.get("scale", 1.0),
+                                change.get("note")))
+    return out
+
+
+def _across_rows(store: Warehouse) -> dict[str, list[tuple]]:
+    rows = _rows(store)
+    for table in (schema.UNIT_REVIEW_T, schema.FACTS_HISTORY_T):
+        columns = ", ".join(f'"{c}"' for c in table.column_names() if c not in _VOLATILE)
+        rows[table.name] = store.con.execute(f'SELECT {columns} FROM "{table.name}" ORDER BY ALL').fetchall()
+    rows["across_flags"] = store.con.execute(
+        "SELECT filing_id, rule, subject, message FROM inconsistencies_t WHERE list_contains(?, rule) ORDER BY ALL",
+        [list(ACROSS_RULES)]).fetchall()
+    return rows
+
+
+@pytest.mark.parametrize("size", [2, 3, len(_YEARS)])
+def test_units_versions_and_cross_year_flags_are_the_same_one_by_one_and_in_batches(tmp_path, generated, size):
+    first = [_year_result(generated, *row) for row in _YEARS]
+    second = _reloaded(generated)
+    rules: set[str] = set()
+    methods: set[str] = set()
+    with Warehouse.open(tmp_path / "one.duckdb") as one, Warehouse.open(tmp_path / "batch.duckdb") as batch:
+        for results, parser in ((first, PARSER), (second, "p2")):
+            run = one.start_run("ingest")
+            assert [one.load_filing(result, run, parser) for result in results] == ["loaded"] * len(results)
+            run = batch.start_run("ingest")
+            for start in range(0, len(results), size):
+                batch.load_filings(results[start:start + size], run, parser)
+            expected, actual = _across_rows(one), _across_rows(batch)
+            assert actual == expected
+            rules |= {rule for _, rule, *_ in expected["across_flags"]}
+            methods |= {row[0] for row in one_column(expected, schema.FILING_UNITS_T, "method")}
+    assert {"prior_year_final_mismatch", "fiscal_year_gap", "republished_with_changes", "staffing_jump"} <= rules, rules
+    assert {"budget_code", "name", "new"} <= methods, methods
+    assert expected[schema.UNIT_REVIEW_T.name] and expected[schema.FACTS_HISTORY_T.name]
+    assert max(v[1] for v in expected[schema.FILING_VERSIONS_T.name]) == 2
+
+
+def one_column(rows: dict[str, list[tuple]], table, column: str) -> list[tuple]:
+    index = [c for c in table.column_names() if c not in _VOLATILE].index(column)
+    return [(row[index],) for row in rows[table.name]]

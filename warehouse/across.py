@@ -1,7 +1,7 @@
 """Flags across filings: the warehouse hands a unit's filings to ``checks.across`` and stores the flags.
 
-Re-evaluated inside the load of any filing of the unit, so a flag naming two filings changes
-when either of them does. The flags live in ``inconsistencies_t`` with the later filing; a
+Re-evaluated inside the load of any filing of the unit (once per load batch), so a flag naming
+two filings changes when either of them does. The flags live in ``inconsistencies_t`` with the later filing; a
 flag raised again keeps its ``detected_at`` and run, so it is alerted once.
 """
 
@@ -17,23 +17,24 @@ from core.records import FilingResult, Flag, UnitFiling
 from warehouse import schema
 from warehouse.rows import flag_row
 from warehouse.schema import quote
-from warehouse.units import assign_unit, remove_filing, unit_filing_ids
-from warehouse.versions import current_facts, record_version, republications
+from warehouse.units import Assignment, assign_units, remove_filing, unit_filing_ids
+from warehouse.versions import current_facts, record_versions, republications
 
 __all__ = ["ACROSS_RULES", "adopt_unassigned", "after_load", "after_removal", "before_load"]
 
 _STAGED = "_load_across_flags"
 
 
-def before_load(con: duckdb.DuckDBPyConnection, result: FilingResult, now: datetime) -> None:
-    """Keep the version being replaced (its facts) when the filing's documents changed."""
-    record_version(con, result, now)
+def before_load(con: duckdb.DuckDBPyConnection, results: list[FilingResult], now: datetime) -> None:
+    """Keep the versions being replaced (their facts) of the filings whose documents changed."""
+    record_versions(con, results, now)
 
 
-def after_load(con: duckdb.DuckDBPyConnection, result: FilingResult, run_id: str, now: datetime) -> None:
-    """Give the filing its unit, then re-evaluate the cross-filing rules of the units it touched."""
-    fid, report = result.filing.filing_id, result.report
-    reevaluate(con, assign_unit(con, fid, report.budget_code, report.staffing_note, run_id, now), fid, run_id, now)
+def after_load(con: duckdb.DuckDBPyConnection, results: list[FilingResult], run_id: str, now: datetime) -> None:
+    """Give the batch's filings their units, then re-evaluate the cross-filing rules of the units touched,
+    once for the batch: a unit's flags depend only on its filings as the batch leaves them."""
+    entries = [Assignment(r.filing.filing_id, r.report.budget_code, r.report.staffing_note) for r in results]
+    reevaluate(con, assign_units(con, entries, run_id, now), [e.filing_id for e in entries], run_id, now)
 
 
 def adopt_unassigned(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
@@ -44,38 +45,48 @@ def adopt_unassigned(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime)
         WHERE department IS NOT NULL AND NOT EXISTS (SELECT 1 FROM filing_units_t u WHERE u.filing_id = f.filing_id)
         ORDER BY fiscal_year, filing_id
     """).fetchall()
-    for (fid,) in rows:
-        reevaluate(con, assign_unit(con, fid, None, None, run_id, now), fid, run_id, now)
+    entries = [Assignment(fid) for (fid,) in rows]
+    reevaluate(con, assign_units(con, entries, run_id, now), [e.filing_id for e in entries], run_id, now)
     return len(rows)
 
 
 def after_removal(con: duckdb.DuckDBPyConnection, filing_id: str, run_id: str, now: datetime) -> None:
     """The filing's rows were removed (it is no report): its unit's other filings are looked at again."""
-    reevaluate(con, remove_filing(con, filing_id), filing_id, run_id, now)
+    reevaluate(con, remove_filing(con, filing_id), [filing_id], run_id, now)
 
 
-def reevaluate(con: duckdb.DuckDBPyConnection, units: set[str], filing_id: str, run_id: str, now: datetime) -> None:
-    filing_ids = sorted(set(unit_filing_ids(con, units)) | {filing_id})
+def reevaluate(con: duckdb.DuckDBPyConnection, units: set[str], filing_ids: list[str], run_id: str,
+               now: datetime) -> None:
+    if not units and not filing_ids:
+        return
+    filing_ids = sorted(set(unit_filing_ids(con, units)) | set(filing_ids))
     flags = unit_flags(con, units) + version_flags(con, filing_ids)
     store_flags(con, filing_ids, flags, run_id, now)
 
 
-def unit_records(con: duckdb.DuckDBPyConnection, unit_id: str) -> list[UnitFiling]:
+def unit_records(con: duckdb.DuckDBPyConnection, unit_ids: set[str]) -> dict[str, list[UnitFiling]]:
+    """Each unit's filings as the rules read them, in one query for all the units; a unit with a
+    single filing has nothing to compare, so its facts are not read (most of a national year)."""
     rows = con.execute(
         """
-        SELECT f.filing_id, f.fiscal_year, f.department, u.staffing_note
+        SELECT u.unit_id, f.filing_id, f.fiscal_year, f.department, u.staffing_note
         FROM filing_units_t u JOIN filings_t f USING (filing_id)
-        WHERE u.unit_id = ? AND f.status <> 'failed'
+        WHERE list_contains(?, u.unit_id) AND f.status <> 'failed'
+        QUALIFY count(*) OVER (PARTITION BY u.unit_id) > 1
         ORDER BY f.fiscal_year, f.filing_id
         """,
-        [unit_id],
+        [sorted(unit_ids)],
     ).fetchall()
-    facts = current_facts(con, [r[0] for r in rows]) if rows else {}
-    return [UnitFiling(fid, year, name, facts[fid], note) for fid, year, name, note in rows]
+    facts = current_facts(con, [r[1] for r in rows]) if rows else {}
+    out: dict[str, list[UnitFiling]] = {unit_id: [] for unit_id in unit_ids}
+    for unit_id, fid, year, name, note in rows:
+        out[unit_id].append(UnitFiling(fid, year, name, facts[fid], note))
+    return out
 
 
 def unit_flags(con: duckdb.DuckDBPyConnection, unit_ids: set[str]) -> list[tuple[str, Flag]]:
-    return [pair for unit_id in sorted(unit_ids) for pair in across.check_unit(unit_records(con, unit_id))]
+    records = unit_records(con, unit_ids) if unit_ids else {}
+    return [pair for unit_id in sorted(unit_ids) for pair in across.check_unit(records[unit_id])]
 
 
 def version_flags(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> list[tuple[str, Flag]]:

@@ -1,4 +1,4 @@
-"""FilingResult -> one Arrow table per warehouse table (pure; no database)."""
+"""FilingResult -> one Arrow table per warehouse table (pure), and the one multi-row insert of plain rows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import PurePath
 
+import duckdb
 import pyarrow as pa
 
 from core.records import FilingResult, Flag
@@ -33,13 +34,6 @@ _ARROW_TYPES = {
 
 def arrow_schema(table: Table) -> pa.Schema:
     return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type]) for c in table.columns])
-
-
-def to_arrow(table: Table, rows: list[dict]) -> pa.Table:
-    """Rows as dicts -> Arrow table with exactly the warehouse columns (missing keys are NULL)."""
-    names = table.column_names()
-    data = {name: [row.get(name) for row in rows] for name in names}
-    return pa.Table.from_pydict(data, schema=arrow_schema(table))
 
 
 def parse_date(text: str | None) -> date | None:
@@ -76,8 +70,32 @@ def filing_doc_format(result: FilingResult) -> str | None:
     return ",".join(dict.fromkeys(formats)) or None
 
 
-def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: datetime) -> dict[str, pa.Table]:
-    """Every row the filing owns, keyed by table name."""
+FACT_FIELDS = ("form", "subject", "item", "column", "value", "unit", "source_label", "match_score", "match_method",
+                "location", "raw_value", "inferred")
+_INDICATOR_FIELDS = ("form", "subject", "level1", "level2", "level3", "target", "actual", "max_score", "score", "note",
+                     "location")
+_UNMAPPED_FIELDS = ("form", "label", "location")
+Columns = dict[str, list]
+
+
+def _owned(records: list, fields: tuple[str, ...], fid: str, run_id: str, ordinal: bool = True) -> Columns:
+    """A filing's records as columns (no dict per row: a national year is 17 M of them)."""
+    n = len(records)
+    columns: Columns = {"filing_id": [fid] * n}
+    if ordinal:
+        columns["ordinal"] = list(range(n))
+    columns.update({name: [getattr(r, name) for r in records] for name in fields})
+    columns["run_id"] = [run_id] * n
+    return columns
+
+
+def _as_columns(rows: list[dict]) -> Columns:
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def filing_columns(result: FilingResult, run_id: str, parser_version: str, now: datetime) -> dict[str, Columns]:
+    """Every row the filing owns, as columns keyed by table name."""
     filing, report = result.filing, result.report
     fid = filing.filing_id
     filings = [{
@@ -116,37 +134,30 @@ def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: dat
             "warnings": list(extraction.warnings) if extraction else [],
             "run_id": run_id,
         })
-    facts = [
-        {
-            "filing_id": fid, "ordinal": i, "form": f.form, "subject": f.subject, "item": f.item,
-            "column": f.column, "value": f.value, "unit": f.unit, "source_label": f.source_label,
-            "match_score": f.match_score, "match_method": f.match_method, "location": f.location,
-            "raw_value": f.raw_value, "inferred": f.inferred, "run_id": run_id,
-        }
-        for i, f in enumerate(report.facts)
-    ]
-    indicators = [
-        {
-            "filing_id": fid, "ordinal": i, "form": x.form, "subject": x.subject, "level1": x.level1,
-            "level2": x.level2, "level3": x.level3, "target": x.target, "actual": x.actual,
-            "max_score": x.max_score, "score": x.score, "note": x.note, "location": x.location, "run_id": run_id,
-        }
-        for i, x in enumerate(report.indicators)
-    ]
-    unmapped = [
-        {"filing_id": fid, "form": u.form, "label": u.label, "location": u.location, "run_id": run_id}
-        for u in report.unmapped
-    ]
-    flags = [flag_row(fid, g, run_id, now) for g in result.flags]
-    rows = {
-        schema.FILINGS_T.name: filings,
-        schema.DOCUMENTS_T.name: documents,
-        schema.FACTS_T.name: facts,
-        schema.INDICATORS_T.name: indicators,
-        schema.UNMAPPED_LABELS_T.name: unmapped,
-        schema.INCONSISTENCIES_T.name: flags,
+    return {
+        schema.FILINGS_T.name: _as_columns(filings),
+        schema.DOCUMENTS_T.name: _as_columns(documents),
+        schema.FACTS_T.name: _owned(report.facts, FACT_FIELDS, fid, run_id),
+        schema.INDICATORS_T.name: _owned(report.indicators, _INDICATOR_FIELDS, fid, run_id),
+        schema.UNMAPPED_LABELS_T.name: _owned(report.unmapped, _UNMAPPED_FIELDS, fid, run_id, ordinal=False),
+        schema.INCONSISTENCIES_T.name: _as_columns([flag_row(fid, g, run_id, now) for g in result.flags]),
     }
-    return {t.name: to_arrow(t, rows[t.name]) for t in schema.FILING_TABLES}
+
+
+def batch_rows(results: list[FilingResult], run_id: str, parser_version: str, now: datetime) -> dict[str, pa.Table]:
+    """Every row the filings own, one Arrow table per warehouse table for the whole batch."""
+    merged: dict[str, Columns] = {t.name: {name: [] for name in t.column_names()} for t in schema.FILING_TABLES}
+    for result in results:
+        for table, columns in filing_columns(result, run_id, parser_version, now).items():
+            size = len(next(iter(columns.values()), []))
+            for name, values in merged[table].items():
+                values.extend(columns.get(name, [None] * size) if columns else [])
+    return {t.name: pa.Table.from_pydict(merged[t.name], schema=arrow_schema(t)) for t in schema.FILING_TABLES}
+
+
+def filing_rows(result: FilingResult, run_id: str, parser_version: str, now: datetime) -> dict[str, pa.Table]:
+    """Every row the filing owns, keyed by table name."""
+    return batch_rows([result], run_id, parser_version, now)
 
 
 def flag_row(filing_id: str, flag: Flag, run_id: str, now: datetime) -> dict:
@@ -168,3 +179,19 @@ def plain(record) -> dict:
     without deep-copying every string, which made it most of a national load's row building."""
     return {f.name: plain(value) if is_dataclass(value := getattr(record, f.name)) else value
             for f in fields(record)}
+
+
+_INSERT_CHUNK = 500  # rows per INSERT … VALUES statement
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Rows (dicts: column -> value) into ``table`` in a few multi-row statements, not one per row."""
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    if not rows:
+        return
+    names = ", ".join(schema.quote(c) for c in columns)
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        chunk = rows[start:start + _INSERT_CHUNK]
+        values = ", ".join(["(" + ", ".join("?" * len(columns)) + ")"] * len(chunk))
+        con.execute(f"INSERT INTO {schema.quote(table)} ({names}) VALUES {values}",
+                    [row.get(c) for row in chunk for c in columns])

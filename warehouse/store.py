@@ -18,7 +18,7 @@ from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
 from warehouse.reviews import sync as sync_reviews
-from warehouse.rows import filing_rows
+from warehouse.rows import batch_rows
 from warehouse.schema import quote
 
 
@@ -166,6 +166,11 @@ class Warehouse:
         row = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [filing_id])
         return (row[0], row[1]) if row and row[2] != "failed" else None
 
+    def filing_states(self) -> dict[str, tuple[str, str]]:
+        """``filing_state`` of every filing that has one, in one query (a run checks each it is given)."""
+        return {fid: (sha, version) for fid, sha, version in self.con.execute(
+            "SELECT filing_id, sha256, parser_version FROM filings_t WHERE status <> 'failed'").fetchall()}
+
     def mark_unchanged(self, run_id: str) -> None:
         """Count a filing the run skipped because its documents and parser are unchanged."""
         self.con.execute("UPDATE runs SET unchanged = unchanged + 1 WHERE run_id = ?", [run_id])
@@ -203,25 +208,23 @@ class Warehouse:
             return outcomes
         now = utcnow()
         batch = [result for _, result in changed.values()]
-        per_filing = [filing_rows(result, run_id, parser_version, now) for result in batch]
+        rows = batch_rows(batch, run_id, parser_version, now)
         con, flags = self.con, schema.INCONSISTENCIES_T.name
         for table in schema.FILING_TABLES:
-            con.register(_staged(table.name), pa.concat_tables([rows[table.name] for rows in per_filing]))
+            con.register(_staged(table.name), rows[table.name])
         # Only filings already stored have rows to delete: a first load of a year deletes nothing.
         con.register("_load_ids", pa.table({"filing_id": [fid for fid in changed if fid in stored]},
                                            schema=pa.schema([("filing_id", pa.string())])))
         con.execute("BEGIN TRANSACTION")
         try:
             con.register(_staged(flags), self._keep_detected_at())
-            for result in batch:  # the versions being replaced are kept before their rows go
-                across.before_load(con, result, now)
+            across.before_load(con, batch, now)  # the versions being replaced are kept before their rows go
             for table in schema.FILING_TABLES:
                 across_kept = " AND NOT list_contains(?, rule)" if table.name == flags else ""
                 con.execute(f"DELETE FROM {quote(table.name)} WHERE filing_id IN (SELECT filing_id FROM _load_ids)"
                             + across_kept, [list(across.ACROSS_RULES)] if across_kept else [])
                 con.execute(f"INSERT INTO {quote(table.name)} BY NAME SELECT * FROM {quote(_staged(table.name))}")
-            for result in batch:
-                across.after_load(con, result, run_id, now)
+            across.after_load(con, batch, run_id, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

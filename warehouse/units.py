@@ -22,6 +22,7 @@ import duckdb
 from rapidfuzz import fuzz
 
 from core.regions import split_region
+from warehouse.rows import insert_rows
 
 _RULES_FILE = Path(__file__).with_name("unit_names.toml")
 _PUNCTUATION = re.compile(r"[\s()（）【】\[\]“”\"'·,，、:：;；.。-]")
@@ -160,59 +161,143 @@ def new_unit_id(name: UnitName, taken: set[str]) -> str:
 
 
 # --- the warehouse side --------------------------------------------------------------------
+# A batch of filings is assigned in memory, one filing after another exactly as one load per
+# filing would (a filing sees the batch's earlier assignments and its later filings' old ones),
+# over the rows of the batch's places read in one query; the result is written once.
+
+_UNIT_ROW = ("filing_id", "unit_id", "printed_name", "region", "place", "name_key", "generic", "budget_code",
+             "staffing_note", "method", "score", "run_id")
+_REVIEW_ROW = ("filing_id", "unit_id", "candidate_unit_id", "score", "reason", "created_at")
 
 
-def _known(con: duckdb.DuckDBPyConnection, except_filing: str, name: UnitName) -> list[Known]:
-    """The filings ``resolve`` may compare with: the same place, or the same key where a place is missing."""
-    rows = con.execute(
-        "SELECT unit_id, printed_name, place, name_key, generic, budget_code FROM filing_units_t "
-        "WHERE filing_id <> ? AND (place IS NOT DISTINCT FROM ? OR (name_key = ? AND (place IS NULL OR ? IS NULL)))",
-        [except_filing, name.place, name.key, name.place],
-    ).fetchall()
-    return [Known(u, UnitName(p, pl, key, g), code) for u, p, pl, key, g, code in rows]
+@dataclass(frozen=True)
+class Assignment:
+    """What the load knows of a filing's unit: its 预算编码 and staffing note (None when not re-read)."""
+
+    filing_id: str
+    budget_code: str | None = None
+    staffing_note: str | None = None
 
 
-def assign_unit(con: duckdb.DuckDBPyConnection, fid: str, code: str | None, staffing_note: str | None,
-                run_id: str, now: datetime) -> set[str]:
-    """Give the just-loaded filing its unit; returns the units whose filings changed.
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    result = con.execute(sql, params)
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row)) for row in result.fetchall()]
+
+
+def _as_known(row: dict) -> Known:
+    return Known(row["unit_id"], UnitName(row["printed_name"], row["place"], row["name_key"], row["generic"]),
+                 row["budget_code"])
+
+
+def _comparable(row: dict, name: UnitName) -> bool:
+    """``resolve``'s candidates: the same place, or the same key where a place is missing."""
+    return row["place"] == name.place or (row["name_key"] == name.key and (row["place"] is None or name.place is None))
+
+
+class _BatchUnits:
+    """The units the batch can touch, in memory; ``write`` puts the outcome in the warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, entries: list[Assignment]):
+        self.con = con
+        fids = [e.filing_id for e in entries]
+        self.filings = {fid: (d, r) for fid, d, r in con.execute(
+            "SELECT filing_id, department, region FROM filings_t WHERE list_contains(?, filing_id)", [fids]).fetchall()}
+        self.rows = {r["filing_id"]: r for r in _dicts(
+            con, "SELECT * FROM filing_units_t WHERE list_contains(?, filing_id)", [fids])}
+        self.reviews: dict[str, list[dict]] = {fid: [] for fid in fids}
+        for review in _dicts(con, "SELECT * FROM unit_review_t WHERE list_contains(?, filing_id)", [fids]):
+            self.reviews[review["filing_id"]].append(review)
+        self.names = {fid: parse_name(d, r) for fid, (d, r) in self.filings.items() if d}
+        places = sorted({n.place for n in self.names.values() if n.place})
+        keys = sorted({n.key for n in self.names.values()})
+        placeless = sorted({n.key for n in self.names.values() if not n.place})
+        self.known = {r["filing_id"]: r for r in _dicts(
+            con, "SELECT * FROM filing_units_t WHERE list_contains(?, place) OR list_contains(?, name_key) "
+                 "OR (place IS NULL AND (? OR list_contains(?, name_key)))",
+            [places, placeless, bool(placeless), keys])}
+        self.known.update(self.rows)
+        self.members = dict(con.execute(
+            "SELECT unit_id, count(*) FROM filing_units_t WHERE list_contains(?, unit_id) GROUP BY unit_id",
+            [sorted({r["unit_id"] for r in self.rows.values()})]).fetchall())
+        bases = sorted({new_unit_id(n, set()) for n in self.names.values()})
+        self.taken = {r[0] for r in con.execute(
+            "SELECT unit_id FROM units_t WHERE list_contains(?, split_part(unit_id, '-', 1))", [bases]).fetchall()}
+        self.created: dict[str, dict] = {}  # units made by the batch (and still there)
+        self.dropped: set[str] = set()  # units emptied by the batch (some made again)
+
+    def assign(self, entry: Assignment, run_id: str, now: datetime) -> set[str]:
+        """One filing, as ``assign_unit`` of old: returns the units whose filings changed."""
+        fid = entry.filing_id
+        department, region = self.filings.get(fid, (None, None))
+        old = self.rows.get(fid)
+        if old and (old["printed_name"], old["region"], old["budget_code"]) == (department, region, entry.budget_code):
+            old["staffing_note"] = entry.staffing_note
+            return {old["unit_id"]}
+        affected = self._remove(fid)
+        if not department:
+            return affected
+        name = self.names[fid]
+        decision = resolve(name, entry.budget_code, [_as_known(r) for f, r in self.known.items()
+                                                     if f != fid and _comparable(r, name)])
+        unit_id = decision.unit_id
+        if unit_id is None:
+            unit_id = new_unit_id(name, self.taken)
+            self.taken.add(unit_id)
+            self.created[unit_id] = {"unit_id": unit_id, "place": name.place, "budget_code": entry.budget_code,
+                                     "created_at": now}
+        self.members[unit_id] = self.members.get(unit_id, 0) + 1
+        row = dict(zip(_UNIT_ROW, (fid, unit_id, department, region, name.place, name.key, name.generic,
+                                   entry.budget_code, entry.staffing_note, decision.method, decision.score, run_id)))
+        self.rows[fid] = self.known[fid] = row
+        if decision.candidate:
+            self.reviews[fid].append(dict(zip(_REVIEW_ROW, (fid, unit_id, decision.candidate,
+                                                            decision.candidate_score, decision.reason, now))))
+        return affected | {unit_id}
+
+    def _remove(self, fid: str) -> set[str]:
+        self.reviews[fid] = []
+        old = self.rows.pop(fid, None)
+        if old is None:
+            return set()
+        self.known.pop(fid, None)
+        unit_id = old["unit_id"]
+        self.members[unit_id] -= 1
+        if not self.members[unit_id]:  # as _drop_empty_units: the unit goes, and reviews naming it
+            self.dropped.add(unit_id)
+            self.taken.discard(unit_id)
+            self.created.pop(unit_id, None)
+            for fid_reviews in self.reviews.values():
+                fid_reviews[:] = [r for r in fid_reviews if r["candidate_unit_id"] != unit_id]
+        return {unit_id}
+
+    def write(self) -> None:
+        con, fids = self.con, list(self.reviews)
+        con.execute("DELETE FROM filing_units_t WHERE list_contains(?, filing_id)", [fids])
+        con.execute("DELETE FROM unit_review_t WHERE list_contains(?, filing_id) OR list_contains(?, candidate_unit_id)",
+                    [fids, sorted(self.dropped)])
+        con.execute("DELETE FROM units_t WHERE list_contains(?, unit_id)", [sorted(self.dropped)])
+        insert_rows(con, "units_t", list(self.created.values()))
+        insert_rows(con, "filing_units_t", list(self.rows.values()))
+        insert_rows(con, "unit_review_t", [r for reviews in self.reviews.values() for r in reviews])
+        if self.dropped:
+            _drop_empty_units(con)
+
+
+def assign_units(con: duckdb.DuckDBPyConnection, entries: list[Assignment], run_id: str,
+                 now: datetime) -> set[str]:
+    """Give the just-loaded filings their units, in order; returns the units whose filings changed.
 
     Runs inside the load's transaction. A filing whose name, region and code are unchanged
     keeps its unit (and its review entry).
     """
-    row = con.execute("SELECT department, region FROM filings_t WHERE filing_id = ?", [fid]).fetchall()
-    department, region = row[0] if row else (None, None)
-    old = con.execute(
-        "SELECT unit_id, printed_name, region, budget_code FROM filing_units_t WHERE filing_id = ?", [fid]
-    ).fetchall()
-    old_unit = old[0][0] if old else None
-    if old and old[0][1:] == (department, region, code):
-        con.execute("UPDATE filing_units_t SET staffing_note = ? WHERE filing_id = ?", [staffing_note, fid])
-        return {old_unit}
-    affected = remove_filing(con, fid)
-    if department:
-        name = parse_name(department, region)
-        decision = resolve(name, code, _known(con, fid, name))
-        unit_id = decision.unit_id
-        if unit_id is None:
-            taken = {r[0] for r in con.execute("SELECT unit_id FROM units_t").fetchall()}
-            unit_id = new_unit_id(name, taken)
-            con.execute(
-                "INSERT INTO units_t (unit_id, place, budget_code, created_at) VALUES (?, ?, ?, ?)",
-                [unit_id, name.place, code, now],
-            )
-        con.execute(
-            "INSERT INTO filing_units_t (filing_id, unit_id, printed_name, region, place, name_key, generic, "
-            "budget_code, staffing_note, method, score, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [fid, unit_id, department, region, name.place, name.key, name.generic, code,
-             staffing_note, decision.method, decision.score, run_id],
-        )
-        if decision.candidate:
-            con.execute(
-                "INSERT INTO unit_review_t (filing_id, unit_id, candidate_unit_id, score, reason, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [fid, unit_id, decision.candidate, decision.candidate_score, decision.reason, now],
-            )
-        affected.add(unit_id)
+    if not entries:
+        return set()
+    batch = _BatchUnits(con, entries)
+    affected: set[str] = set()
+    for entry in entries:
+        affected |= batch.assign(entry, run_id, now)
+    batch.write()
     return affected
 
 

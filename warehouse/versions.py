@@ -14,76 +14,67 @@ import duckdb
 
 from core.records import Fact, FilingResult, FilingVersion
 from warehouse import schema
-from warehouse.rows import parse_timestamp
+from warehouse.rows import FACT_FIELDS, insert_rows, parse_timestamp
 from warehouse.schema import quote
 
-_FACT_FIELDS = ("form", "subject", "item", "column", "value", "unit", "source_label", "match_score",
-                "match_method", "location", "raw_value", "inferred")
-
-
-def _current(con: duckdb.DuckDBPyConnection, filing_id: str) -> tuple[int, str] | None:
-    rows = con.execute(
-        "SELECT version, sha256 FROM filing_versions_t WHERE filing_id = ? AND superseded_at IS NULL "
-        "ORDER BY version DESC LIMIT 1",
-        [filing_id],
-    ).fetchall()
-    return rows[0] if rows else None
-
-
-def record_version(con: duckdb.DuckDBPyConnection, result: FilingResult, now: datetime) -> int:
-    """Before the filing's rows are replaced (inside the load's transaction): its version now."""
-    filing = result.filing
-    fid, sha = filing.filing_id, filing.sha256
-    stored = con.execute("SELECT sha256, fetched_at FROM filings_t WHERE filing_id = ?", [fid]).fetchall()
-    current = _current(con, fid)
-    if stored and current is None:
-        # Loaded before versions were kept: what is stored is version 1.
-        con.execute(
-            "INSERT INTO filing_versions_t (filing_id, version, sha256, fetched_at, loaded_at) VALUES (?, 1, ?, ?, ?)",
-            [fid, stored[0][0], stored[0][1], now],
-        )
-        current = (1, stored[0][0])
-    if current is not None and current[1] == sha:
-        return current[0]
-    version = 1
-    if current is not None:
-        version = current[0] + 1
-        keep = [c.name for c in schema.FACTS_T.columns if c.name != "filing_id"]
-        columns = ", ".join(quote(c) for c in keep)
-        con.execute(
-            f"INSERT INTO facts_history_t (filing_id, version, {columns}) "
-            f"SELECT filing_id, ?, {columns} FROM facts_t WHERE filing_id = ?",
-            [current[0], fid],
-        )
-        con.execute("UPDATE filing_versions_t SET superseded_at = ? WHERE filing_id = ? AND version = ?",
-                    [now, fid, current[0]])
-    con.execute(
-        "INSERT INTO filing_versions_t (filing_id, version, sha256, fetched_at, loaded_at) VALUES (?, ?, ?, ?, ?)",
-        [fid, version, sha, parse_timestamp(filing.fetched_at) or now, now],
-    )
-    return version
+def record_versions(con: duckdb.DuckDBPyConnection, results: list[FilingResult], now: datetime) -> None:
+    """Before the filings' rows are replaced (inside the load's transaction): a new version for each
+    whose documents changed, the old facts kept; the same set of queries however many filings."""
+    fids = [r.filing.filing_id for r in results]
+    stored = {fid: (sha, fetched) for fid, sha, fetched in con.execute(
+        "SELECT filing_id, sha256, fetched_at FROM filings_t WHERE list_contains(?, filing_id)", [fids]).fetchall()}
+    current = {fid: (version, sha) for fid, version, sha in con.execute(
+        "SELECT filing_id, max(version), arg_max(sha256, version) FROM filing_versions_t "
+        "WHERE list_contains(?, filing_id) AND superseded_at IS NULL GROUP BY filing_id", [fids]).fetchall()}
+    legacy, versions, superseded = [], [], []
+    for result in results:
+        filing = result.filing
+        fid = filing.filing_id
+        latest = current.get(fid)
+        if fid in stored and latest is None:
+            # Loaded before versions were kept: what is stored is version 1.
+            sha, fetched = stored[fid]
+            legacy.append({"filing_id": fid, "version": 1, "sha256": sha, "fetched_at": fetched, "loaded_at": now})
+            latest = (1, sha)
+        if latest is not None and latest[1] == filing.sha256:
+            continue
+        if latest is not None:
+            superseded.append((fid, latest[0]))
+        versions.append({"filing_id": fid, "version": latest[0] + 1 if latest else 1, "sha256": filing.sha256,
+                         "fetched_at": parse_timestamp(filing.fetched_at) or now, "loaded_at": now})
+    insert_rows(con, "filing_versions_t", legacy)
+    if superseded:
+        keep = ", ".join(quote(c.name) for c in schema.FACTS_T.columns if c.name != "filing_id")
+        pairs = [[fid for fid, _ in superseded], [version for _, version in superseded]]
+        replaced = "(SELECT unnest(?) AS filing_id, unnest(?) AS version) p"
+        con.execute(f"INSERT INTO facts_history_t (filing_id, version, {keep}) "
+                    f"SELECT f.filing_id, p.version, {keep} FROM facts_t f JOIN {replaced} USING (filing_id)", pairs)
+        con.execute(f"UPDATE filing_versions_t SET superseded_at = ? FROM {replaced} "
+                    "WHERE filing_versions_t.filing_id = p.filing_id AND filing_versions_t.version = p.version",
+                    [now, *pairs])
+    insert_rows(con, "filing_versions_t", versions)
 
 
 def _facts(con: duckdb.DuckDBPyConnection, table: str, filing_id: str, version: int | None = None) -> tuple[Fact, ...]:
     where = "filing_id = ?" + (" AND version = ?" if version is not None else "")
     params = [filing_id] + ([version] if version is not None else [])
     rows = con.execute(
-        f"SELECT {', '.join(quote(f) for f in _FACT_FIELDS)} FROM {quote(table)} WHERE {where} ORDER BY ordinal",
+        f"SELECT {', '.join(quote(f) for f in FACT_FIELDS)} FROM {quote(table)} WHERE {where} ORDER BY ordinal",
         params,
     ).fetchall()
-    return tuple(Fact(**dict(zip(_FACT_FIELDS, row))) for row in rows)
+    return tuple(Fact(**dict(zip(FACT_FIELDS, row))) for row in rows)
 
 
 def current_facts(con: duckdb.DuckDBPyConnection, filing_ids: list[str]) -> dict[str, tuple[Fact, ...]]:
     """The current facts of several filings in one query, by filing."""
     rows = con.execute(
-        f"SELECT filing_id, {', '.join(quote(f) for f in _FACT_FIELDS)} FROM facts_t "
+        f"SELECT filing_id, {', '.join(quote(f) for f in FACT_FIELDS)} FROM facts_t "
         "WHERE list_contains(?, filing_id) ORDER BY filing_id, ordinal",
         [filing_ids],
     ).fetchall()
     out: dict[str, list[Fact]] = {fid: [] for fid in filing_ids}
     for fid, *values in rows:
-        out[fid].append(Fact(**dict(zip(_FACT_FIELDS, values))))
+        out[fid].append(Fact(**dict(zip(FACT_FIELDS, values))))
     return {fid: tuple(facts) for fid, facts in out.items()}
 
 
