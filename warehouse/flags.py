@@ -14,14 +14,18 @@ _COLUMNS = ("filing_id", "fingerprint", "detected_at", "rule", "severity", "mess
             "weakest_method", "inferred", "needs_review", "location")
 
 
-def read_flags(con: duckdb.DuckDBPyConnection, *, certain_only: bool = False) -> list[StoredFlag]:
-    """Every flag in the warehouse (only those not stored for review with ``certain_only``),
-    the most serious first."""
-    where = "WHERE NOT coalesce(needs_review, false)" if certain_only else ""
+def read_flags(con: duckdb.DuckDBPyConnection, *, certain_only: bool = False,
+               filing_ids: list[str] | None = None) -> list[StoredFlag]:
+    """Every flag in the warehouse (only those not stored for review with ``certain_only``; only
+    those of ``filing_ids`` when given), the most serious first."""
+    where = ["NOT coalesce(needs_review, false)"] if certain_only else []
+    if filing_ids is not None:
+        where.append("list_contains(?, filing_id)")
     cursor = con.execute(f"""
-        SELECT {", ".join(f'"{c}"' for c in _COLUMNS)} FROM inconsistencies {where}
+        SELECT {", ".join(f'"{c}"' for c in _COLUMNS)} FROM inconsistencies
+        {"WHERE " + " AND ".join(where) if where else ""}
         ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule, message, filing_id
-    """)
+    """, [] if filing_ids is None else [filing_ids])
     return [_stored(dict(zip(_COLUMNS, row))) for row in cursor.fetchall()]
 
 

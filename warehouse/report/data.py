@@ -162,14 +162,21 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     ).fetchall()[0][0])
 
 
-def stored_documents(con: duckdb.DuckDBPyConnection, raw: Path | None) -> dict[tuple[str, str], str]:
+def _of(filing_ids: list[str] | None, column: str = "filing_id") -> tuple[str, list]:
+    """A WHERE clause keeping ``filing_ids`` (everything when None), and its parameters."""
+    return ("", []) if filing_ids is None else (f"WHERE list_contains(?, {column})", [filing_ids])
+
+
+def stored_documents(con: duckdb.DuckDBPyConnection, raw: Path | None,
+                     filing_ids: list[str] | None = None) -> dict[tuple[str, str], str]:
     """(filing, document name) -> where to open it: the stored copy under ``raw``
     (``raw/ab/<sha256>.<ext>``), else the document's portal URL, else its local path."""
     if not _has_table(con, "documents_t"):
         return {}
     links = {}
+    where, params = _of(filing_ids)
     for filing_id, name, sha256, url in con.execute(
-            "SELECT filing_id, name, sha256, source_url FROM documents_t").fetchall():
+            f"SELECT filing_id, name, sha256, source_url FROM documents_t {where}", params).fetchall():
         stored = next(iter(sorted((raw / sha256[:2]).glob(f"{sha256}.*"))), None) if raw and sha256 else None
         target = str(stored) if stored else url
         if target and source_href(target):
@@ -185,13 +192,16 @@ def portal_url(url: str | None) -> str | None:
     return None if host in ("localhost", "::1") or host.startswith("127.") else url
 
 
-def filing_documents(con: duckdb.DuckDBPyConnection, raw: Path | None) -> dict[str, list[dict]]:
+def filing_documents(con: duckdb.DuckDBPyConnection, raw: Path | None,
+                     filing_ids: list[str] | None = None) -> dict[str, list[dict]]:
     """filing -> its documents: the stored copy under ``raw`` and the portal URL, when there are."""
     if not _has_table(con, "documents_t"):
         return {}
     out: dict[str, list[dict]] = defaultdict(list)
+    where, params = _of(filing_ids)
     for filing_id, name, sha256, url in con.execute(
-            "SELECT filing_id, name, sha256, source_url FROM documents_t ORDER BY filing_id, name").fetchall():
+            f"SELECT filing_id, name, sha256, source_url FROM documents_t {where} ORDER BY filing_id, name",
+            params).fetchall():
         stored = next(iter(sorted((raw / sha256[:2]).glob(f"{sha256}.*"))), None) if raw and sha256 else None
         out[filing_id].append({"name": name, "stored": str(stored) if stored else None, "url": portal_url(url)})
     return out
@@ -211,15 +221,22 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
     ``year`` and ``region`` (a part of the region's name) narrow it to some filings; ``raw`` is
     the state folder's document store, which flags link into."""
     rules = declared_rules()
-    documents = stored_documents(con, raw)
-    documents_of = filing_documents(con, raw)
-    decided = decisions(con)
-    summary = _rows(con, """
+    # The scope is chosen in SQL and every later read keeps to its filings: a region of a national
+    # year is a few dozen filings among 140,000.
+    scope = ([("s.fiscal_year = ?", year)] if year is not None else []) + \
+        ([("contains(coalesce(s.region, ''), ?)", region)] if region else [])
+    summary = _rows(con, f"""
         SELECT s.*, f.source_url, f.error
         FROM filing_summary s JOIN filings f USING (filing_id)
-    """)
+        {"WHERE " + " AND ".join(sql for sql, _ in scope) if scope else ""}
+    """, [value for _, value in scope])
+    ids = [row["filing_id"] for row in summary] if scope else None
+    documents = stored_documents(con, raw, ids)
+    documents_of = filing_documents(con, raw, ids)
+    decided = decisions(con)
     # The filings view has no title; it names a filing whose department was not recognised.
-    article_titles = dict(con.execute("SELECT filing_id, title FROM filings_t").fetchall()) \
+    where, params = _of(ids)
+    article_titles = dict(con.execute(f"SELECT filing_id, title FROM filings_t {where}", params).fetchall()) \
         if _has_table(con, "filings_t") else {}
     cards: dict[str, FilingCard] = {}
     for row in summary:
@@ -234,13 +251,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
             infos=row["info_flags"], source_url=row["source_url"], source_href=source_href(row["source_url"]),
             document=document, documents=documents_of.get(row["filing_id"], []),
         )
-    if year is not None or region:
-        cards = {
-            key: card for key, card in cards.items()
-            if (year is None or card.fiscal_year == year) and (not region or region in (card.region or ""))
-        }
-
-    for stored in read_flags(con):
+    for stored in read_flags(con, filing_ids=ids):
         card = cards.get(stored.filing_id)
         if card is not None:
             checked = stored.flag.location.file if stored.flag.location else None
@@ -304,16 +315,16 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         "staffing": [row for row in _rows(con, """
             SELECT filing_id, department, fiscal_year, authorized, actual, reported_control_rate,
                    computed_control_rate, over_quota
-            FROM staffing WHERE computed_control_rate IS NOT NULL
+            FROM staffing WHERE computed_control_rate IS NOT NULL AND (? OR list_contains(?, filing_id))
             ORDER BY computed_control_rate DESC, department
-        """) if row["filing_id"] in cards],
+        """, [ids is None, ids or []])],
         "execution": [row for row in _rows(con, """
             SELECT filing_id, department, fiscal_year, form, subject, full_year_budget, executed,
                    reported_execution_rate, computed_execution_rate
             FROM fund_execution
-            WHERE item = 'funds.total' AND computed_execution_rate IS NOT NULL
+            WHERE item = 'funds.total' AND computed_execution_rate IS NOT NULL AND (? OR list_contains(?, filing_id))
             ORDER BY computed_execution_rate, department, subject
-        """) if row["filing_id"] in cards],
+        """, [ids is None, ids or []])],
         "scope": " · ".join(part for part in (f"{year}年度" if year else "", region or "") if part),
         "timelines": timelines(con, set(cards)),
     }
