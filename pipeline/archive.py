@@ -55,6 +55,12 @@ def _document(data: dict) -> Document:
     return Document(path=Path(data["path"]), name=data["name"], sha256=data["sha256"], source_url=data["source_url"])
 
 
+def archived_count(store: RawStore) -> int:
+    """How many filings the store describes (without reading them)."""
+    folder = _manifest_dir(store)
+    return sum(1 for _ in folder.glob("*.json")) if folder.is_dir() else 0
+
+
 def archived_filings(store: RawStore) -> Iterator[Filing]:
     """Every filing the store describes, in a stable order; unreadable manifests are skipped."""
     for path in sorted(_manifest_dir(store).glob("*.json")):

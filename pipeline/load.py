@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from core.paths import Paths
 from core.records import Filing, FilingResult
-from pipeline.archive import archive_filing, archived_filings
+from pipeline.archive import archive_filing, archived_count, archived_filings
 from pipeline.process import IsolatedRunner, Limits, parser_version, process_filing
 from pipeline.progress import Progress
 
@@ -247,18 +247,23 @@ def ingest(paths: list[Path], db: Path, filing_per_folder: bool = False, force: 
 
 
 def reprocess(db: Path, force: bool = False, channels: Sequence["alerts.Channel"] = (),
-              progress: Progress | None = None) -> RunOutcome:
+              progress: Progress | None = None, on_loaded: Callable[[Filing, str], None] | None = None,
+              batch: int = LOAD_BATCH) -> RunOutcome:
     """Re-extract stored documents after a mapping or rule change; never touches the network.
 
-    Filings whose documents and parser are unchanged are skipped unless ``force``.
+    Filings whose documents and parser are unchanged are skipped unless ``force``. The stored
+    filings stream through in load batches (memory does not grow with the warehouse), each
+    batch committed: a reprocess killed half-way, run again, skips what it already re-read
+    (those filings carry the new parser version) and does the rest. ``--force`` starts over.
     """
     from crawler import RawStore
 
     paths = Paths(db)
-    filings = list(archived_filings(RawStore(paths.raw)))
+    raw = RawStore(paths.raw)
     if progress is not None:
-        progress.add_total(len(filings))
-    return run_pipeline(filings, paths, kind="reprocess", force=force, channels=channels, progress=progress)
+        progress.add_total(archived_count(raw))
+    return run_pipeline(archived_filings(raw), paths, kind="reprocess", force=force, channels=channels,
+                        progress=progress, on_loaded=on_loaded, batch=batch)
 
 
 def rebuild(db: Path, progress: Progress | None = None) -> RunOutcome:
@@ -269,7 +274,7 @@ def rebuild(db: Path, progress: Progress | None = None) -> RunOutcome:
     from crawler import RawStore
 
     paths = Paths(db)
-    filings = list(archived_filings(RawStore(paths.raw)))
+    raw = RawStore(paths.raw)
     if progress is not None:
-        progress.add_total(len(filings))
-    return run_pipeline(filings, paths, kind="rebuild", force=True, fresh=True, progress=progress)
+        progress.add_total(archived_count(raw))
+    return run_pipeline(archived_filings(raw), paths, kind="rebuild", force=True, fresh=True, progress=progress)
