@@ -1,9 +1,11 @@
 """The naive baseline: what reading these files costs with the libraries alone.
 
 pdfplumber ``extract_tables()`` + ``extract_text()`` on every page of every PDF, python-docx
-reading every cell of every table of a .docx (a .doc: the same on its converted .docx, as
-the pipeline reads it), openpyxl every cell of every sheet, BeautifulSoup every table cell.
-Nothing else: no triage, no mapping, no checks, no loading.
+reading every cell of every table of a .docx (a .doc or .wps: the same on its converted .docx,
+as the pipeline reads it), openpyxl every cell of every sheet, xlrd every cell of an .xls,
+BeautifulSoup every table cell, and for a scanned PDF a plain OCR of every page (pypdfium2
+renders it at the pipeline's resolution, RapidOCR reads it). Nothing else: no triage, no
+mapping, no checks, no loading.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ import time
 from pathlib import Path
 
 
-def read_file(path: Path | str) -> dict:
-    """Read one file the naive way; returns what was read and how long it took."""
+def read_file(path: Path | str, fmt: str | None = None) -> dict:
+    """Read one file the naive way; returns what was read and how long it took.
+
+    ``fmt`` defaults to the suffix; a scanned PDF is ``scanned``."""
     path = Path(path)
     started = time.perf_counter()
-    fmt = path.suffix.lower().lstrip(".")
-    reader = {"pdf": _pdf, "docx": _docx, "doc": _doc, "xlsx": _xlsx, "html": _html, "htm": _html}[fmt]
+    fmt = fmt or path.suffix.lower().lstrip(".")
+    reader = {"pdf": _pdf, "docx": _docx, "doc": _doc, "wps": _doc, "xlsx": _xlsx, "xls": _xls, "html": _html,
+              "htm": _html, "scanned": _ocr}[fmt]
     pages, tables, chars = reader(path)
     return {"format": fmt, "pages": pages, "tables": tables, "chars": chars, "seconds": time.perf_counter() - started}
 
@@ -68,6 +73,38 @@ def _xlsx(path: Path) -> tuple[int, int, int]:
             chars += sum(len(str(v)) for v in row if v is not None)
     book.close()
     return 0, tables, chars
+
+
+def _xls(path: Path) -> tuple[int, int, int]:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path))
+    tables = chars = 0
+    for sheet in book.sheets():
+        tables += 1
+        for r in range(sheet.nrows):
+            chars += sum(len(str(v)) for v in sheet.row_values(r) if v != "")
+    return 0, tables, chars
+
+
+def _ocr(path: Path) -> tuple[int, int, int]:
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from extractors.pdf.ocr import DPI, engine
+
+    pages = chars = 0
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for page in document:
+            image = page.render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+            found, _ = engine()(np.array(image))
+            chars += sum(len(text) for _, text, _ in found or [])
+            page.close()
+            pages += 1
+    finally:
+        document.close()
+    return pages, 0, chars
 
 
 def _html(path: Path) -> tuple[int, int, int]:

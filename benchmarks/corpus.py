@@ -23,14 +23,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-CORPUS_VERSION = 3  # bump when the generator changes what it writes
+CORPUS_VERSION = 4  # bump when the generator changes what it writes
 DEFAULT_ROOT = Path(__file__).resolve().parent / ".corpus"
 DEFAULT_FILINGS = 210
 DEFAULT_SEED = 20240601
 DEFAULT_MAX_PAGES = 200
 
-# share of filings per format; PDFs dominate real portals and carry the long documents
-FORMAT_WEIGHTS = {"pdf": 0.40, "docx": 0.24, "doc": 0.10, "xlsx": 0.12, "html": 0.14}
+# share of filings per format; PDFs dominate real portals and carry the long documents. A scanned
+# filing is a short text PDF rasterised page by page (OCR costs seconds a page, so few and short).
+FORMAT_WEIGHTS = {"pdf": 0.36, "docx": 0.20, "doc": 0.07, "wps": 0.04, "xlsx": 0.09, "xls": 0.06,
+                  "html": 0.14, "scanned": 0.04}
+SUFFIX = {"scanned": "pdf"}  # format -> file suffix where they differ
 
 _DECIMAL_CELL = re.compile(r"^(\t\s*)(\d{1,7})\.(\d{1,2})(\s*)$")
 _AMOUNT_IN_TEXT = re.compile(r"(\d{1,7}(?:\.\d{1,2})?)(\s*万元)")
@@ -115,6 +118,8 @@ def _pages(fmt: str, rng: random.Random) -> int:
         if band < 0.40:
             return rng.randint(30, 99)
         return rng.randint(5, 29)
+    if fmt == "scanned":
+        return rng.randint(3, 5)
     return rng.randint(5, 40)
 
 
@@ -252,6 +257,10 @@ class Corpus:
     def pdf_pages(self) -> int:
         return sum(f["pages"] for f in self.files if f["format"] == "pdf")
 
+    def formats(self) -> dict[Path, str]:
+        """Each file's format (a scanned PDF is ``scanned``, not ``pdf``)."""
+        return {self.root / f["path"]: f["format"] for f in self.files}
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for f in self.files:
@@ -280,6 +289,7 @@ def generate(
     from core.records import sha256_file
     from jixiao.samples import SAMPLE_NAMES
     from jixiao.samples.formats import convert_files
+    from jixiao.samples.pdfs import pdf_to_scanned
 
     if root.exists():
         shutil.rmtree(root)
@@ -301,22 +311,35 @@ def generate(
     timings["python_render_s"] = time.perf_counter() - started
     log(f"corpus: rendered {len(specs)} documents in {timings['python_render_s']:.1f} s; LibreOffice next")
 
-    pdf_specs = [s for s in specs if s.fmt == "pdf"]
-    doc_specs = [s for s in specs if s.fmt == "doc"]
+    pdf_specs = [s for s in specs if s.fmt in ("pdf", "scanned")]
+    doc_specs = [s for s in specs if s.fmt in ("doc", "wps")]
+    xls_specs = [s for s in specs if s.fmt == "xls"]
     t0 = time.perf_counter()
     if pdf_specs:
         convert_files([masters[s.index] for s in pdf_specs], "pdf", files_dir, timeout=3600)
+        for spec in pdf_specs:
+            if spec.fmt == "scanned":
+                text_pdf = files_dir / f"{spec.stem}.pdf"
+                pdf_to_scanned(text_pdf, work / "scan.pdf")
+                shutil.move(work / "scan.pdf", text_pdf)
     timings["soffice_docx_to_pdf_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     if doc_specs:
         convert_files([masters[s.index] for s in doc_specs], "doc", files_dir, timeout=1800)
+        for spec in doc_specs:
+            if spec.fmt == "wps":  # WPS Writer's .wps is the Word 97 binary
+                (files_dir / f"{spec.stem}.doc").rename(files_dir / f"{spec.stem}.wps")
     timings["soffice_docx_to_doc_s"] = time.perf_counter() - t0
+    if xls_specs:
+        t0 = time.perf_counter()
+        convert_files([masters[s.index] for s in xls_specs], "xls", files_dir, timeout=1800)
+        timings["soffice_xlsx_to_xls_s"] = time.perf_counter() - t0
     # The converter cache the pipeline reads (extractors.office): <sha256 of the .doc>.docx.
     t0 = time.perf_counter()
     converted_dir = root / "cache" / "converted"
     converted_dir.mkdir(parents=True)
     if doc_specs:
-        docs = [files_dir / f"{s.stem}.doc" for s in doc_specs]
+        docs = [files_dir / f"{s.stem}.{s.fmt}" for s in doc_specs]
         back = convert_files(docs, "docx", work / "doc-back", timeout=1800)
         for doc, docx in zip(docs, back):
             shutil.copyfile(docx, converted_dir / f"{sha256_file(doc)}.docx")
@@ -327,10 +350,11 @@ def generate(
     files = []
     for spec in specs:
         # Report-like names: the crawler keeps articles whose title reads as a self-assessment.
-        made = files_dir / f"{spec.stem}.{spec.fmt}"
-        path = files_dir / f"{spec.index:03d}_{SAMPLE_NAMES[spec.seed]}.{spec.fmt}"
+        suffix = SUFFIX.get(spec.fmt, spec.fmt)
+        made = files_dir / f"{spec.stem}.{suffix}"
+        path = files_dir / f"{spec.index:03d}_{SAMPLE_NAMES[spec.seed]}.{suffix}"
         made.rename(path)
-        pages = _pdf_pages(path) if spec.fmt == "pdf" else spec.pages
+        pages = _pdf_pages(path) if suffix == "pdf" else spec.pages
         files.append({
             "path": path.relative_to(root).as_posix(), "format": spec.fmt, "pages": pages, "seed": spec.seed,
             "bytes": path.stat().st_size, "spec": asdict(spec),
@@ -347,11 +371,15 @@ def _render_one(spec: Spec, files_dir: Path, work: Path) -> Path | None:
     """Write the filing's file (or, for .pdf/.doc, its .docx master); returns the master."""
     from jixiao.samples.formats import render_html, render_xlsx
 
-    if spec.fmt in ("docx", "pdf", "doc"):
+    if spec.fmt in ("docx", "pdf", "doc", "wps", "scanned"):
         folder = files_dir if spec.fmt == "docx" else work / spec.fmt
+        folder.mkdir(exist_ok=True)
         return render_padded_docx(spec, folder / f"{spec.stem}.docx")
-    if spec.fmt == "xlsx":
-        render_xlsx(padded_extraction(spec), files_dir / f"{spec.stem}.xlsx")
+    if spec.fmt in ("xlsx", "xls"):
+        folder = files_dir if spec.fmt == "xlsx" else work / spec.fmt
+        folder.mkdir(exist_ok=True)
+        workbook = render_xlsx(padded_extraction(spec), folder / f"{spec.stem}.xlsx")
+        return workbook if spec.fmt == "xls" else None  # an .xls is converted from its .xlsx master
     elif spec.fmt == "html":
         encoding, declared = ("gbk", "gb2312") if spec.index % 2 else ("utf-8", None)
         page = render_html(padded_extraction(spec), title=spec.stem, encoding=encoding, declared=declared)

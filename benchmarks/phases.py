@@ -34,16 +34,17 @@ def _with_cpu_time(function, *args) -> dict:
     return result
 
 
-def run_baseline(paths: list[Path]) -> dict:
+def run_baseline(paths: list[Path], formats: dict[Path, str] | None = None) -> dict:
+    """``formats``: each file's format where the suffix does not tell (a scanned PDF)."""
     from benchmarks.baseline import read_file
 
     started = time.perf_counter()
-    per_file = [read_file(path) for path in paths]
+    per_file = [read_file(path, (formats or {}).get(path)) for path in paths]
     wall = time.perf_counter() - started
     return {"wall_s": wall, "by_format": _by_format(per_file), "pdf_pages": sum(r["pages"] for r in per_file)}
 
 
-def run_direct_pipeline(paths: list[Path], db: Path, workers: int) -> dict:
+def run_direct_pipeline(paths: list[Path], db: Path, workers: int, formats: dict[Path, str] | None = None) -> dict:
     """The production run (``pipeline.load.run_pipeline``: lock, archive, process, load, publish)."""
     import warehouse
     from core.paths import Paths
@@ -53,6 +54,7 @@ def run_direct_pipeline(paths: list[Path], db: Path, workers: int) -> dict:
 
     load_s = 0.0
     per_file: list[dict] = []
+    by_name = {Path(path).name: fmt for path, fmt in (formats or {}).items()}
     started = time.perf_counter()
     last_done = started
 
@@ -68,7 +70,9 @@ def run_direct_pipeline(paths: list[Path], db: Path, workers: int) -> dict:
         nonlocal last_done
         now = time.perf_counter()
         # One worker: the gap between completions is that filing's processing.
-        per_file.append({"format": filing.documents[0].path.suffix.lstrip(".").lower(), "seconds": now - last_done})
+        document = filing.documents[0]
+        fmt = by_name.get(document.name) or document.path.suffix.lstrip(".").lower()
+        per_file.append({"format": fmt, "seconds": now - last_done})
         last_done = now
 
     # one Filing at a time: nothing corpus-sized is held

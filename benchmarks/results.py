@@ -144,12 +144,8 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
     ]
     for key, metric in m.items():
         lines.append(f"| {key} | {fmt_value(metric['value'])} | {metric['unit']} | {metric['target']} | {verdict(metric)} |")
-    lines += ["", "## Per format (1 worker vs baseline, seconds)", "", "| format | files | baseline s | pipeline s | ratio |",
-              "|---|---:|---:|---:|---:|"]
-    for fmt, entry in ph["baseline"]["by_format"].items():
-        mine = ph["pipeline_1"]["by_format"].get(fmt, {}).get("seconds", 0.0)
-        ratio = mine / entry["seconds"] if entry["seconds"] else 0.0
-        lines.append(f"| {fmt} | {entry['files']} | {entry['seconds']:.1f} | {mine:.1f} | {ratio:.2f} |")
+    if "formats" in ph:
+        lines += _per_format(ph["formats"])
     one = ph["pipeline_1"]
     lines += [
         "",
@@ -174,6 +170,21 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
     if notes:
         lines += [notes.strip(), ""]
     return "\n".join(lines)
+
+
+def _per_format(phase: dict) -> list[str]:
+    when = f" (measured {phase['date']}, load average {phase['loadavg'][0]:.1f})" if "date" in phase else ""
+    lines = ["", f"## Per format: process_filing vs the naive reader, same files{when}", "",
+             f"Medians of {phase['rounds']} interleaved rounds; start-up apart: importing the pipeline took "
+             f"{phase['imports_s']:.2f} s, the first file of each format is in the last two columns.", "",
+             "| format | files | baseline s | pipeline s | ratio | CPU ratio | statuses | first file: baseline s | "
+             "first file: pipeline s |", "|---|---:|---:|---:|---:|---:|---|---:|---:|"]
+    for fmt, e in phase["by_format"].items():
+        statuses = ", ".join(f"{k} {v}" for k, v in e["statuses"].items())
+        lines.append(f"| {fmt} | {e['files']} | {e['baseline_s']:.2f} | {e['pipeline_s']:.2f} | {e['ratio']:.2f} | "
+                     f"{e['ratio_cpu']:.2f} | {statuses} | {e['first_file']['baseline_s']:.2f} | "
+                     f"{e['first_file']['pipeline_s']:.2f} |")
+    return lines
 
 
 def _loads(loadavg) -> str:

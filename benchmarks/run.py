@@ -10,7 +10,9 @@ a machine that is busy with other work:
 3. the same with two worker processes (the speed-up);
 4. bulk loading: the facts of (2) replicated and inserted through Arrow, and a small
    row-by-row ``executemany`` for contrast;
-5. the incremental re-run: the corpus served by the loopback sample portal
+5. per format (``benchmarks.formats``): ``process_filing`` against the naive reader on up to
+   8 files of each format, in interleaved rounds (median of 3), start-up timed on its own;
+6. the incremental re-run: the corpus served by the loopback sample portal
    (``jixiao.samples.portal``) and crawled twice by ``pipeline.crawl.crawl_and_load``
    (what ``jixiao run`` does) into one db.
 
@@ -30,6 +32,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from benchmarks.corpus import DEFAULT_FILINGS, DEFAULT_MAX_PAGES, DEFAULT_ROOT, DEFAULT_SEED, Corpus, load_or_generate
+from benchmarks.formats import FILES_PER_FORMAT, ROUNDS as FORMAT_ROUNDS
+from benchmarks.formats import pick, run_formats
 from benchmarks.national import NATIONAL_FILINGS, bench_filings, run_national
 from benchmarks.phases import SITE_FILES, in_fresh_process, run_baseline, run_bulk, run_direct_pipeline, run_portal
 from benchmarks.results import RssSampler, fmt_value, machine, render_markdown, verdict, versions
@@ -79,7 +83,8 @@ TARGETS: dict[str, tuple[str, str, object]] = {
     "national_query_p95_max_s": ("s", "≤ 2 (slowest of the SPEC views, wide views, report --region; p95)",
                                  lambda v: v <= 2.0),
 }
-METRIC_KEYS = tuple(TARGETS)
+METRIC_KEYS = tuple(TARGETS)  # and format_<fmt>_vs_baseline per format of the corpus
+FORMAT_TARGET = 0.5  # per format, marginal, against the naive reader (issue 13)
 
 
 def _write_results_md(path: Path, text: str) -> None:
@@ -100,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md from results.json (after editing FINDINGS.md) without measuring")
+    parser.add_argument("--per-format", action="store_true",
+                        help="measure only the per-format ratios (kept with the other figures of results.json)")
+    parser.add_argument("--formats", default=None, help="with --per-format: these formats only, comma-separated")
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text("utf-8"))
@@ -113,11 +121,14 @@ def main(argv: list[str] | None = None) -> int:
             args.corpus, args.filings, args.seed, regenerate=args.regenerate, log=_log, max_pages=args.max_pages
         )
         os.environ["JIXIAO_CACHE_DIR"] = str(corpus.cache_dir)  # the .doc conversions, read by both sides
-        work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
-        try:
-            results = run_all(corpus, work)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        if args.per_format:
+            results = _per_format_only(corpus, args.out / "results.json", args.formats)
+        else:
+            work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
+            try:
+                results = run_all(corpus, work)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
     finally:
         for key in set(os.environ) - set(saved):
             del os.environ[key]
@@ -126,10 +137,49 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", "utf-8")
     _write_results_md(args.out / "RESULTS.md", render_markdown(results, _findings()))
     _log(f"wrote {args.out / 'RESULTS.md'} and results.json")
-    for key in METRIC_KEYS:
-        metric = results["metrics"][key]
+    for key, metric in results["metrics"].items():
         _log(f"  {key:32s} {fmt_value(metric['value']):>14s} {metric['unit']:12s} {metric['target']:38s} {verdict(metric)}")
     return 0
+
+
+def _per_format_only(corpus: Corpus, previous: Path, only: str | None) -> dict:
+    """The per-format phase alone, its figures put into the last full run's results."""
+    files = pick(corpus.formats(), FILES_PER_FORMAT)
+    if only:
+        files = {fmt: paths for fmt, paths in files.items() if fmt in only.split(",")}
+    _log(f"per format: {sum(map(len, files.values()))} files, {FORMAT_ROUNDS} interleaved rounds")
+    measured = in_fresh_process(run_formats, files)
+    results = json.loads(previous.read_text("utf-8")) if previous.is_file() else {"metrics": {}, "phases": {}}
+    old = results["phases"].get("formats", {"by_format": {}})
+    measured["by_format"] = {**old["by_format"], **measured["by_format"]} if only else measured["by_format"]
+    measured["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    measured["loadavg"] = list(os.getloadavg())
+    results["phases"]["formats"] = measured
+    results["metrics"] = {k: v for k, v in results["metrics"].items() if not k.startswith("format_")}
+    results["metrics"].update(format_metrics(measured))
+    results.setdefault("method", {})["formats"] = FORMATS_METHOD
+    return results
+
+
+FORMATS_METHOD = (
+    f"benchmarks.formats: pipeline.process.process_filing (extract, map, check; no worker, no loading) against "
+    f"benchmarks.baseline.read_file on the same files (up to {FILES_PER_FORMAT} per format), both in one fresh "
+    f"process; the imports and the first file of each format timed on their own (start-up), then "
+    f"{FORMAT_ROUNDS} rounds, format by format, the side going first alternating; ratio = median over the rounds"
+)
+
+
+def format_metrics(phase: dict) -> dict:
+    out = {}
+    for fmt, entry in phase["by_format"].items():
+        out[f"format_{fmt}_vs_baseline"] = {
+            "value": entry["ratio"], "unit": "×", "met": entry["ratio"] <= FORMAT_TARGET,
+            "target": f"≤ {FORMAT_TARGET} (marginal; {entry['files']} files, median of {phase['rounds']} rounds; "
+                      f"CPU {entry['ratio_cpu']:.2f}×)",
+        }
+    out["format_startup_imports_s"] = {"value": phase["imports_s"], "unit": "s", "met": None,
+                                       "target": "info (importing the pipeline, before any file)"}
+    return out
 
 
 def _environment(corpus_root: Path) -> None:
@@ -175,10 +225,11 @@ def run_all(corpus: Corpus, work: Path) -> dict:
     # run of thousands of files pays once, not once per round.
     cost = {corpus.root / f["path"]: (f["pages"] if f["format"] == "pdf" else 0, f["bytes"]) for f in corpus.files}
     chunks = [sorted(paths[k::ROUNDS], key=cost.get, reverse=True) for k in range(min(ROUNDS, len(paths)))]
+    formats = corpus.formats()
     arms = [
-        ("baseline", run_baseline, lambda chunk: (chunk,)),
-        ("pipeline_1", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_1.duckdb", 1)),
-        ("pipeline_2", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_2.duckdb", 2)),
+        ("baseline", run_baseline, lambda chunk: (chunk, formats)),
+        ("pipeline_1", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_1.duckdb", 1, formats)),
+        ("pipeline_2", run_direct_pipeline, lambda chunk: (chunk, work / "pipeline_2.duckdb", 2, formats)),
     ]
     try:
         _log(f"baseline and pipeline (1 and 2 workers) over {len(paths)} files ({corpus.pdf_pages()} PDF pages), "
@@ -191,6 +242,8 @@ def run_all(corpus: Corpus, work: Path) -> dict:
                 phases[name] = _merge(phases.get(name), part)
             _log(f"round {number}/{len(chunks)}: " + ", ".join(f"{n} {phases[n]['wall_s']:.1f} s" for n, _, _ in arms))
         for name, message, function, args in [
+            ("formats", "per format: process_filing against the naive reader", run_formats,
+             (pick(corpus.formats(), FILES_PER_FORMAT),)),
             ("bulk", "bulk loading", run_bulk, (work / "pipeline_1.duckdb", work / "bulk.duckdb")),
             ("portal", "incremental re-run through the loopback portal", run_portal, (paths, work / "portal")),
             ("startup", "start-up: `jixiao ingest` of one file and `jixiao facts`, as a user runs them", run_startup, ()),
@@ -231,6 +284,7 @@ def run_all(corpus: Corpus, work: Path) -> dict:
             "startup": "benchmarks.startup: the installed `jixiao` console script in a fresh process, spawn to exit "
                        "(`jixiao -q ingest ONE.docx --db NEW` with lock, worker, load and publish; `jixiao facts "
                        f"ONE.docx`), median of {STARTUP_REPEATS} on the first bundled sample report",
+            "formats": FORMATS_METHOD,
             "national": "benchmarks.national: generated FilingResults (the five seeds' facts, indicators and flags, "
                         "figures scaled) through pipeline.load.load_filings in batches of LOAD_BATCH per "
                         "transaction (across-filing checks in the load), then publish; views timed on the published "
@@ -319,6 +373,7 @@ def metrics(corpus: Corpus, phases: dict) -> dict:
     for key, (unit, target, test) in TARGETS.items():
         value = float(values[key])
         out[key] = {"value": value, "unit": unit, "target": target, "met": bool(test(value)) if test else None}
+    out.update(format_metrics(phases["formats"]))
     return out
 
 

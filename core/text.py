@@ -26,6 +26,7 @@ _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w\-:.]+)""", re.IGNOR
 _HEADER = re.compile(r"charset\s*=\s*[\"']?([\w\-:.]+)", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _FALLBACKS = ("utf-8", "gb18030")
+FILING_TEXTS = 20_000  # distinct paragraphs and labels remembered while one filing is read
 _DETECT_BYTES = 200_000  # charset_normalizer is slow on megabytes; the start tells the charset
 
 
@@ -110,9 +111,27 @@ def radical_table() -> dict[int, str]:
     return {int(row["radical"], 16): chr(int(row["ideograph"], 16)) for row in reader}
 
 
+@lru_cache(maxsize=1)
+def _radicals() -> re.Pattern:
+    return re.compile("[" + "".join(map(re.escape, map(chr, sorted(radical_table())))) + "]")
+
+
+@lru_cache(maxsize=FILING_TEXTS)
 def clean_text(text: str | None) -> str:
-    """NFKC, radicals to ideographs, format characters (ZWSP, BOM, ...) dropped; spacing kept."""
+    """NFKC, radicals to ideographs, format characters (ZWSP, BOM, ...) dropped; spacing kept.
+
+    Remembered for the texts of one filing (its stages read each paragraph and label several
+    times); ``forget_filing_texts`` empties it between filings."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text).translate(radical_table())
+    text = unicodedata.normalize("NFKC", text)
+    if _radicals().search(text):
+        text = text.translate(radical_table())
+    if text.isprintable():  # printable excludes every category C and Z character but the space: no Cf
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def forget_filing_texts() -> None:
+    """Empty the text caches: what one filing remembered is not kept for the next."""
+    clean_text.cache_clear()

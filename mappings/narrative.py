@@ -66,6 +66,7 @@ class Vocabulary:
     list_separators: tuple[re.Pattern, ...]  # tried in order
     value_separator: str
     value_regex: dict[str, re.Pattern]  # kind → one number with its optional unit
+    amount_regex: dict[str, re.Pattern]  # kind → one number with its unit: what every pattern of the kind holds
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
         value_separator=config["value_separator"],
         value_regex=value_regex,
+        amount_regex={kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})") for kind in units},
     )
 
 
@@ -193,7 +195,12 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
 
 def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
     found = []
+    # Each pattern holds its kind's number and unit: a sentence without one cannot match (most
+    # narrative sentences hold no figure at all), so those patterns are not tried.
+    kinds = {kind for kind, amount in vocab.amount_regex.items() if amount.search(sentence.text)}
     for pattern in vocab.patterns:
+        if pattern.kind not in kinds:
+            continue
         for m in pattern.regex.finditer(sentence.text):
             if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
                 found.append((hit, m.start("label"), m.end("label")))

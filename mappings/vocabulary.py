@@ -6,7 +6,7 @@ import copy
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from core.config import ConfigError
@@ -33,7 +33,7 @@ class Item:
     section: str | None = None
     keywords: tuple[str, ...] = ()  # words that name it where the template expects it
 
-    @property
+    @cached_property  # the vocabulary is read once; its labels are matched millions of times
     def normalized(self) -> tuple[str, ...]:
         return tuple(normalize_label(s) for s in self.synonyms)
 
@@ -50,7 +50,7 @@ class Column:
     synonyms: tuple[str, ...]
     keywords: tuple[str, ...] = ()  # words a header of unknown wording names this column by
 
-    @property
+    @cached_property  # the vocabulary is read once; its labels are matched millions of times
     def normalized(self) -> tuple[str, ...]:
         return tuple(normalize_label(s) for s in self.synonyms)
 

@@ -27,6 +27,7 @@ import checks
 import extractors
 import mappings
 from core.records import ExtractionError, Extraction, Filing, FilingResult
+from core.text import forget_filing_texts
 from mappings.vocabulary import user_vocabulary_file
 
 _STAGE_CODE = ("extractors", "mappings", "checks", "core", "pipeline/process.py")
@@ -130,6 +131,7 @@ def _incomplete(extraction: Extraction) -> list[str]:
 
 
 def process_filing(filing: Filing) -> FilingResult:
+    forget_filing_texts()  # a worker reads thousands of filings: remember one filing's texts at a time
     extractions: list[Extraction] = []
     problems: list[str] = []
     for document in filing.all_documents:
