@@ -116,12 +116,20 @@ def _radicals() -> re.Pattern:
     return re.compile("[" + "".join(map(re.escape, map(chr, sorted(radical_table())))) + "]")
 
 
-@lru_cache(maxsize=FILING_TEXTS)
-def clean_text(text: str | None) -> str:
-    """NFKC, radicals to ideographs, format characters (ZWSP, BOM, ...) dropped; spacing kept.
+_FILING_CACHES: list = []
 
-    Remembered for the texts of one filing (its stages read each paragraph and label several
-    times); ``forget_filing_texts`` empties it between filings."""
+
+def per_filing(function):
+    """``function`` (pure, of texts) remembered while one filing is read: its stages read each
+    paragraph and label several times. ``forget_filing_texts`` empties every such cache."""
+    cached = lru_cache(maxsize=FILING_TEXTS)(function)
+    _FILING_CACHES.append(cached)
+    return cached
+
+
+@per_filing
+def clean_text(text: str | None) -> str:
+    """NFKC, radicals to ideographs, format characters (ZWSP, BOM, ...) dropped; spacing kept."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
@@ -134,4 +142,5 @@ def clean_text(text: str | None) -> str:
 
 def forget_filing_texts() -> None:
     """Empty the text caches: what one filing remembered is not kept for the next."""
-    clean_text.cache_clear()
+    for cached in _FILING_CACHES:
+        cached.cache_clear()

@@ -77,14 +77,15 @@ def fiscal_year_of(paragraphs: list[Paragraph]) -> int | None:
 def budget_code_of(paragraphs: list[Paragraph]) -> str | None:
     """The 预算编码 printed on the self-assessment report's cover (``预 算 编 码： 107001``)."""
     for paragraph in paragraphs:
-        if found := _BUDGET_CODE.search(squash(paragraph.text)):
+        if "编码" in (flat := squash(paragraph.text)) and (found := _BUDGET_CODE.search(flat)):
             return found[1]
     return None
 
 
 def staffing_note_of(paragraphs: list[Paragraph]) -> str | None:
     for paragraph in paragraphs:
-        if found := _STAFFING_REASON.search(squash(paragraph.text)):
+        # the literal first: the pattern opens with a run that is retried at every position
+        if "编制" in (flat := squash(paragraph.text)) and (found := _STAFFING_REASON.search(flat)):
             return found[0][:200]
     return None
 
@@ -93,7 +94,7 @@ def grade_of(paragraphs: list[Paragraph], from_tables: list[str]) -> str | None:
     if printed := next((clean_text(g).strip() for g in from_tables if clean_text(g).strip()), None):
         return printed
     for paragraph in paragraphs:
-        if found := _GRADE.search(squash(paragraph.text)):
+        if "评" in (flat := squash(paragraph.text)) and (found := _GRADE.search(flat)):
             return found[1]
     return None
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from core.text import per_filing
 from mappings.normalize import normalize_label
 from mappings.vocabulary import Column, Item, Vocabulary, load_vocabulary
 
@@ -82,10 +83,15 @@ def match_among(label: str, items: list[Item], cutoff: float = FUZZY_CUTOFF) -> 
 
 def match_column(label: str, form: str) -> tuple[Column, LabelMatch] | None:
     """The canonical column a header names; year-bearing headers are resolved by the caller."""
+    return _match_column(load_vocabulary(), label, form)
+
+
+@per_filing  # a filing's tables repeat their headers; keyed on the vocabulary, which a reload replaces
+def _match_column(vocabulary: Vocabulary, label: str, form: str) -> tuple[Column, LabelMatch] | None:
     normalized = normalize_label(label)
     # 上年… names a prior-year column and nothing else; a prior-year column needs 上年
     prior = normalized.startswith(PRIOR_YEAR)
-    columns = [c for c in load_vocabulary().columns_for(form) if c.normalized and c.normalized[0].startswith(PRIOR_YEAR) == prior]
+    columns = [c for c in vocabulary.columns_for(form) if c.normalized and c.normalized[0].startswith(PRIOR_YEAR) == prior]
     found = match_normalized(normalized, {c.key: c.normalized for c in columns}) or keyword_match(
         normalized, {c.key: c.keywords for c in columns}
     )
