@@ -78,6 +78,29 @@ def test_doc_named_file_that_is_docx(fixtures, tmp_path):
     assert extract(fake).doc_format == "docx"
 
 
+
+def test_a_document_ending_in_a_table_keeps_that_table_as_doc(tmp_path, monkeypatch):
+    """A form printed last (the project 自评表 closing the attachment) survives .doc.
+
+    LibreOffice writes a .doc from a document whose last block is a table with its text
+    ending inside the table row, and reads that table back as one paragraph; Word and WPS
+    always end a document with a paragraph mark, and so does the sample renderer."""
+    from core.records import Extraction, Paragraph, RawTable
+    from jixiao.samples.formats import convert_files
+    from jixiao.samples.render import render_docx
+
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path / "cache"))
+    rows = [["项目名称", "办公楼维修改造", None], ["年度资金总额", "50.70", "10"], ["合计得分", "98", None]]
+    forms = Extraction(source="forms.docx", doc_format="docx", paragraphs=[
+        Paragraph(text="项目支出绩效自评表", source="forms.docx", order=0)])
+    forms.tables.append(RawTable(source="forms.docx", index=0, rows=rows, order=1))
+    docx = render_docx(forms, tmp_path / "forms.docx")
+    (doc,) = convert_files([docx], "doc", tmp_path / "doc")
+    extraction = extract(doc)
+    assert [t.rows for t in extraction.tables] == [rows]
+    assert not any("办公楼维修改造" in p.text for p in extraction.paragraphs)
+
+
 # --- workbooks ----------------------------------------------------------------------
 
 

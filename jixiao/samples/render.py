@@ -124,6 +124,11 @@ def render_docx(extraction: Extraction, path: Path) -> Path:
             document.add_paragraph(block.text)
         else:
             _render_table(document, block)
+    if blocks and blocks[-1][1] == "t":
+        # Word and WPS end every document with a paragraph mark. Without it LibreOffice
+        # writes a .doc whose text ends inside a table row, and reads that table back as one
+        # paragraph (docs/faults.md): no clerk's .doc looks like that.
+        document.add_paragraph("")
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
