@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from alerts import redact
@@ -16,6 +16,7 @@ from core.alert_config import (
 )
 from core.config import ConfigError, expand_env
 from core.config_errors import describe
+from core.clock import DEFAULT_TIMEZONE
 from core.records import Flag, Severity
 
 
@@ -58,6 +59,7 @@ class Channel:
     retry: Retry = Retry()
     timeout: float = 10.0
     template_dir: Path | None = None
+    timezone: str = DEFAULT_TIMEZONE  # the config's [schedule] timezone: message footers' clock
 
     @property
     def format(self) -> str:
@@ -114,6 +116,7 @@ def parse_channels(
     *,
     template_dir: str | Path | None = None,
     base_dir: str | Path | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> list[Channel]:
     """Channels from the raw ``[[alert]]`` tables, checked by the models of core.alert_config.
 
@@ -136,7 +139,8 @@ def parse_channels(
             raise AlertConfigError(f"{where}: {describe(error, keys_of(entry.get('type')))[1]}") from None
         if any(c.name == name for c in channels):
             raise AlertConfigError(f"{where}: duplicate channel name {name!r}")
-        channel = _build(checked, name, _path(checked.template_dir or template_dir, base_dir, where))
+        channel = replace(_build(checked, name, _path(checked.template_dir or template_dir, base_dir, where)),
+                          timezone=timezone)
         redact.register(*channel.secrets())
         channels.append(channel)
     redact.install_log_filter()

@@ -17,6 +17,7 @@ from alerts.redact import redact
 from alerts.render import render, value_labels
 from alerts.store import FALSE_ALARM, INCONSISTENCY, RESOLVED, FlagRow
 from alerts.transport import DeliveryFailed, deliver
+from core.clock import DEFAULT_TIMEZONE
 from core.records import Severity
 
 log = logging.getLogger("jixiao.alerts")
@@ -117,7 +118,7 @@ def _dispatch_channel(con, channel: Channel, run_id: str, base_url: str | None, 
     if not new and not resolved:
         return ChannelResult(channel.name, "nothing new")
 
-    context = digest_context(run_id, base_url, new, resolved, info)
+    context = digest_context(run_id, base_url, new, resolved, info, channel.timezone)
     digest_id = f"{run_id}:{uuid.uuid4().hex[:8]}"
     result = ChannelResult(channel.name, "sent", new=len(new), resolved=len(resolved), digest_id=digest_id)
     groups = {INCONSISTENCY: [f.fingerprint for f in new], RESOLVED: list(resolved)}
@@ -145,7 +146,8 @@ def _unit_text(unit: str | None) -> str:
     return "" if not unit else (unit if unit == "%" else " " + unit)
 
 
-def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolved: dict, info: dict) -> dict:
+def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolved: dict, info: dict,
+                   tz: str = DEFAULT_TIMEZONE) -> dict:
     """What the digest templates see (documented at the top of ``digest.md.j2``)."""
     filings: dict[str, dict] = {}
     for flag in new:
@@ -177,7 +179,7 @@ def digest_context(run_id: str, base_url: str | None, new: list[FlagRow], resolv
     severities = [f.flag.severity for f in new]
     return {
         "run_id": run_id,
-        "generated_at": store.local_time(),
+        "generated_at": store.local_time(tz),
         "base_url": base_url,
         "counts": {
             "new": len(new), "resolved": len(resolved), "filings": len(filings),
@@ -276,7 +278,7 @@ def _notify(con, channels: Sequence[Channel], kind: str, fp: str, key: str, cont
 
 def _send_one(channel: Channel, kind: str, context: dict, digest_id: str | None) -> ChannelResult:
     result = ChannelResult(channel.name, "sent", digest_id=digest_id)
-    context = {"generated_at": store.local_time(), **context}
+    context = {"generated_at": store.local_time(channel.timezone), **context}
     try:
         result.attempts = deliver(channel, render(channel, kind, context))
         log.info("%s notice sent to %s", kind, channel.name)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from core.clock import DEFAULT_TIMEZONE, zone_label
 
 from warehouse.outbox import add_pending, now, settle, withdraw
 from warehouse.reads import (  # re-exported: the alerts stage's records and reads
@@ -25,9 +28,10 @@ def event_fingerprint(kind: str, *key: object) -> str:
     return hashlib.sha256("\x1f".join([kind, *map(str, key)]).encode()).hexdigest()
 
 
-def local_time() -> str:
-    """For message footers: readers want their own clock (Beijing time on the servers)."""
-    return datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")
+def local_time(tz: str = DEFAULT_TIMEZONE) -> str:
+    """For message footers: the configured ``[schedule] timezone``, not the server's clock
+    (a server kept on UTC would print 18:00 for a digest read at 02:00 北京时间)."""
+    return f"{datetime.now(ZoneInfo(tz)):%Y-%m-%d %H:%M} {zone_label(tz)}"
 
 
 __all__ = [

@@ -19,6 +19,8 @@ from pathlib import Path
 DEFAULT_DB = Path("jixiao.duckdb")
 # Beside the writer database: every writer run reads it into the ``reviews`` table.
 REVIEWS_LOG = "reviews.csv"
+# Beside it: unit merges a curator accepted (``jixiao review merge``), applied on every load.
+UNIT_MERGES_LOG = "unit_merges.csv"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Paths:
     @property
     def reviews(self) -> Path:
         return self.state / REVIEWS_LOG
+
+    @property
+    def unit_merges(self) -> Path:
+        return self.state / UNIT_MERGES_LOG
 
     @property
     def cache(self) -> Path:

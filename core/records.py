@@ -54,6 +54,7 @@ class Filing:
     published_at: str | None = None  # ISO date from the page, not the URL
     fetched_at: str | None = None
     inline_html: Document | None = None  # the article body when the report is published inline
+    local_name: str | None = None  # a local filing's path inside the folder given to ingest
 
     @property
     def sha256(self) -> str:

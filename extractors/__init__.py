@@ -24,7 +24,12 @@ EXTRACTOR_MODULES: dict[str, str] = {
     "html": "extractors.html",
 }
 
+# A damaged zip's bytes cannot say which package it was: the extension is all that is left, so a
+# broken .docx fails as corrupt_docx (what to tell the unit) rather than as an unknown type.
+DAMAGED_PACKAGES = {".docx": "docx", ".xlsx": "xlsx"}
+
 UNREADABLE = {
+    "damaged_zip": "a damaged zip archive",
     "empty": "empty file (0 bytes)",
     "zip": "a zip archive, not a report document",
     "ooxml": "an Office file that is neither a Word document nor a workbook",
@@ -37,6 +42,8 @@ def extract(path: Path | str, name: str | None = None) -> Extraction:
     path = Path(path)
     name = name or path.name
     kind = sniff(path)
+    if kind == "damaged_zip":
+        kind = DAMAGED_PACKAGES.get(path.suffix.lower()) or DAMAGED_PACKAGES.get(Path(name).suffix.lower()) or kind
     if kind in UNREADABLE:
         raise ExtractionError("unsupported_format", f"{name}: {UNREADABLE[kind]}")
     try:

@@ -17,7 +17,7 @@ _HTML_MARKERS = (b"<!doctype html", b"<html", b"<table", b"<head", b"<body", b"<
 
 
 def sniff(path: Path) -> str:
-    """One of: pdf, docx, xlsx, doc, xls, ole2, ooxml, zip, html, text, empty, unknown."""
+    """One of: pdf, docx, xlsx, doc, xls, ole2, ooxml, zip, damaged_zip, html, text, empty, unknown."""
     with open(path, "rb") as handle:
         head = handle.read(4096)
     if not head:
@@ -58,7 +58,7 @@ def _zip_kind(path: Path) -> str:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except ZIP_ERRORS:
-        return "unknown"
+        return "damaged_zip"  # a zip by its signature whose directory cannot be read
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:

@@ -138,6 +138,25 @@ def _quiet_prefect(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
 
 
+def _prefect_logs_to_file() -> None:
+    """Prefect's records (its tracebacks, its lost-server warnings) go to our log file, not the
+    terminal: a run whose server dies must end in one line. Call once Prefect is imported."""
+    import logging
+
+    files = [h for h in logging.getLogger("jixiao").handlers if isinstance(h, logging.FileHandler)]
+    for name in ("", *(n for n in logging.root.manager.loggerDict if n.startswith(("prefect", "uvicorn")))):
+        logger = logging.getLogger(name)
+        consoles = [h for h in logger.handlers if type(h) is not logging.FileHandler
+                    and isinstance(h, logging.StreamHandler)]
+        for handler in consoles:
+            logger.removeHandler(handler)
+        if consoles or name == "":
+            for handler in files:
+                logger.addHandler(handler)
+    # Prefect's API log worker writes its own failures straight to stderr unless this is off.
+    logging.raiseExceptions = False
+
+
 def _fail(message: str, code: int = 2) -> None:
     # soft_wrap: one line a script can grep, whatever the terminal width; escape: "[[alert]]" is text.
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)

@@ -17,6 +17,7 @@ from jixiao.cli_app import (
     VerboseOption,
     _channels_of,
     _fail,
+    _prefect_logs_to_file,
     _quiet_prefect,
     _start_logging,
     _state,
@@ -143,6 +144,7 @@ def run(
         _start_logging(db, verbose)
         from flows.crawl import nightly_flow, on_engine
 
+        _prefect_logs_to_file()
         outcome = on_engine(nightly_flow, dask)(config_path, str(db), portal or None, force, dask)
     else:
         with _progress(db, verbose) as progress, _engine(dask) as engine:

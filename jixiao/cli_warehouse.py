@@ -234,6 +234,19 @@ def review_decide(
     review_cli.decide(db, fingerprint, decision, by, note)
 
 
+@review_app.command("merge")
+def review_merge(
+    filing_id: str = typer.Argument(..., help="The filing whose proposed unit merge you accept (unit_review.filing_id)."),
+    by: str = typer.Option(..., "--by", help="Who decided."),
+    db: Path = DbOption,
+) -> None:
+    """Accept the unit merge `unit_review` proposes for a filing: its unit joins the candidate unit.
+    Kept in .jixiao/unit_merges.csv, so reprocess and rebuild keep it."""
+    from jixiao import review_cli
+
+    review_cli.merge(db, filing_id, by)
+
+
 @review_app.command("accept")
 def review_accept(
     label: str = typer.Argument(..., help="The wording as printed."),

@@ -52,6 +52,14 @@ def decide(db: Path, fingerprint: str, decision: str, by: str, note: str) -> Non
                   f"→ {made.decision} ({DECISION_LABEL[made.decision]}) by {escape(made.decided_by)}", soft_wrap=True)
 
 
+def merge(db: Path, filing_id: str, by: str) -> None:
+    from warehouse.unit_merges import accept as accept_merge
+
+    made = _guarded(lambda: accept_merge(db, filing_id, by))
+    console.print(f"merged: {escape(made.printed_name)} is now the unit of {escape(made.into_name)} "
+                  f"({escape(made.into_place or 'no place printed')}), by {escape(made.decided_by)}", soft_wrap=True)
+
+
 def exchange(db: Path, export_to: Path | None, import_from: Path | None) -> None:
     if import_from is not None:
         if not import_from.is_file():

@@ -237,12 +237,15 @@ def ingest(paths: list[Path], db: Path, filing_per_folder: bool = False, force: 
            channels: Sequence["alerts.Channel"] = (), engine: Engine | None = None,
            progress: Progress | None = None) -> RunOutcome:
     """Local report files or folders into the warehouse."""
-    from pipeline.local import filings_from_paths
+    from crawler import RawStore
+    from pipeline.local import filings_from_paths, resolve_identities
 
-    filings = filings_from_paths(paths, filing_per_folder)
+    state = Paths(db)
+    known = archived_filings(RawStore(state.raw)) if state.raw.exists() else ()
+    filings = resolve_identities(filings_from_paths(paths, filing_per_folder), known)
     if progress is not None:
         progress.add_total(len(filings))
-    return run_pipeline(filings, Paths(db), kind="ingest", force=force, engine=engine, channels=channels,
+    return run_pipeline(filings, state, kind="ingest", force=force, engine=engine, channels=channels,
                         progress=progress)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from core.records import Document, Filing
@@ -29,12 +31,14 @@ def filing_id(name: str, documents: list[Document]) -> str:
 
 def _filing(root: Path, key: Path, files: list[Path]) -> Filing:
     documents = [Document.from_path(f) for f in sorted(files)]
+    name = key.relative_to(root).as_posix()
     return Filing(
-        filing_id=filing_id(key.relative_to(root).as_posix(), documents),
+        filing_id=filing_id(name, documents),
         source_url=str(key.resolve()),  # readable for analysts; portal filings carry their URL
         documents=documents,
         portal="local",
         title=key.stem if key.is_file() else key.name,
+        local_name=name if name != "." else None,  # a root that is one filing is known by content alone
     )
 
 
@@ -61,3 +65,43 @@ def filings_from_paths(paths: list[Path], filing_per_folder: bool = False) -> li
             if files:
                 filings.append(_filing(path, folder, files))
     return filings
+
+
+def resolve_identities(filings: list[Filing], known: Iterable[Filing]) -> list[Filing]:
+    """The ids of filings already loaded (``known``), found by content first, then by name.
+
+    A file with the same name and content keeps its id; one renamed or moved inside the root
+    keeps the id of the loaded filing with its content (a copy of a file still in place is a
+    new filing: the name breaks the tie); one edited in place keeps the id of its name (a new
+    version). Anything else is new, named by its path (and its content, should that id be
+    another filing's already).
+    """
+    by_pair: dict[tuple[str, str], list[str]] = {}
+    by_content: dict[str, list[str]] = {}
+    by_name: dict[str, list[str]] = {}
+    for old in known:
+        if old.portal != "local":
+            continue
+        # the id a new file of that name gets (manifests older than local_name: the id itself)
+        name = filing_id(old.local_name, old.documents) if old.local_name else old.filing_id
+        by_pair.setdefault((name, old.sha256), []).append(old.filing_id)
+        by_content.setdefault(old.sha256, []).append(old.filing_id)
+        by_name.setdefault(name, []).append(old.filing_id)
+    known_ids = {fid for ids in by_content.values() for fid in ids}
+    taken: set[str] = set()
+    chosen: dict[int, str] = {}
+    for index_of in (lambda f: by_pair.get((f.filing_id, f.sha256)), lambda f: by_content.get(f.sha256),
+                     lambda f: by_name.get(f.filing_id)):
+        for i, filing in enumerate(filings):
+            candidates = [] if i in chosen else [c for c in index_of(filing) or () if c not in taken]
+            if candidates:
+                chosen[i] = candidates[0]
+                taken.add(candidates[0])
+    resolved = []
+    for i, filing in enumerate(filings):
+        fid = chosen.get(i, filing.filing_id)
+        if i not in chosen and (fid in taken or fid in known_ids):
+            fid = filing_id(f"{filing.local_name}@{filing.sha256}", filing.documents)
+        taken.add(fid)
+        resolved.append(replace(filing, filing_id=fid))
+    return resolved

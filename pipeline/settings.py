@@ -28,4 +28,4 @@ def channels_of(config: Config) -> list:
     import alerts  # here, not above: `jixiao facts` reads the config and needs no warehouse or channels
 
     base = config.path.parent if config.path else None
-    return alerts.parse_channels(list(config.alerts_raw), base_dir=base)
+    return alerts.parse_channels(list(config.alerts_raw), base_dir=base, timezone=config.schedule.timezone)

@@ -245,6 +245,19 @@ def test_webhook_gets_the_seed_inconsistency_once(db, receiver):
     assert len(receiver.requests) == 1
 
 
+@pytest.mark.parametrize("tz,label", [("Asia/Shanghai", "北京时间"), ("America/New_York", "America/New_York")])
+def test_the_footer_shows_the_configured_timezone_not_the_servers_clock(db, receiver, tz, label):
+    import re
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    hook = alerts.parse_channels([{"type": "webhook", "url": receiver.url("/hook")}], env={}, timezone=tz)[0]
+    alerts.dispatch(db, [hook], "run-1")
+    [stamp] = re.findall(rf"运行 run-1 · (\d{{4}}-\d\d-\d\d \d\d:\d\d) {label}", receiver.requests[0]["json"]["text"])
+    behind = datetime.now(ZoneInfo(tz)).replace(tzinfo=None) - datetime.strptime(stamp, "%Y-%m-%d %H:%M")
+    assert timedelta(0) <= behind < timedelta(minutes=5)  # that zone's clock (the two are 12 h or more apart)
+
+
 def test_one_digest_per_channel_per_run_and_only_what_is_new(db, receiver):
     add_changsha(db)
     hook, ding = channel(receiver), channel(receiver, "dingtalk")

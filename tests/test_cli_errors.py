@@ -83,6 +83,7 @@ BAD_ARGUMENTS = [
     (["review", "decide", "abcdefgh12", "maybe", "--by", "张三", "--db", "/no/such/w.duckdb"], 2),
     (["review", "decide", "abcdefgh12", "confirmed", "--by", "张三", "--db", "/no/such/w.duckdb"], 2),
     (["review", "accept", "公用经费开支", "--item", "no-form-dot-item"], 2),
+    (["review", "merge", "file-0123456789abcdef", "--by", "张三", "--db", "/no/such/w.duckdb"], 2),
     (["export", "--format", "xlsx", "--out", "x", "--config", "/no/such/jixiao.toml"], 2),
 ]
 

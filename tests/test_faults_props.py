@@ -285,5 +285,20 @@ def test_a_package_claiming_an_unknown_zip_version_fails_cleanly(tmp_path, fmt):
     path.write_bytes(bytes(data))
     with pytest.raises(ExtractionError) as raised:
         extract(path)
-    # a package whose directory cannot be read is not recognised as docx/xlsx at all
-    assert raised.value.reason in ("unsupported_format", f"corrupt_{fmt}")
+    # a package whose directory cannot be read is known as docx/xlsx by its extension alone
+    assert raised.value.reason == f"corrupt_{fmt}"
+
+
+@pytest.mark.parametrize("name,reason", [("报告.docx", "corrupt_docx"), ("基础数据表.XLSX", "corrupt_xlsx"),
+                                         ("附件.zip", "unsupported_format")])
+def test_a_zip_whose_directory_is_unreadable_fails_as_what_its_extension_says(tmp_path, name, reason):
+    """The bytes say "zip" and nothing more; a broken .docx is reported to the unit as a broken
+    Word document, not as a file type jixiao does not know."""
+    from extractors import extract
+    from core.records import ExtractionError
+
+    path = tmp_path / name
+    path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)  # a local header, then no readable archive
+    with pytest.raises(ExtractionError) as raised:
+        extract(path)
+    assert raised.value.reason == reason, raised.value.detail

@@ -150,6 +150,36 @@ def test_moving_the_folder_keeps_every_filing_id(reports, tmp_path):
     assert _rows(db, "select filing_id from filings order by 1") == ids
 
 
+def test_a_file_renamed_or_moved_inside_the_root_is_the_same_filing_a_copy_is_another(reports, tmp_path):
+    """Identity is content first, the name inside the root second: a rename or a move into a
+    subfolder loads nothing twice, a copy beside its original is a filing of its own, a file
+    edited in place is a new version of its filing."""
+    import shutil
+
+    from pipeline.load import ingest
+
+    db = tmp_path / "w.duckdb"
+    ingest([reports], db)
+    ids = _rows(db, "select filing_id from filings_t order by 1")
+    first, second = sorted(reports.glob("*.docx"))[:2]
+    [(first_id,)] = _rows(db, f"select filing_id from filings_t where source_url = '{first.resolve()}'")
+    (reports / "2023").mkdir()
+    moved = first.rename(reports / "2023" / "改名后的报告.docx")
+    shutil.copyfile(second, reports / "副本.docx")
+    again = ingest([reports], db)
+    assert sorted(status for _, status, _ in again.results) == ["ok"] + ["unchanged"] * 5  # the copy is new
+    now = _rows(db, "select filing_id from filings_t order by 1")
+    assert len(now) == 6 and set(ids) < set(now)
+
+    stem = {name: stem for stem, name in SAMPLE_NAMES.items()}[first.stem]
+    shutil.copyfile(_render(stem, tmp_path / "edited", lambda text: text.replace("\t", "\t1", 1)), moved)
+    edited = ingest([reports], db)  # the moved file edited in place: a new version of the same filing
+    assert dict((fid, status) for fid, status, _ in edited.results)[first_id] in ("ok", "partial")
+    assert len(_rows(db, "select filing_id from filings_t")) == 6, "an edit replaces, never adds"
+    assert _rows(db, f"select version from filing_versions_t where filing_id = '{first_id}' order by 1") == [
+        (1,), (2,)]
+
+
 def test_parser_version_follows_code_not_comments_and_names_the_libraries():
     from pipeline.process import _code_digest, _library_versions
 

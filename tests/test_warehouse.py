@@ -191,6 +191,22 @@ def test_views_have_spec_columns_and_rows(tmp_path, db):
         ]
 
 
+def test_filing_summary_counts_only_alertable_flags(tmp_path, db):
+    """A flag awaiting review, or decided a false alarm, is not an error the unit made."""
+    doubtful = Flag("staffing_rate_misreported", "info", "控制率填报60%，按人数计算应为166.67%", printed=60.0,
+                    computed=166.67, weakest_match=72.0, weakest_method="fuzzy", needs_review=True)
+    result = make_result(tmp_path)
+    result = dataclasses.replace(result, flags=[*result.flags, doubtful])
+    with Warehouse.open(db) as wh:
+        wh.load_filing(result, wh.start_run("test"), PARSER)
+        [(fingerprint,)] = wh.con.execute(
+            "SELECT fingerprint FROM inconsistencies_t WHERE rule = 'score_exceeds_max'").fetchall()
+        wh.con.execute("INSERT INTO reviews (fingerprint, decision, decided_by) VALUES (?, 'false_alarm', '张三')",
+                       [fingerprint])
+        assert wh.con.execute("SELECT error_flags, warning_flags, info_flags, review_flags FROM filing_summary"
+                              ).fetchall() == [(1, 0, 0, 1)]
+
+
 def test_same_result_twice_is_unchanged(tmp_path, db):
     with Warehouse.open(db) as wh:
         run = wh.start_run("test")

@@ -256,3 +256,31 @@ def test_a_v3_warehouse_keeps_versions_after_the_facts_inferred_migration(tmp_pa
         assert load(store, documents, "yunxi-2022-v2") == ["loaded"]
         assert sorted(rows(store, "SELECT version, count(*) > 0 FROM fact_versions WHERE filing_id = 'yunxi-2022' "
                                   "GROUP BY version")) == [(1, True), (2, True)]
+
+
+def test_an_accepted_unit_merge_joins_the_two_units_and_holds_after_a_rebuild(tmp_path, documents):
+    """A name close to a unit's but not certain (ratio 91) waits in unit_review; `review merge`
+    records the curator's yes in the state folder and joins the units at once; a reload and a
+    rebuilt warehouse keep it."""
+    from core.paths import Paths
+    from warehouse.unit_merges import accept
+
+    odd = render_year(tmp_path, 2022, "岳阳市云溪区人大常务委员会办", year_lines(FINAL_2021, FINAL_2022), code=None)
+    documents = {**documents, "yunxi-odd-2022": odd}
+    paths = Paths(tmp_path / "w.duckdb")
+    with Warehouse.open(paths.writer_db) as store:
+        load(store, documents, "yunxi-2021", "yunxi-odd-2022")
+        [(filing_id, candidate, score)] = rows(store, "SELECT filing_id, candidate_unit_id, score FROM unit_review")
+        assert filing_id == "yunxi-odd-2022" and 75 <= score < 92
+    made = accept(paths.db, filing_id, "张三")
+    assert (made.printed_name, made.into_name) == ("岳阳市云溪区人大常务委员会办", "岳阳市云溪区人大常委会机关")
+    with Warehouse.open(paths.writer_db) as store:
+        assert rows(store, "SELECT DISTINCT unit_id FROM filings") == [(candidate,)]
+        load(store, documents, "yunxi-odd-2022")
+        assert rows(store, "SELECT DISTINCT unit_id FROM filings") == [(candidate,)]
+        assert rows(store, "SELECT count(*) FROM unit_review") == [(0,)]
+    paths.writer_db.unlink()  # rebuilt from scratch, the odd name first: the merge still holds
+    with Warehouse.open(paths.writer_db) as store:
+        load(store, documents, "yunxi-odd-2022", "yunxi-2021")
+        assert len(rows(store, "SELECT DISTINCT unit_id FROM filings")) == 1
+        assert rows(store, "SELECT count(*) FROM unit_review") == [(0,)]

@@ -20,7 +20,7 @@ from warehouse.schema import quote
 from warehouse.units import Assignment, assign_units, remove_filing, unit_filing_ids
 from warehouse.versions import current_facts, record_versions, republications
 
-__all__ = ["ACROSS_RULES", "adopt_unassigned", "after_load", "after_removal", "before_load"]
+__all__ = ["ACROSS_RULES", "adopt_unassigned", "after_load", "after_removal", "before_load", "reassign_units"]
 
 _STAGED = "_load_across_flags"
 
@@ -48,6 +48,16 @@ def adopt_unassigned(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime)
     entries = [Assignment(fid) for (fid,) in rows]
     reevaluate(con, assign_units(con, entries, run_id, now), [e.filing_id for e in entries], run_id, now)
     return len(rows)
+
+
+def reassign_units(con: duckdb.DuckDBPyConnection, filing_ids: list[str], run_id: str, now: datetime) -> None:
+    """Resolve these filings' units again (a curator merged their name into another unit's), keeping
+    their budget code and staffing note; the rules across filings follow both units."""
+    rows = con.execute("SELECT filing_id, unit_id, budget_code, staffing_note FROM filing_units_t "
+                       "WHERE list_contains(?, filing_id) ORDER BY filing_id", [filing_ids]).fetchall()
+    entries = [Assignment(fid, code, note) for fid, _, code, note in rows]
+    units = assign_units(con, entries, run_id, now) | {unit for _, unit, _, _ in rows}
+    reevaluate(con, units, [e.filing_id for e in entries], run_id, now)
 
 
 def after_removal(con: duckdb.DuckDBPyConnection, filing_id: str, run_id: str, now: datetime) -> None:

@@ -106,6 +106,7 @@ HEADERS: dict[str, str] = {
     "error_flags": "错误数",
     "warning_flags": "警示数",
     "info_flags": "提示数",
+    "review_flags": "待复核数",
     "run_id": "运行批次",
     "unit_id": "单位编号",
     "name": "名称",

@@ -11,12 +11,13 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from core.paths import REVIEWS_LOG
+from core.paths import REVIEWS_LOG, UNIT_MERGES_LOG
 from core.records import FilingResult
 from warehouse import across, reads, schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
 from warehouse.publish import UNMAPPED_LABELS_SQL, publish
+from warehouse import unit_merges
 from warehouse.reviews import sync as sync_reviews
 from warehouse.rows import batch_rows
 from warehouse.schema import quote
@@ -63,6 +64,7 @@ class Warehouse:
             warehouse.migrated = migrate(con)
             # The decisions log sits beside the writer database, in the state folder.
             sync_reviews(con, path.with_name(REVIEWS_LOG))
+            unit_merges.sync(con, path.with_name(UNIT_MERGES_LOG))
         except BaseException:
             con.close()
             raise

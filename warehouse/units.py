@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from core.regions import split_region
 from warehouse.rows import insert_rows
+from warehouse.unit_merges import merged_into
 
 _RULES_FILE = Path(__file__).with_name("unit_names.toml")
 _PUNCTUATION = re.compile(r"[\s()（）【】\[\]“”\"'·,，、:：;；.。-]")
@@ -195,6 +196,12 @@ def _comparable(row: dict, name: UnitName) -> bool:
     return row["place"] == name.place or (row["name_key"] == name.key and (row["place"] is None or name.place is None))
 
 
+def _as_merged(con: duckdb.DuckDBPyConnection, name: UnitName) -> UnitName:
+    """The name as the unit a curator merged it into (``jixiao review merge``), if any."""
+    merged = merged_into(con, name.place, name.key)
+    return UnitName(name.printed, merged[0], merged[1]) if merged else name
+
+
 class _BatchUnits:
     """The units the batch can touch, in memory; ``write`` puts the outcome in the warehouse."""
 
@@ -208,7 +215,7 @@ class _BatchUnits:
         self.reviews: dict[str, list[dict]] = {fid: [] for fid in fids}
         for review in _dicts(con, "SELECT * FROM unit_review_t WHERE list_contains(?, filing_id)", [fids]):
             self.reviews[review["filing_id"]].append(review)
-        self.names = {fid: parse_name(d, r) for fid, (d, r) in self.filings.items() if d}
+        self.names = {fid: _as_merged(con, parse_name(d, r)) for fid, (d, r) in self.filings.items() if d}
         places = sorted({n.place for n in self.names.values() if n.place})
         keys = sorted({n.key for n in self.names.values()})
         placeless = sorted({n.key for n in self.names.values() if not n.place})
@@ -231,7 +238,8 @@ class _BatchUnits:
         fid = entry.filing_id
         department, region = self.filings.get(fid, (None, None))
         old = self.rows.get(fid)
-        if old and (old["printed_name"], old["region"], old["budget_code"]) == (department, region, entry.budget_code):
+        if old and (old["printed_name"], old["region"], old["budget_code"]) == (department, region, entry.budget_code) \
+                and not merged_into(self.con, old["place"], old["name_key"]):
             old["staffing_note"] = entry.staffing_note
             return {old["unit_id"]}
         affected = self._remove(fid)

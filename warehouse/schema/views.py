@@ -248,9 +248,10 @@ FILING_SUMMARY = View(
         ("fact_count", "Facts extracted."),
         ("indicator_count", "Indicator rows extracted."),
         ("unmapped_label_count", "Labels left unmapped."),
-        ("error_flags", "Flags of severity error."),
-        ("warning_flags", "Flags of severity warning."),
-        ("info_flags", "Flags of severity info."),
+        ("error_flags", "Alertable flags of severity error: not awaiting review, not decided a false alarm."),
+        ("warning_flags", "Alertable flags of severity warning (as error_flags)."),
+        ("info_flags", "Alertable flags of severity info (as error_flags)."),
+        ("review_flags", "Flags awaiting review (needs_review: shown as 待复核, never alerted), any severity."),
         ("run_id", "Run that last loaded the filing."),
     ),
     """
@@ -263,11 +264,16 @@ WITH fa AS (
 ), un AS (
     SELECT filing_id, count(*) AS n FROM unmapped_labels_t GROUP BY filing_id
 ), fl AS (
-    SELECT filing_id,
-           count(*) FILTER (WHERE severity = 'error') AS errors,
-           count(*) FILTER (WHERE severity = 'warning') AS warnings,
-           count(*) FILTER (WHERE severity = 'info') AS infos
-    FROM inconsistencies_t GROUP BY filing_id
+    -- what an alert would say: flags resting on uncertain readings or decided false alarms are not counted
+    SELECT i.filing_id,
+           count(*) FILTER (WHERE alertable AND severity = 'error') AS errors,
+           count(*) FILTER (WHERE alertable AND severity = 'warning') AS warnings,
+           count(*) FILTER (WHERE alertable AND severity = 'info') AS infos,
+           count(*) FILTER (WHERE coalesce(needs_review, false)) AS reviews
+    FROM (SELECT i.*, NOT coalesce(i.needs_review, false) AND r.fingerprint IS NULL AS alertable
+          FROM inconsistencies_t i
+          LEFT JOIN reviews r ON r.fingerprint = i.fingerprint AND r.decision = 'false_alarm') i
+    GROUP BY i.filing_id
 )
 SELECT f.filing_id, f.department, f.region, f.fiscal_year, f.status, f.grade, fa.total_score,
        coalesce(fa.n, 0) AS fact_count,
@@ -276,6 +282,7 @@ SELECT f.filing_id, f.department, f.region, f.fiscal_year, f.status, f.grade, fa
        coalesce(fl.errors, 0) AS error_flags,
        coalesce(fl.warnings, 0) AS warning_flags,
        coalesce(fl.infos, 0) AS info_flags,
+       coalesce(fl.reviews, 0) AS review_flags,
        f.run_id
 FROM filings_t f
 LEFT JOIN fa ON fa.filing_id = f.filing_id
