@@ -2,7 +2,7 @@
 
 A merge says: the name folded to ``name_key`` at ``place`` is the unit known as ``into_key`` at
 ``into_place``. It is kept in the state folder's ``unit_merges.csv`` (which reprocess and rebuild
-never touch), read into a temporary table whenever the writer opens, and applied by
+never touch), read into the ``unit_merges`` table whenever the writer opens, and applied by
 ``warehouse.units.assign_unit`` before a filing's unit is resolved.
 """
 
@@ -17,7 +17,7 @@ import duckdb
 from core.paths import Paths
 from warehouse.reviews import ReviewError, _writer, utcnow_text
 
-TABLE = "unit_merges_tmp"
+TABLE = "unit_merges"
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,8 @@ def read_log(path: Path) -> list[Merge]:
 
 
 def sync(con: duckdb.DuckDBPyConnection, log: Path) -> None:
-    """The accepted merges as a temporary table of this connection (the latest merge of a name wins)."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} (place VARCHAR, name_key VARCHAR, into_place VARCHAR, "
-                "into_key VARCHAR)")
+    """The ``unit_merges`` table's rows: the accepted merges (the latest merge of a name wins)."""
+    con.execute(f"DELETE FROM {TABLE}")
     latest = {(m.place, m.name_key): (m.into_place, m.into_key) for m in read_log(log)}
     if latest:
         con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)",

@@ -50,6 +50,18 @@ UNIT_REVIEW_T = Table(
     ),
 )
 
+UNIT_MERGES = Table(
+    "unit_merges",
+    "Unit merges a curator accepted (`jixiao review merge`): a name at a place is another unit's. Not derived "
+    "data: rebuilt on every open from the state folder's unit_merges.csv, which rebuild and reprocess never touch.",
+    (
+        C("place", "VARCHAR", "Place of the merged name (the region rule's, e.g. 湖南省岳阳市云溪区)."),
+        C("name_key", "VARCHAR", "The merged name, folded (filing_units_t.name_key).", "NOT NULL"),
+        C("into_place", "VARCHAR", "Place of the unit it joins."),
+        C("into_key", "VARCHAR", "Folded name of the unit it joins.", "NOT NULL"),
+    ),
+)
+
 FILING_VERSIONS_T = Table(
     "filing_versions_t",
     "Every version of every filing: a new one when the portal replaced its documents with other bytes.",
@@ -70,7 +82,8 @@ FACTS_HISTORY_T = Table(
     + FACTS_T.columns[1:],
 )
 
-UNIT_TABLES: tuple[Table, ...] = (UNITS_T, FILING_UNITS_T, UNIT_REVIEW_T, FILING_VERSIONS_T, FACTS_HISTORY_T)
+UNIT_TABLES: tuple[Table, ...] = (UNITS_T, FILING_UNITS_T, UNIT_REVIEW_T, UNIT_MERGES, FILING_VERSIONS_T,
+                                  FACTS_HISTORY_T)
 
 # The name a unit prints most often (the longest on a tie) is its name.
 _NAMES = """
