@@ -2,8 +2,9 @@
 
 The form is read top to bottom as a small state machine, and the state outlives one table:
 seed 001 splits every form over three or four tables, and its indicator rows lose their
-leading columns at each split. Indicator rows are therefore read from the right (note,
-score, max, actual, target, level3, level2[, level1]), which fits every split seen.
+leading columns at each split. Indicator rows are therefore read from the right: the columns
+the header names after 三级指标 (年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因…, or 指标性质 |
+指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析), then level3, level2[, level1].
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from mappings.collect import (
 )
 from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
-from mappings.match import LabelMatch, match_among, match_item
+from mappings.match import LabelMatch, match_among, match_column, match_item
 from mappings.normalize import clean_text, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import template_of
 from mappings.vocabulary import Column, Item, load_vocabulary
 
-INDICATOR_CELLS = 7  # level2, level3, target, actual, max_score, score, note
+INDICATOR_FORM = "indicators"  # the vocabulary's columns of the 绩效指标 block
+# The columns after 三级指标 when a header names too few of them (the Hunan template's order).
+DEFAULT_INDICATOR_COLUMNS = ("target", "actual", "max_score", "score", "note")
+_SIGN = re.compile(r"^[≥≤=<>＞＜＝]+$")
 _GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff])\s*([-+]?\d[\d,]*(?:\.\d+)?)$")
 _TOTAL_WORDS = re.compile(r"得分|总分|合计|总计")
 # A fund row whose wording is unknown is read as the template's next row; a near-miss of a row
@@ -52,6 +56,7 @@ class EvalState:
     placed: int = -1  # template index of the last fund row read (mappings/template.py)
     pairs_placed: dict[int, int] = field(default_factory=dict)  # grid column -> template index of its last part
     header_spans: tuple[int, frozenset[int]] = (-1, frozenset())  # (table index, covered positions) of the indicator header
+    indicator_columns: tuple[str | None, ...] = DEFAULT_INDICATOR_COLUMNS  # after 三级指标; None: a column not read
 
 
 @dataclass(frozen=True)
@@ -183,16 +188,20 @@ def _map_indicator_row(table: RawTable, r: int, row: list[str | None], state: Ev
     if len(filled) == 1 and filled[0][0] >= len(cells) - 2:
         state.level1, state.level2 = _level(filled[0][1]), None  # a heading row: 效益指标
         return
-    if len(cells) < INDICATOR_CELLS:
+    named = state.indicator_columns
+    if len(cells) < len(named) + 2:  # level2, level3 and the named columns
         for col, cell in filled:
             out.add_unmapped(state.form, cell, table, r, col)
         return
-    note, score, max_score, actual, target, level3, level2 = (cells[-k] for k in range(1, INDICATOR_CELLS + 1))
-    level1 = cells[-INDICATOR_CELLS - 1] if len(cells) > INDICATOR_CELLS else None
+    value = {key: cells[len(cells) - len(named) + k] for k, key in enumerate(named) if key}
+    level3, level2 = cells[-len(named) - 1], cells[-len(named) - 2]
+    level1 = cells[-len(named) - 3] if len(cells) > len(named) + 2 else None
     if not is_blank(level1) and normalize_label(level1) not in load_vocabulary().structure["indicators"]:
         state.level1, state.level2 = _level(level1), None
     if not is_blank(level2):
         state.level2 = _level(level2)
+    target, actual = _target(value), value.get("actual")
+    max_score, score = value.get("max_score"), value.get("score")
     if all(is_blank(c) for c in (level3, target, actual, max_score, score)):
         return
     out.indicators.append(
@@ -206,10 +215,37 @@ def _map_indicator_row(table: RawTable, r: int, row: list[str | None], state: Ev
             actual=_text(actual),
             max_score=parse_number(max_score).value,
             score=parse_number(score).value,
-            note=_text(note),
+            note=_text(value.get("note")),
             location=table.location(r),
         )
     )
+
+
+def _target(value: dict[str, str | None]) -> str | None:
+    """The target as one text: a form printing it apart (指标性质 ≥ | 指标值 95 | 度量单位 %)
+    gives ≥95%, = 100 | % gives 100% (as the same target printed whole); a 指标性质 that is a
+    word (定性, 正向) is no part of it."""
+    number, unit, nature = (_text(value.get(k)) for k in ("target", "unit", "nature"))
+    if number is None or (unit is None and nature is None):
+        return number
+    sign = nature if nature and _SIGN.match(nature) and not number.startswith(nature) else ""
+    sign = "" if sign in ("=", "＝") else sign
+    return sign + number + (unit if unit and not number.endswith(unit) else "")
+
+
+def _indicator_columns(row: list[str | None]) -> tuple[str | None, ...]:
+    """What the header names after 三级指标, left to right (``indicator.`` column keys without
+    the prefix; None for a column jixiao does not read); the template's order when it names
+    fewer than two of them."""
+    cells = [normalize_label(c) for c in row if c is not None and not is_blank(c)]
+    if "三级指标" not in cells:
+        return DEFAULT_INDICATOR_COLUMNS
+    named: list[str | None] = []
+    for label in cells[cells.index("三级指标") + 1 :]:
+        found = match_column(label, INDICATOR_FORM)
+        key = found[0].key.removeprefix("indicator.") if found else None
+        named.append(None if key in named else key)
+    return tuple(named) if sum(k is not None for k in named) >= 2 else DEFAULT_INDICATOR_COLUMNS
 
 
 def _is_indicator_header(row: list[str | None]) -> bool:
@@ -284,6 +320,7 @@ def map_evaluation(table: RawTable, state: EvalState, out: Collector) -> None:
         if _is_indicator_header(row):  # with or without a 绩效指标 column before 一级指标
             state.section = "indicators"
             state.header_spans = (table.index, _covered(row))
+            state.indicator_columns = _indicator_columns(row)
             continue
         if name := named_unit(first):  # 预算部门名称：… in one cell
             out.departments.append(name)

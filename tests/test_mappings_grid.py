@@ -402,3 +402,51 @@ def test_a_lone_year_beside_current_columns_is_the_prior_year():
     rows = [["经费控制情况", "预算数", "本年决算数", "2022年决算"], ["三公经费", "2", "3", "1"]]
     facts = {f.column: f.value for f in mapped(rows).facts if f.item == "three_public.total"}
     assert facts == {"budget": 2, "final": 3, "prior_final": 1}
+
+
+@pytest.fixture
+def target_apart_docx(tmp_path):
+    """A 自评表 whose indicator block prints the target apart (四川's 指标性质 | 指标值 | 度量单位,
+    then 完成值 | 权重 | 得分 | 未完成原因分析), its 一级指标 merged down and 绩效指标 merged down
+    the left edge."""
+    def indicator(level1: str | None, level2: str, level3: str, *cells: str, first: bool = False):
+        edge = cell("绩效指标" if first else "", vmerge="restart" if first else "continue")
+        one = cell(level1 or "", vmerge="restart" if level1 else "continue")
+        return row(edge, one, cell(level2), cell(level3), *(cell(v) for v in cells))
+
+    head = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分", "未完成原因分析"]
+    body = table(
+        11,
+        row(cell("年度预算申请", span=2), cell("年初预算数"), cell("全年预算数"), cell("全年执行数"), cell("分值"),
+            cell("执行率"), cell("得分"), cell("", span=3)),
+        row(cell("年度资金总额", span=2), *(cell(v) for v in ("1", "2", "2", "10", "100%", "10")), cell("", span=3)),
+        row(cell(""), *(cell(h) for h in head)),
+        indicator("产出指标", "数量指标", "印发文件份数", "≥", "35", "次", "39次", "20", "20", "", first=True),
+        indicator(None, "质量指标", "信息报送准确率", "=", "100", "%", "98%", "10", "8", "系统故障", ),
+        indicator("满意度指标", "服务对象满意度指标", "群众满意度", "定性", "较高", "", "较高", "10", "10", ""),
+    )
+    return docx_with_body(tmp_path / "target-apart.docx", para("部门整体支出绩效自评表"), body)
+
+
+def test_indicator_columns_are_read_through_the_header_that_names_them(target_apart_docx):
+    from extractors import extract
+
+    report = map_filing([extract(target_apart_docx, target_apart_docx.name)])
+    got = [(i.level1, i.level2, i.level3, i.target, i.actual, i.max_score, i.score, i.note) for i in report.indicators]
+    assert got == [
+        ("产出指标", "数量指标", "印发文件份数", "≥35次", "39次", 20, 20, None),
+        ("产出指标", "质量指标", "信息报送准确率", "100%", "98%", 10, 8, "系统故障"),
+        ("满意度指标", "服务对象满意度指标", "群众满意度", "较高", "较高", 10, 10, None),
+    ]
+
+
+def test_indicator_header_of_unknown_columns_keeps_the_template_order():
+    rows = [
+        ["年度预算申请", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", _],
+        ["年度资金总额", "1", "2", "2", "10", "100%", "10", _],
+        ["一级指标", "二级指标", "三级指标", "甲", "乙", "丙", "丁", "戊"],
+        ["产出指标", "数量指标", "召开常委会会议", "6次", "7次", "10", "9", "无"],
+    ]
+    report = mapped(rows, title="部门整体支出绩效自评表")
+    got = [(i.level3, i.target, i.actual, i.max_score, i.score, i.note) for i in report.indicators]
+    assert got == [("召开常委会会议", "6次", "7次", 10, 9, "无")]
