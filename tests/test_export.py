@@ -199,12 +199,12 @@ def test_cli_refuses_an_existing_file_in_one_line(sample_db, tmp_path):
     target = tmp_path / "report.xlsx"
     target.write_text("keep me")
     done = subprocess.run([str(JIXIAO), "export", "--format", "xlsx", "--out", str(target), "--db", str(sample_db)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 2  # a user mistake (README: exit codes)
     assert "Traceback" not in done.stderr + done.stdout
     assert "exists; pass --force to overwrite" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert target.read_text() == "keep me"
     forced = subprocess.run([str(JIXIAO), "export", "--format", "csv", "--out", str(target), "--db", str(sample_db),
-                             "--force"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                             "--force"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert forced.returncode == 2 and "is a file; --out needs a folder for csv" in forced.stderr

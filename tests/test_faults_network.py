@@ -14,7 +14,6 @@ import pytest
 from crawler import Fetcher, FetchError, RawStore
 from core.config import CrawlerSettings, PortalConfig
 
-pytestmark = pytest.mark.timeout(60)
 
 
 class RawServer:

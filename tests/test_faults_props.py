@@ -29,7 +29,6 @@ from hypothesis import strategies as st
 from mappings.normalize import normalize_label, squash
 from mappings.numbers import parse_number, to_wan
 
-pytestmark = pytest.mark.timeout(180)
 
 money = st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 spaces = st.text(alphabet=" \t\n\u3000\xa0\u200b", max_size=4)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.faults.builders import good_reports
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+pytestmark = pytest.mark.slow
 
 
 def test_rerun_counts_skipped_filings_as_unchanged(tmp_path):

@@ -224,7 +224,7 @@ def test_a_terminal_gets_a_live_display_of_the_run(tmp_path):
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     assert proc.wait(timeout=300) == 0
-    reader.join(timeout=30)
+    reader.join(timeout=600)
     os.close(master)
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert "filings" in screen and "5/5" in screen and "failed 0" in screen, screen[-3000:]

@@ -77,7 +77,7 @@ def run_chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
     assert CHROMIUM.exists(), "Debian chromium is needed at /usr/bin/chromium (apt-get install chromium)"
     return subprocess.run(
         [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=600,
     )
 
 

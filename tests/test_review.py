@@ -61,7 +61,7 @@ def test_the_printed_command_accepts_the_wording_and_reprocess_applies_it(tmp_pa
     config = tmp_path / "jixiao.toml"
     config.write_text('[mapping]\nvocabulary = "my-labels.toml"\n', encoding="utf-8")
     shown = subprocess.run([str(JIXIAO), "review", "--db", str(db), "--config", str(config)],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                           cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert shown.returncode == 0, shown.stderr
     commands = [line.strip() for line in shown.stdout.splitlines() if line.strip().startswith("jixiao review accept")]
     wanted = next(c for c in commands if "公用经费支出合计数" in c)
@@ -69,7 +69,7 @@ def test_the_printed_command_accepts_the_wording_and_reprocess_applies_it(tmp_pa
     assert words[3:] == ["公用经费支出合计数", "--item", "basic_data.public_funds.total",
                          "--vocabulary", str(tmp_path / "my-labels.toml")]
     # The command as printed, run as is, writes the user vocabulary file...
-    accepted = subprocess.run([str(JIXIAO), *words[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    accepted = subprocess.run([str(JIXIAO), *words[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert accepted.returncode == 0, accepted.stderr
     data = tomllib.loads((tmp_path / "my-labels.toml").read_text(encoding="utf-8"))
     assert data["items"]["basic_data"]["public_funds.total"]["synonyms"] == ["公用经费支出合计数"]
@@ -104,7 +104,7 @@ def test_accepting_keeps_the_users_file_and_refuses_clashes(tmp_path):
 
 def test_accept_without_a_vocabulary_file_says_how_to_name_one(tmp_path):
     done = subprocess.run([str(JIXIAO), "review", "accept", "公用经费开支", "--item", "basic_data.public_funds.total"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert '[mapping] vocabulary = "my-labels.toml"' in done.stderr
 
@@ -171,7 +171,7 @@ def test_a_decision_while_a_run_writes_is_refused_and_nothing_is_logged(queue_db
     paths = Paths(queue_db)
     with writer_lock(paths.lock):  # what a nightly run holds while it writes
         done = subprocess.run([str(JIXIAO), "review", "decide", rows[0][0][:12], "confirmed", "--by", "张三",
-                               "--db", str(queue_db)], capture_output=True, text=True, timeout=120)
+                               "--db", str(queue_db)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert "another jixiao run is writing" in done.stderr and "try again when it has finished" in done.stderr
     assert not paths.reviews.exists()

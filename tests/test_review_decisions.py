@@ -125,10 +125,10 @@ def test_decisions_travel_as_csv_and_bad_ones_are_refused(tmp_path):
     with pytest.raises(ReviewError, match="at least 8 characters"):
         record(first, alarm[:4], "confirmed", "王五")
     done = subprocess.run([str(JIXIAO), "review", "decide", "deadbeef00", "false_alarm", "--by", "王五",
-                           "--db", str(first)], capture_output=True, text=True, timeout=120)
+                           "--db", str(first)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "no flag with fingerprint deadbeef00" in done.stderr
     shown = subprocess.run([str(JIXIAO), "query", "--db", str(first), "--format", "json",
                             "select decision from inconsistencies where decision is not null"],
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=600)
     assert json.loads(shown.stdout) == [{"decision": "fixed_by_unit"}]

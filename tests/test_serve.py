@@ -108,7 +108,7 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
         try:
-            serve.wait(timeout=30)
+            serve.wait(timeout=600)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
         serve_log.close()

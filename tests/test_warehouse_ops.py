@@ -52,7 +52,7 @@ class Child:
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.wait(timeout=30)
+        self.proc.wait(timeout=600)
 
 
 @pytest.fixture
@@ -264,7 +264,7 @@ def test_killed_writer_leaves_only_whole_filings(tmp_path, child):
     while int(writer.read()) < 5:
         pass
     writer.proc.kill()  # SIGKILL: no close, no checkpoint; the WAL is replayed on open
-    writer.proc.wait(timeout=30)
+    writer.proc.wait(timeout=600)
     with Warehouse.open(db) as wh:
         per_filing = wh.con.execute(
             "SELECT fact_count, indicator_count, error_flags, count(*) FROM filing_summary GROUP BY ALL"

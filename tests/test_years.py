@@ -203,7 +203,7 @@ def loaded_db(tmp_path_factory, documents):
 
 def test_unit_command_prints_the_years_versions_and_flags(loaded_db):
     done = subprocess.run([str(JIXIAO), "unit", "云溪区人大常委会", "--db", str(loaded_db)],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "250"})
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "250"})
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "岳阳市云溪区人民代表大会常务委员会" in out and "预算编码 107001" in out
@@ -214,11 +214,11 @@ def test_unit_command_prints_the_years_versions_and_flags(loaded_db):
 
 def test_unit_command_says_when_the_name_is_ambiguous_or_unknown(loaded_db):
     both = subprocess.run([str(JIXIAO), "unit", "财政局", "--db", str(loaded_db)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert both.returncode == 1 and "2 units match" in both.stderr and "Traceback" not in both.stderr
     assert "岳阳县财政局" in both.stdout and "岳阳市财政局" in both.stdout
     none = subprocess.run([str(JIXIAO), "unit", "教育局", "--db", str(loaded_db)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert none.returncode == 1 and "no unit matches" in none.stderr
 
 
