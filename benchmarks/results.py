@@ -173,7 +173,8 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
 
 
 def _per_format(phase: dict) -> list[str]:
-    when = f" (measured {phase['date']}, load average {phase['loadavg'][0]:.1f})" if "date" in phase else ""
+    when = (f" (measured {phase['date']} on a corpus of {phase['corpus']}, load average {phase['loadavg'][0]:.1f})"
+            if "date" in phase else "")
     lines = ["", f"## Per format: process_filing vs the naive reader, same files{when}", "",
              f"Medians of {phase['rounds']} interleaved rounds; start-up apart: importing the pipeline took "
              f"{phase['imports_s']:.2f} s, the first file of each format is in the last two columns.", "",

@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-format", action="store_true",
                         help="measure only the per-format ratios (kept with the other figures of results.json)")
     parser.add_argument("--formats", default=None, help="with --per-format: these formats only, comma-separated")
+    parser.add_argument("--files-per-format", type=int, default=FILES_PER_FORMAT,
+                        help="per-format phase: files of each format (default %(default)s)")
     args = parser.parse_args(argv)
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text("utf-8"))
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         os.environ["JIXIAO_CACHE_DIR"] = str(corpus.cache_dir)  # the .doc conversions, read by both sides
         if args.per_format:
-            results = _per_format_only(corpus, args.out / "results.json", args.formats)
+            results = _per_format_only(corpus, args.out / "results.json", args.formats, args.files_per_format)
         else:
             work = Path(tempfile.mkdtemp(prefix="jixiao-bench-", dir=args.work))
             try:
@@ -142,9 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _per_format_only(corpus: Corpus, previous: Path, only: str | None) -> dict:
+def _per_format_only(corpus: Corpus, previous: Path, only: str | None, per_format: int) -> dict:
     """The per-format phase alone, its figures put into the last full run's results."""
-    files = pick(corpus.formats(), FILES_PER_FORMAT)
+    files = pick(corpus.formats(), per_format)
     if only:
         files = {fmt: paths for fmt, paths in files.items() if fmt in only.split(",")}
     _log(f"per format: {sum(map(len, files.values()))} files, {FORMAT_ROUNDS} interleaved rounds")
@@ -154,6 +156,7 @@ def _per_format_only(corpus: Corpus, previous: Path, only: str | None) -> dict:
     measured["by_format"] = {**old["by_format"], **measured["by_format"]} if only else measured["by_format"]
     measured["date"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     measured["loadavg"] = list(os.getloadavg())
+    measured["corpus"] = f"{len(corpus.files)} filings ({', '.join(f'{n} {k}' for k, n in corpus.counts().items())})"
     results["phases"]["formats"] = measured
     results["metrics"] = {k: v for k, v in results["metrics"].items() if not k.startswith("format_")}
     results["metrics"].update(format_metrics(measured))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import clean_text
+from core.text import clean_text, per_filing
 
 # NFKC leaves these as they are; clerks and OCR use them interchangeably.
 _PUNCTUATION = str.maketrans(
@@ -39,6 +39,7 @@ _TRAILING_PUNCT = re.compile(r"[:：;；,，、.。]+$")
 _WHITESPACE = re.compile(r"\s+")
 
 
+@per_filing
 def squash(text: str | None) -> str:
     """``clean_text`` without any whitespace: labels wrap and are spaced out at random."""
     return _WHITESPACE.sub("", clean_text(text))
@@ -59,6 +60,7 @@ def _normalize_step(label: str) -> str:
     return _strip_once(label) or label
 
 
+@per_filing  # every label of a table is matched against several forms and blocks
 def normalize_label(text: str | None) -> str:
     """The vocabulary form of a printed label: a fixed point, so idempotent by construction.
 
