@@ -99,6 +99,18 @@ class Facts:
             self._subjects[fact.form][fact.subject] = None
         for fact in indicators:  # grouped by project like the facts, never making a group of their own
             self._by_item[(fact.form, fact.item, fact.column, fact.subject)].append(fact)
+        self._all = list(facts)
+
+    def equal_elsewhere(self, value: Decimal, unit: str | None, tolerance: Decimal, besides: Fact | None,
+                        same: Iterable[tuple]) -> Fact | None:
+        """A form fact other than ``besides`` holding ``value`` in ``unit``, when none of the
+        (form, item) rows ``same`` holds it (zero never counts: it fills half the cells of any form)."""
+        same = set(same)
+        equal = [f for f in self._all if f.form != "narrative" and f is not besides and f.unit == unit
+                 and f.value is not None and math.isfinite(f.value) and abs(Decimal(str(f.value)) - value) <= tolerance]
+        if value == 0 or any((f.form, f.item) in same for f in equal):
+            return None
+        return equal[0] if equal else None
 
     def has_row(self, form: str, subject: str | None, item: str) -> bool:
         """Some column of this item was read."""
@@ -163,11 +175,12 @@ def unread(label: str) -> Cell:
 def make_flag(rule: R.Rule, message: str, cells: Iterable[Cell | None], *, printed=None, computed=None,
               limit=None, subject: str | None = None, item: str | None = None, columns: tuple[str, ...] = (),
               unit: str | None = None) -> Flag:
-    """A flag with its evidence; one resting on an uncertain reading is stored for review."""
+    """A flag with its evidence; one resting on an uncertain reading (or explained by another
+    reading, an ``alternative`` cell) is stored for review."""
     cells = tuple(c for c in cells if c is not None)
     weakest = min((c for c in cells if c.match_score is not None), key=lambda c: c.match_score, default=None)
     inferred = any(c.inferred for c in cells)
-    certain = all(R.is_certain(c.match_method, c.match_score, c.inferred) for c in cells)
+    certain = all(R.is_certain(c.match_method, c.match_score, c.inferred) and c.role != "alternative" for c in cells)
     checked = next((c for c in cells if c.role == "printed"), None)
     yuan = list(dict.fromkeys(f"{c.label} {c.text}" for c in cells if in_yuan(c)))
     note = f"（原表以元填报：{'、'.join(yuan)} 元）" if yuan else ""
@@ -212,6 +225,8 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
                 parts = [a for term in terms for a in term]
                 printed = [a.value for a in parts if a.value is not None]
                 if total.value is None or not printed:
+                    continue
+                if any(all(a.value is None for a in term) for t, term in zip(decl.parts, terms) if t in decl.rows_read):
                     continue
                 summed = sum(printed, Decimal(0))
                 diff = summed - total.value
@@ -338,6 +353,13 @@ def check_restates(rule: R.Rule, decl: R.Restates, facts: Facts, report: Canonic
     )
     cells = [stated.cell("printed", "报告正文" + item_name(decl.narrative_item)),
              table.cell("reference", FORMS[decl.form] + facts.label(decl.term))]
+    # The sentence's figure is another cell of the forms (a sub-item, another column or year, a
+    # project's): the sentence more likely names that figure than contradicts this one.
+    other = facts.equal_elsewhere(stated.value, stated.fact.unit, rule.tolerance, table.fact, decl.same_as)
+    if other is not None:
+        label = FORMS.get(other.form, other.form) + facts.label(other.item, other.column)
+        cells.append(Addend(label, other).cell("alternative"))
+        message += f"（正文数字与{label}{'（' + other.subject + '）' if other.subject else ''}相同，待核）"
     return [make_flag(rule, message, cells, printed=stated.value,
                       computed=table.value, subject=decl.narrative_item, item=decl.narrative_item, unit=decl.unit)]
 

@@ -55,6 +55,10 @@ class Sum:
     # Parts the form's template always fills: blank or not found, the sum rests on a misreading
     # and its flag goes to review. Any other part left out of the form counts as 0.
     required: tuple[str, ...] = ()
+    # ``*`` parts with no printed value at all: their rows were not read (an OCR'd table, a
+    # layout not understood), so the sum would compare the total with a fraction of it.
+    # Nothing is compared then.
+    rows_read: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,10 @@ class Restates:
     form: str
     term: str
     unit: str = "万元"
+    # (form, item) of the other forms' rows that state the same figure. When the sentence's figure
+    # equals some other cell of the forms the flag goes to review (the sentence likely names that
+    # cell), unless that cell is one of these: then the forms disagree with each other.
+    same_as: tuple[tuple[str, str], ...] = ()
     message: str = ("报告正文{narrative_label} {narrative} {unit}，{form_label}{cell_label} {table} {unit}"
                     "（相差 {diff} {unit}）")
 
@@ -211,7 +219,7 @@ DECLARATIONS: tuple[Rule, ...] = (
     Rule("total_score_mismatch", ERROR, "总分不等于各项得分之和", (
         Sum(EVAL_FORMS, "total_score@", ("funds.total@score", "indicator.score*"),
             "{where}总分 {total} 分 ≠ 年度资金总额得分 {t0} 分 + 绩效指标得分合计 {t1} 分 = {sum} 分"
-            "（相差 {diff} 分）", required=("funds.total@score",)),
+            "（相差 {diff} 分）", required=("funds.total@score",), rows_read=("indicator.score*",)),
     ), unit="分", labels=("总分（填报）", "各项得分相加")),
     Rule("three_public_over_budget", WARNING, "“三公”经费决算超预算", (
         Exceed((("basic_data", "three_public.total@final", "three_public.total@budget"),),
@@ -222,7 +230,7 @@ DECLARATIONS: tuple[Rule, ...] = (
         Restates("initial_budget", "overall_eval", "funds.total@initial_budget"),
         Restates("final", "overall_eval", "funds.total@executed"),
         Restates("basic", "overall_eval", "expenditure.basic@"),
-        Restates("project", "overall_eval", "expenditure.project@"),
+        Restates("project", "overall_eval", "expenditure.project@", same_as=(("basic_data", "project.total"),)),
         Restates("self_score", "overall_eval", "total_score@", "分"),
         Restates("three_public_budget", "basic_data", "three_public.total@budget"),
         Restates("three_public_final", "basic_data", "three_public.total@final"),

@@ -44,7 +44,9 @@ SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 class Cell:
     """One printed figure a flag compared, as printed, with how sure its reading was."""
 
-    role: str  # printed, part, limit, computed-from (numerator/denominator), reference
+    # printed, part, limit, computed-from (numerator/denominator), reference; alternative: another
+    # cell holding the printed figure, which puts the flag in review
+    role: str
     label: str  # e.g. 专项资金本年决算数, 区人大预算审查监督平台
     text: str  # the cell as printed, e.g. 51.30 or 747,953.17 (empty when blank)
     value: float | None
@@ -96,7 +98,7 @@ class Flag:
     def location_text(self) -> str | None:
         """Where the checked figure and what it was held against were read, as the facts print it."""
         texts = [str(self.location)] if self.location else []
-        texts += [c.location or (str(c.place) if c.place else "") for c in self.cells if c.role != "part"]
+        texts += [c.location or (str(c.place) if c.place else "") for c in self.cells if c.role not in ("part", "alternative")]
         return "; ".join(dict.fromkeys(t for t in texts if t)) or None
 
     def fingerprint(self, filing_id: str) -> str:

@@ -112,9 +112,11 @@ class Paragraph:
     source: str
     order: int = 0
     page: int | None = None
+    low_confidence: bool = False  # read by OCR: a digit may be misread
 
     def place(self) -> "Location":
-        return Location(file=self.source, page=self.page, paragraph=self.order + 1)
+        return Location(file=self.source, page=self.page, paragraph=self.order + 1,
+                        method="ocr" if self.low_confidence else None)
 
     def location(self) -> str:
         return str(self.place())

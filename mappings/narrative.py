@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.records import Fact, Paragraph
+from mappings.collect import OCR_SCORE_FACTOR
 from mappings.numbers import WAN_FACTORS, parse_number
 
 PATTERNS_FILE = Path(__file__).with_name("narrative_patterns.toml")
@@ -22,9 +23,12 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"，|,(?!\d{3}(?!\d))")  # not the comma of 137,400.00
 # Length-preserving, so positions in the cleaned text are positions in the printed one.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
-_NEXT_PART = re.compile(r"(?:，|,(?!\d{3}(?!\d))|、)\s*(?:20\d\d年(?:度)?)?")
+_NEXT_PART = re.compile(r"(?:，|,(?!\d{3}(?!\d))|、)\s*(?:20\d\d\s*年(?:度)?)?")
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
-_YEAR = re.compile(r"(20\d\d)年")
+# `2024 年` (117.141.250.58 广西 预算说明 prints a space before 年)
+_YEAR = re.compile(r"(20\d\d)\s*年")
+# A year the sentence is about, not one it compares with (`比2022年减少…`, `与2022年相比`).
+_STATED_YEAR = re.compile(r"(?<![比较与同])(20\d\d)\s*年")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class Vocabulary:
     prior_year: re.Pattern
     comparison: re.Pattern
     comparison_score: float
+    scope: re.Pattern
+    scope_score: float
+    scope_exempt: frozenset[str]
     amount_first_score: float
     list_marker: re.Pattern
     list_regex: re.Pattern
@@ -114,7 +121,9 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         heading=re.compile(config["heading"]), project_heading=re.compile(config["project_heading"]),
         department_heading=re.compile(config["department_heading"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
-        comparison_score=float(config["comparison_score"]), amount_first_score=float(config["amount_first_score"]),
+        comparison_score=float(config["comparison_score"]),
+        scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
+        scope_exempt=frozenset(config["scope_exempt"]), amount_first_score=float(config["amount_first_score"]),
         list_marker=re.compile(config["list_marker"]),
         list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
@@ -174,7 +183,7 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     figure for this year."""
     text = sentence.text
     clause_at = sentence.clause_start(label_at)
-    if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):label_at]):
+    if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):label_at]) or _about_other_year(sentence, label_at):
         return None
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
         return None
@@ -190,6 +199,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         score -= vocab.project_penalty
     if vocab.comparison.search(text[clause_at:label_at]):
         score = min(score, vocab.comparison_score)
+    if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, label_at):
+        score = min(score, vocab.scope_score)
     return score
 
 
@@ -246,6 +257,13 @@ def _list_items(vocab: Vocabulary, labels: str, count: int) -> list[tuple[str, f
 def _other_year(vocab: Vocabulary, sentence: _Sentence, text: str) -> bool:
     return bool(vocab.prior_year.search(text)) or bool(
         sentence.fiscal_year and any(int(y) != sentence.fiscal_year for y in _YEAR.findall(text)))
+
+
+def _about_other_year(sentence: _Sentence, label_at: int) -> bool:
+    """The last year the sentence states before the label is not the report's
+    (`2022年，本单位一般公共预算财政拨款“三公”经费支出…` in a 2023 report)."""
+    years = _STATED_YEAR.findall(sentence.text, 0, label_at)
+    return bool(sentence.fiscal_year and years and int(years[-1]) != sentence.fiscal_year)
 
 
 def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
@@ -365,9 +383,12 @@ def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = Non
         chosen.setdefault(hit.item, hit)
     facts = []
     for hit in sorted(chosen.values(), key=lambda h: (h.paragraph, h.start)):
+        # an OCR'd sentence can misread a digit: its figures rank like OCR'd cells (mappings.collect)
+        ocr = paragraphs[hit.paragraph].low_confidence
         facts.append(Fact(
             form="narrative", subject=None, item=hit.item, column=None, value=hit.value, unit=hit.unit,
-            source_label=hit.phrase, match_score=hit.score, match_method="pattern",
+            source_label=hit.phrase, match_score=hit.score * OCR_SCORE_FACTOR if ocr else hit.score,
+            match_method="ocr+pattern" if ocr else "pattern",
             location=paragraphs[hit.paragraph].location(), raw_value=hit.raw,
             place=paragraphs[hit.paragraph].place(),
         ))

@@ -326,6 +326,20 @@ def test_total_score_per_project():
     assert flag.subject == name
 
 
+def test_total_score_not_compared_when_no_indicator_score_was_read():
+    # tune-048-scanned: the OCR'd project table gave the totals but none of the indicator rows' 得分
+    name = "综合执法装备购置"
+    unread = [indicator(None, 10, f"指标{i}", "project_eval", name) for i in range(3)]
+    rep = report(project(name, "funds.total", "score", 10, unit="分"), project(name, "total_score", None, 97.5),
+                 indicators=unread)
+    assert flagged(rep, "total_score_mismatch") == []
+    rep.indicators = []
+    assert flagged(rep, "total_score_mismatch") == []
+    rep.indicators = unread[:2] + [indicator(80, 90, "满意度", "project_eval", name)]
+    [flag] = flagged(rep, "total_score_mismatch")  # one row read: a real sum, 10 + 80 ≠ 97.5
+    assert flag.printed == 97.5 and flag.computed == 90
+
+
 # --- narrative, years, forms ---------------------------------------------------------------
 
 
@@ -336,6 +350,24 @@ def test_narrative_table_mismatch():
     [flag] = flagged(rep, "narrative_table_mismatch")
     assert flag.message == "报告正文基本支出 713.46 万元，部门整体支出绩效自评表基本支出 1284.93 万元（相差 571.47 万元）"
     assert (flag.expected, flag.actual, flag.subject) == (1284.93, 713.46, "basic")
+
+
+def test_narrative_figure_that_is_another_cell_goes_to_review():
+    # The sentence's 1284.93 is not the 基本支出 of the form but its 全年预算数: a misreading of which
+    # figure the sentence names is likelier than a clerk's slip.
+    rep = report(narrative("basic", 1061.69), overall("expenditure.basic", None, 1284.93),
+                 overall("funds.total", "full_year_budget", 1061.69))
+    [flag] = flagged(rep, "narrative_table_mismatch")
+    assert flag.needs_review and flag.severity == "info"
+    assert [c.label for c in flag.cells if c.role == "alternative"] == ["部门整体支出绩效自评表年度资金总额全年预算数"]
+    # the same figure in another form's row of the same meaning: the forms disagree, no doubt
+    rep = report(narrative("project", 164.03), overall("expenditure.project", None, 718.22),
+                 basic("project.total", "final", 164.03))
+    [flag] = flagged(rep, "narrative_table_mismatch")
+    assert not flag.needs_review and flag.severity == "warning"
+    # a zero is in half the cells of any form: no explanation
+    rep = report(narrative("project", 0), overall("expenditure.project", None, 7), basic("three_public.overseas", "final", 0))
+    assert not flagged(rep, "narrative_table_mismatch")[0].needs_review
 
 
 def test_narrative_table_mismatch_tolerates_a_cent():

@@ -20,7 +20,7 @@ EXPECTED = {
         "narrative_table_mismatch": 2},  # 基本支出 713.46 vs 1284.93, 项目支出 164.03 vs 718.22
     1: {"execution_rate_misreported": 2,  # 运行维护经费, 人大监督
         "revenue_structure_mismatch": 1, "expenditure_structure_mismatch": 1,  # parts ≠ 4280.31
-        "narrative_table_mismatch": 2},  # 基本支出 2559.6 vs 2731.71, 项目支出 1466.7 vs 1496.7
+        "narrative_table_mismatch": 2},  # 基本支出 2559.6 vs 2731.71, 项目支出 1466.7 vs 1496.7 (review)
     2: {"income_identity_mismatch": 1, "missing_form": 1},
     3: {"staffing_over_quota": 1, "missing_form": 1},
     4: {"staffing_over_quota": 1, "staffing_rate_misreported": 1, "score_exceeds_max": 1,
@@ -33,15 +33,21 @@ def flags_of(seed: int):
     return run_checks(map_filing([parse_dump(seed_path(seed).read_text(), f"{seed:03d}.txt")]))
 
 
+# Seed 001 prints `2022年一般公共预算项目支出为1466.7万元(项目支出实际为1496.7万元，包含其他资金支出30万元)`:
+# the 一般公共预算 share, not the form's whole 项目支出, so its mismatch waits for review.
+IN_REVIEW = {1: {"project"}}
+
+
 @pytest.mark.parametrize("seed", sorted(EXPECTED))
 def test_seed_flags(seed):
     flags = flags_of(seed)
     assert Counter(f.rule for f in flags) == EXPECTED[seed]
+    assert {f.subject for f in flags if f.needs_review} == IN_REVIEW.get(seed, set())
     for flag in flags:
         assert flag.message and flag.severity in ("error", "warning", "info")
-        if flag.rule != "missing_form":
+        if flag.rule != "missing_form" and not flag.needs_review:
             assert flag.location and flag.expected is not None and flag.actual is not None
-            assert not flag.needs_review and flag.weakest_match >= 90 and flag.unit
+            assert flag.weakest_match >= 90 and flag.unit
 
 
 def test_seed_001_execution_rates_and_quiet_sums():

@@ -157,6 +157,8 @@ def test_scanned_page_gives_staffing_and_three_public_exactly(fixtures, extracti
     scanned = extract(fixtures["scanned"][0])
     assert scanned.doc_format == "pdf-scanned"
     assert scanned.tables and all(t.method == "ocr" and t.low_confidence for t in scanned.tables)
+    # the page's prose is OCR'd too: its sentences' figures rank like OCR'd cells
+    assert scanned.paragraphs and all(p.low_confidence and "[ocr]" in p.location() for p in scanned.paragraphs)
     assert any("OCR" in w for w in scanned.warnings)
 
     def lines(extraction):

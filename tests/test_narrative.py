@@ -185,6 +185,22 @@ PHRASINGS = [
      ["核定编制30名，年末在职27名。", "自评分为95分。", "年初部门预算2160.32万元。", "人员支出1000万元，公用支出100万元。"],
      {"authorized_headcount": 30, "actual_headcount": 27, "self_score": 95, "initial_budget": 2160.32,
       "personnel": 1000, "public_funds": 100}),
+    ("kmxd.gov.cn 寻甸文联 2022: the 支出决算 after the 三公 budget is the 三公 final, not the department's", 2022,
+     ["2022年度一般公共预算财政拨款“三公”经费支出年初预算为12000.00元，支出决算为12,000.00元，完成年初预算的100%。"],
+     {"three_public_budget": 1.2, "three_public_final": 1.2}),
+    ("echeng.gov.cn 鄂城 2022: 万 alone, the prior year's total in the next sentence", 2022,
+     ["2022年的“三公\"经费决算数合计为1000.86万，其中：因公出国（境）费0万元。", "2021年的三公经费决算数合计为807.95万。"],
+     {"three_public_final": 1000.86}),
+    ("lsz.gov.cn 凉山 2022: 支出总额, and a change against the budget", 2022,
+     ["使用财政拨款安排“三公”经费支出总额为8,237.23万元，比年初预算增加1317.14万元。"], {"three_public_final": 8237.23}),
+    ("117.141.250.58 (广西): `2024 年` with a space is a year too", 2024,
+     ["2023 年基本支出 2476260.58 元。", "2024 年本年基本支出 2576260.58 元。"], {"basic": 257.626058}),
+    ("hlx.gov.cn-like: the sentence's year far before the label", 2023,
+     ["2022年度本部门一般公共预算财政拨款安排的“三公”经费支出2.05万元。"], {}),
+    ("a year compared with is not the sentence's year", 2023,
+     ["2023年基本支出900万元，比2022年减少5万元，项目支出100万元。"], {"basic": 900, "project": 100}),
+    ("cusdn.org.cn 人员编制情况说明", None, ["编制总数50人，实际在编人数45人。"],
+     {"authorized_headcount": 50, "actual_headcount": 45}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
@@ -210,6 +226,22 @@ def test_real_phrasings(source, fiscal_year, texts, expected):
 def test_project_words_after_a_figure_lower_its_score():
     facts = extract_narrative(paragraphs("基本支出713.46万元，主要用于人大代表履职等项目。", "年初预算数20万元，用于代表履职项目。"))
     assert {f.item: (f.value, f.match_score) for f in facts} == {"basic": (713.46, 85), "initial_budget": (20, 85)}
+
+
+def test_one_kind_of_funds_is_read_below_the_bar():
+    # seed 001: `2022年一般公共预算项目支出为1466.7万元(项目支出实际为1496.7万元，…)`; the 三公 figures
+    # are 财政拨款 figures on the form as well
+    facts = extract_narrative(paragraphs("2022年一般公共预算项目支出为1466.7万元，基本支出2559.6万元。",
+                                         "一般公共预算财政拨款“三公”经费支出2.05万元。"), 2022)
+    assert {f.item: f.match_score for f in facts} == {"project": 80, "basic": 100, "three_public_final": 95}
+
+
+def test_ocr_sentences_rank_like_ocr_cells():
+    # a scanned page's sentence may hold a misread digit: never certain enough to alert on
+    ocr = [Paragraph(text="基本支出713.46万元。", source="x.pdf", order=0, page=2, low_confidence=True)]
+    [fact] = extract_narrative(ocr)
+    assert (fact.value, fact.match_method, fact.match_score) == (713.46, "ocr+pattern", 80)
+    assert fact.location == "x.pdf p.2 para 1 [ocr]"
 
 
 def test_fiscal_year_unknown_keeps_dated_figures():

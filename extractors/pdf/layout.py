@@ -239,6 +239,7 @@ class Block:
     page_height: float = 0.0
     right_limit: float = 0.0
     left_margin: float = 0.0
+    low_confidence: bool = False  # an OCR'd line
 
 
 @dataclass

@@ -293,6 +293,7 @@ def _ocr_page(path: Path, index: int, page, state: ReadState, reason: str) -> No
     left_margin = min((l.x0 for l in result.lines), default=72.0)
     for line in result.lines:
         state.blocks.append(
-            Block(number, line.top, "line", line=line, page_height=height, right_limit=result.width - left_margin, left_margin=left_margin)
+            Block(number, line.top, "line", line=line, page_height=height, right_limit=result.width - left_margin,
+                  left_margin=left_margin, low_confidence=True)
         )
     state.warnings.append(f"p.{number}: {reason}; read by OCR ({len(result.tables)} tables, low confidence)")

@@ -33,7 +33,8 @@ def assemble(state: ReadState, extraction: Extraction) -> None:
     for kind, item in items:
         if kind == "para":
             extraction.paragraphs.append(
-                Paragraph(text=_join_lines(item), source=extraction.source, order=order, page=item[0].page)
+                Paragraph(text=_join_lines(item), source=extraction.source, order=order, page=item[0].page,
+                          low_confidence=any(b.low_confidence for b in item))
             )
         else:
             rows = stitch(item)

@@ -87,7 +87,7 @@ class FlagView:
         """Where the checked figure and what it was held against are printed, in Chinese."""
         flag = self.stored.flag
         places = [flag.location] if flag.location else []
-        places += [c.place for c in flag.cells if c.role != "part" and c.place]
+        places += [c.place for c in flag.cells if c.role not in ("part", "alternative") and c.place]
         if places:
             return "；".join(dict.fromkeys(describe_place(p, self.document) for p in places))
         return humanize_location(flag.location_text, self.document)
