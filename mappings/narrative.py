@@ -64,6 +64,8 @@ class Vocabulary:
     prior_year: re.Pattern
     comparison: re.Pattern
     comparison_score: float
+    post_kind: re.Pattern
+    post_kind_figure: re.Pattern  # a kind of post with its number
     scope: re.Pattern
     scope_score: float
     scope_exempt: frozenset[str]
@@ -122,6 +124,8 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         department_heading=re.compile(config["department_heading"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
+        post_kind=re.compile(config["post_kind"]),
+        post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
         scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
         scope_exempt=frozenset(config["scope_exempt"]), amount_first_score=float(config["amount_first_score"]),
         list_marker=re.compile(config["list_marker"]),
@@ -158,6 +162,7 @@ class _Sentence:
     text: str  # cleaned, same length as printed
     printed: str
     fiscal_year: int | None
+    paragraph_text: str = ""  # cleaned, the whole running paragraph
 
     def clause_start(self, at: int) -> int:
         starts = [m.end() for m in _CLAUSE_END.finditer(self.text, 0, at)]
@@ -186,6 +191,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):label_at]) or _about_other_year(sentence, label_at):
         return None
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
+        return None
+    if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
         return None
     for topic in vocab.topics:
         # `“三公”经费支出2.05万元，其中：公务接待费…，年初预算为2万元`: a bare 预算 after the topic's
@@ -343,7 +350,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
         printed = _running_text(paragraphs, p_index)
         text = printed.translate(_FULL_WIDTH)
         for offset, cleaned in _sentences(text):
-            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year)
+            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text)
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
