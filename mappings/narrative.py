@@ -27,8 +27,9 @@ _NEXT_PART = re.compile(r"(?:，|,(?!\d{3}(?!\d))|、)\s*(?:20\d\d\s*年(?:度)?
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
 # `2024 年` (117.141.250.58 广西 预算说明 prints a space before 年)
 _YEAR = re.compile(r"(20\d\d)\s*年")
-# A year the sentence is about, not one it compares with (`比2022年减少…`, `与2022年相比`).
-_STATED_YEAR = re.compile(r"(?<![比较与同])(20\d\d)\s*年")
+# A year the sentence is about: not one it compares with (`比2022年减少…`, `与2022年相比`), nor a
+# date (`2024年4月，组织开展自评`: when the 2023 report was written).
+_STATED_YEAR = re.compile(r"(?<![比较与同])(20\d\d)\s*年(?!\s*\d{1,2}\s*月)")
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ PHRASINGS = [
      ["2023 年基本支出 2476260.58 元。", "2024 年本年基本支出 2576260.58 元。"], {"basic": 257.626058}),
     ("hlx.gov.cn-like: the sentence's year far before the label", 2023,
      ["2022年度本部门一般公共预算财政拨款安排的“三公”经费支出2.05万元。"], {}),
+    ("a date is no year the figure is of", 2023, ["2024年4月，按照要求组织开展自评，综合得分96分。"], {"self_score": 96}),
     ("a year compared with is not the sentence's year", 2023,
      ["2023年基本支出900万元，比2022年减少5万元，项目支出100万元。"], {"basic": 900, "project": 100}),
     ("cusdn.org.cn 人员编制情况说明", None, ["编制总数50人，实际在编人数45人。"],
