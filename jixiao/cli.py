@@ -37,6 +37,8 @@ def bench(
     work: Optional[Path] = typer.Option(None, "--work", help="Speed benchmark: scratch folder."),
     report_only: bool = typer.Option(False, "--report-only", help="Speed benchmark: rewrite RESULTS.md from "
                                      "results.json without measuring."),
+    per_format: bool = typer.Option(False, "--per-format", help="Speed benchmark: only the per-format ratios "
+                                    "(process_filing vs the naive reader; --formats chooses them)."),
 ) -> None:
     """Run the benchmarks (writes benchmarks/RESULTS.md): speed against a naive baseline, then accuracy on
     generated filings with known answers. ``--accuracy`` runs only the accuracy one."""
@@ -52,13 +54,16 @@ def bench(
     if not accuracy:
         from benchmarks.run import main as run_speed
 
-        argv = [flag for flag, on in (("--regenerate", regenerate), ("--report-only", report_only)) if on]
+        argv = [flag for flag, on in (("--regenerate", regenerate), ("--report-only", report_only),
+                                      ("--per-format", per_format)) if on]
+        if per_format and formats:
+            argv += ["--formats", formats]
         for flag, value in (("--filings", filings), ("--seed", seed), ("--corpus", corpus),
                             ("--max-pages", max_pages), ("--out", out), ("--work", work)):
             if value is not None:
                 argv += [flag, str(value)]
         code = run_speed(argv)
-        if code or report_only:
+        if code or report_only or per_format:
             raise typer.Exit(code)
         filings = None  # the speed corpus size is not the accuracy one
     raise typer.Exit(run_accuracy(split=split, formats=chosen, filings=filings or DEFAULT_FILINGS,
