@@ -64,7 +64,7 @@ def command_for(entry: QueueEntry, vocabulary: Path | None = None,
     return shlex.join(words)
 
 
-def _fact_sql(columns: list[str]) -> str:
+def _fact_sql(columns: list[str], facts: str = "facts_t") -> str:
     inferred = "inferred" if "inferred" in columns else "false"
     return f"""
 SELECT CASE WHEN match_method LIKE 'ocr+%' THEN 'ocr'
@@ -72,7 +72,7 @@ SELECT CASE WHEN match_method LIKE 'ocr+%' THEN 'ocr'
             ELSE 'inferred' END AS kind,
        form, source_label, item, match_method, min(match_score), count(*), count(DISTINCT filing_id),
        min(location)
-FROM facts_t
+FROM {facts}
 WHERE form <> 'narrative' AND source_label IS NOT NULL
   AND (match_method LIKE 'ocr+%' OR list_contains(?, match_method) OR {inferred})
 GROUP BY ALL
@@ -81,23 +81,34 @@ GROUP BY ALL
 
 _UNMAPPED_SQL = """
 SELECT 'unmapped', form, label, NULL, NULL, NULL, count(*), count(DISTINCT filing_id), min(location)
-FROM unmapped_labels_t GROUP BY form, label
+FROM {unmapped} GROUP BY form, label
 """
 
 _FLAG_SQL = """
 SELECT 'flag', NULL, i.message, i.rule, NULL, min(i.weakest_match), 1, 1, i.fingerprint
-FROM inconsistencies_t i LEFT JOIN reviews r ON r.fingerprint = i.fingerprint
+FROM {flags} i LEFT JOIN reviews r ON r.fingerprint = i.fingerprint
 WHERE i.needs_review AND r.fingerprint IS NULL
 GROUP BY i.fingerprint, i.message, i.rule
 """
 
 
-def queue(con: duckdb.DuckDBPyConnection, limit: int | None = None) -> list[QueueEntry]:
-    """Every entry, the most frequent first (then the least certain)."""
+def _scoped(table: str, filing_ids: list[str] | None) -> tuple[str, list]:
+    """``table``, or only its rows of ``filing_ids`` (and the parameter that takes)."""
+    if filing_ids is None:
+        return table, []
+    return f"(SELECT * FROM {table} WHERE list_contains(?, filing_id))", [filing_ids]
+
+
+def queue(con: duckdb.DuckDBPyConnection, limit: int | None = None,
+          filing_ids: list[str] | None = None) -> list[QueueEntry]:
+    """Every entry (of ``filing_ids`` only, when given), the most frequent first (then the least certain)."""
     facts = existing_columns(con, "facts_t")
-    parts = [(_fact_sql(facts), [list(UNSURE_METHODS), list(UNSURE_METHODS)]), (_UNMAPPED_SQL, [])]
+    (facts_from, facts_ids), (unmapped_from, unmapped_ids), (flags_from, flags_ids) = (
+        _scoped(t, filing_ids) for t in ("facts_t", "unmapped_labels_t", "inconsistencies_t"))
+    parts = [(_fact_sql(facts, facts_from), [list(UNSURE_METHODS), *facts_ids, list(UNSURE_METHODS)]),
+             (_UNMAPPED_SQL.format(unmapped=unmapped_from), unmapped_ids)]
     if {"needs_review", "fingerprint", "weakest_match"} <= set(existing_columns(con, "inconsistencies_t")):
-        parts.append((_FLAG_SQL, []))
+        parts.append((_FLAG_SQL.format(flags=flags_from), flags_ids))
     sql = " UNION ALL ".join(f"({p})" for p, _ in parts)
     params = [v for _, values in parts for v in values]
     rows = con.execute(

@@ -22,6 +22,7 @@ import duckdb
 from rapidfuzz import fuzz
 
 from core.regions import split_region
+from warehouse import schema
 from warehouse.rows import insert_rows
 from warehouse.unit_merges import merged_into
 
@@ -285,9 +286,9 @@ class _BatchUnits:
         con.execute("DELETE FROM unit_review_t WHERE list_contains(?, filing_id) OR list_contains(?, candidate_unit_id)",
                     [fids, sorted(self.dropped)])
         con.execute("DELETE FROM units_t WHERE list_contains(?, unit_id)", [sorted(self.dropped)])
-        insert_rows(con, "units_t", list(self.created.values()))
-        insert_rows(con, "filing_units_t", list(self.rows.values()))
-        insert_rows(con, "unit_review_t", [r for reviews in self.reviews.values() for r in reviews])
+        insert_rows(con, schema.UNITS_T, list(self.created.values()))
+        insert_rows(con, schema.FILING_UNITS_T, list(self.rows.values()))
+        insert_rows(con, schema.UNIT_REVIEW_T, [r for reviews in self.reviews.values() for r in reviews])
         if self.dropped:
             _drop_empty_units(con)
 

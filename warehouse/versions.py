@@ -42,7 +42,7 @@ def record_versions(con: duckdb.DuckDBPyConnection, results: list[FilingResult],
             superseded.append((fid, latest[0]))
         versions.append({"filing_id": fid, "version": latest[0] + 1 if latest else 1, "sha256": filing.sha256,
                          "fetched_at": parse_timestamp(filing.fetched_at) or now, "loaded_at": now})
-    insert_rows(con, "filing_versions_t", legacy)
+    insert_rows(con, schema.FILING_VERSIONS_T, legacy)
     if superseded:
         keep = ", ".join(quote(c.name) for c in schema.FACTS_T.columns if c.name != "filing_id")
         pairs = [[fid for fid, _ in superseded], [version for _, version in superseded]]
@@ -52,7 +52,7 @@ def record_versions(con: duckdb.DuckDBPyConnection, results: list[FilingResult],
         con.execute(f"UPDATE filing_versions_t SET superseded_at = ? FROM {replaced} "
                     "WHERE filing_versions_t.filing_id = p.filing_id AND filing_versions_t.version = p.version",
                     [now, *pairs])
-    insert_rows(con, "filing_versions_t", versions)
+    insert_rows(con, schema.FILING_VERSIONS_T, versions)
 
 
 def _facts(con: duckdb.DuckDBPyConnection, table: str, filing_id: str, version: int | None = None) -> tuple[Fact, ...]:

@@ -306,7 +306,7 @@ def collect(con: duckdb.DuckDBPyConnection, year: int | None = None, region: str
         },
         "by_rule": by_rule_sorted,
         "by_region": _group(all_cards, lambda c: c.region or "（未注明）"),
-        "queue": queue(con, QUEUE_LIMIT) if _has_table(con, "facts_t") else [],
+        "queue": queue(con, QUEUE_LIMIT, ids) if _has_table(con, "facts_t") else [],
         "decided": sum(1 for c in all_cards for f in c.flags if f.review),
         "by_year": _group(all_cards, lambda c: f"{c.fiscal_year}年度" if c.fiscal_year else "（年度不明）",
                           key=lambda e: e["key"]),
