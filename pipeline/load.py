@@ -143,6 +143,12 @@ def load_filings(
             store.mark_unchanged(run_id)
             finish(filing, "unchanged", None)
             continue
+        earlier = [f for f, p in pending.items() if p.filing_id == filing.filing_id]
+        if earlier or any(r.filing.filing_id == filing.filing_id for r in ready):
+            for future in earlier:  # another version of a filing in flight (a rebuild): in stream order
+                wait([future])
+                load(future)
+            write_ready()
         pending[engine.submit(filing)] = filing
         done = [f for f in pending if f.done()]
         if len(pending) >= window and not done:
@@ -279,5 +285,7 @@ def rebuild(db: Path, progress: Progress | None = None) -> RunOutcome:
     paths = Paths(db)
     raw = RawStore(paths.raw)
     if progress is not None:
-        progress.add_total(archived_count(raw))
-    return run_pipeline(archived_filings(raw), paths, kind="rebuild", force=True, fresh=True, progress=progress)
+        progress.add_total(archived_count(raw, with_history=True))
+    # every version in order, so filing_versions and fact_versions come back as they were
+    return run_pipeline(archived_filings(raw, with_history=True), paths, kind="rebuild", force=True, fresh=True,
+                        progress=progress)

@@ -153,10 +153,10 @@ def test_moving_the_folder_keeps_every_filing_id(reports, tmp_path):
 def test_a_file_renamed_or_moved_inside_the_root_is_the_same_filing_a_copy_is_another(reports, tmp_path):
     """Identity is content first, the name inside the root second: a rename or a move into a
     subfolder loads nothing twice, a copy beside its original is a filing of its own, a file
-    edited in place is a new version of its filing."""
+    edited in place is a new version of its filing, and a rebuild keeps both versions."""
     import shutil
 
-    from pipeline.load import ingest
+    from pipeline.load import ingest, rebuild
 
     db = tmp_path / "w.duckdb"
     ingest([reports], db)
@@ -178,6 +178,14 @@ def test_a_file_renamed_or_moved_inside_the_root_is_the_same_filing_a_copy_is_an
     assert len(_rows(db, "select filing_id from filings_t")) == 6, "an edit replaces, never adds"
     assert _rows(db, f"select version from filing_versions_t where filing_id = '{first_id}' order by 1") == [
         (1,), (2,)]
+
+    history = "select filing_id, version, form, item, \"column\", value from fact_versions order by all"
+    before = _rows(db, history)
+    rebuild(db)  # from the raw store: every version again, in order
+    assert _rows(db, f"select version from filing_versions_t where filing_id = '{first_id}' order by 1") == [
+        (1,), (2,)]
+    assert _rows(db, history) == before
+    assert len(_rows(db, "select filing_id from filings_t")) == 6
 
 
 def test_parser_version_follows_code_not_comments_and_names_the_libraries():
