@@ -79,9 +79,10 @@ def _options(
 ) -> None:
     """jixiao (绩效): crawl, extract, check and load performance self-assessment reports into DuckDB.
 
-    Exit codes: 0 all good; 1 internal error; 2 bad arguments or config; 3 busy (another run or a
-    locked database); 4 some filings failed; 5 a portal was down; 6 disk full, permission denied or
-    out of memory; 7 the Prefect server does not answer; 130 interrupted.
+    Exit codes: 0 all good, 1 internal error, 2 bad arguments or config,
+    3 busy (another run or a locked database), 4 some filings failed,
+    5 a portal was down, 6 disk full, permission denied or out of memory,
+    7 the Prefect server does not answer, 130 interrupted.
     """
     if log_format not in ("text", "json"):
         raise typer.BadParameter("must be text or json", param_hint="--log-format")

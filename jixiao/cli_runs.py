@@ -83,8 +83,8 @@ def _engine(dask: Optional[str]):
     return DaskEngine(dask)
 
 
-def _finish(outcome, title: str) -> None:
-    """The run's summary (JSON lines mode: one JSON object), then its exit code."""
+def _finish(outcome, title: str, next_steps: str | None = None) -> None:
+    """The run's summary (JSON lines mode: one JSON object), what to do next, then its exit code."""
     from jixiao.errors import outcome_code
     from pipeline.crawl import DOWN_STATUSES
 
@@ -93,7 +93,23 @@ def _finish(outcome, title: str) -> None:
                          default=str))
     elif not _state["quiet"] or outcome.summary.get("filings_failed"):
         print_summary(outcome.summary, title)
+        if next_steps and not _state["quiet"]:
+            console.print(next_steps, soft_wrap=True, highlight=False)
     raise typer.Exit(int(outcome_code(outcome.summary, DOWN_STATUSES)))
+
+
+def _program() -> str:
+    """How the user can run this command again: `jixiao` when that is on PATH, else the path they used."""
+    import shutil
+
+    invoked = Path(sys.argv[0])
+    on_path = shutil.which("jixiao")
+    if on_path and Path(on_path).resolve() == invoked.resolve():
+        return "jixiao"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)
 
 
 
@@ -111,10 +127,10 @@ def demo(
     settings_ = settings(str(config) if config else None)
     with _progress(db, verbose) as progress:
         outcome = run_demo(db, settings_, progress=progress)
-    if not _state["quiet"] and _state["log_format"] == "text":
-        console.print(f"next: [bold]jixiao report --db {db}[/] or "
-                      f"[bold]jixiao query \"select * from inconsistencies\"[/]")
-    _finish(outcome, f"jixiao demo → {db}")
+    jixiao = _program()
+    _finish(outcome, f"jixiao demo → {db}", next_steps=(
+        f"next: [bold]{jixiao} report --db {db}[/] (an HTML page: report.html) or "
+        f"[bold]{jixiao} query \"select department, rule, message from inconsistencies join filings using (filing_id)\" --db {db}[/]"))
 
 
 @app.command()

@@ -127,6 +127,25 @@ def test_ingest_piped_prints_one_line_per_filing_json_too_and_quiet_prints_none(
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
 
 
+@pytest.mark.slow
+def test_demo_ends_with_next_steps_a_new_user_can_run_as_printed(tmp_path):
+    import shlex
+
+    db = tmp_path / "demo.duckdb"
+    done = jixiao("demo", "--db", str(db), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert lines[-1].startswith("next: ") and done.stdout.index("filings ok") < done.stdout.index("next: ")
+    program = lines[-1].split()[1]  # the jixiao this user ran, not one assumed on PATH
+    assert program == "jixiao" or Path(program).is_file(), program
+    report = lines[-1].removeprefix("next: ").split(" (", 1)[0]
+    query = lines[-1].split(" or ", 1)[1]
+    for command in (report, query):
+        ran = subprocess.run(shlex.split(command), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert ran.returncode == 0, command + "\n" + ran.stderr
+    assert (tmp_path / "report.html").is_file()
+
+
 def test_failed_filings_exit_4_and_the_log_file_has_them(tmp_path):
     folder = tmp_path / "in"
     B.good_reports(folder)
