@@ -187,3 +187,23 @@ def test_memory_stays_flat_on_200_pages(fixtures, tmp_path):
           f"peak RSS {large['rss_mb']:.0f} MB vs {small['rss_mb']:.0f} MB for {len(reader.pages)} pages")
     assert large["rss_mb"] < small["rss_mb"] * 1.6
 
+
+def test_indicator_rows_cut_by_a_page_under_a_vertical_label_are_read_whole(tmp_path):
+    """A page break cuts an indicator row while 绩效指标, printed one character per line, is
+    merged down the left edge: the rest of the row on the next page is the same row (its
+    merged label running on proves nothing either way)."""
+    from core.records import Extraction, Paragraph, RawTable
+    from jixiao.samples.formats import convert_files
+    from jixiao.samples.render import render_docx
+    from mappings import map_filing
+
+    names = [f"第{k}项重点工作任务按期完成情况及群众反映问题办结情况" for k in range(1, 41)]
+    rows = [["绩\n效\n指\n标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"]]
+    rows += [["", "产出指标" if k == 0 else "", "数量指标", name, "≥95%", "96%", "2", "2", ""] for k, name in enumerate(names)]
+    forms = Extraction(source="f.docx", doc_format="docx",
+                       paragraphs=[Paragraph(text="部门整体支出绩效自评表", source="f.docx", order=0)])
+    forms.tables.append(RawTable(source="f.docx", index=0, rows=rows, order=1))
+    (pdf,) = convert_files([render_docx(forms, tmp_path / "f.docx")], "pdf", tmp_path / "pdf")
+    report = map_filing([extract(pdf)])
+    assert [clean_text(i.level3) for i in report.indicators] == names
+    assert {i.score for i in report.indicators} == {2}

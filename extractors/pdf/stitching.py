@@ -173,6 +173,8 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
             if owner.top < last_row_top - 2:
                 return False  # an empty merged cell running on: the new text starts a row
             continue  # leading spaces pushed all of its text past the break
+        if owner.top < last_row_top - 2:
+            continue  # merged down from rows above (a vertical 绩效指标): running on proves nothing
         if owner.text_bottom is None or owner.bottom - owner.text_bottom > owner.line_height * 0.6 + 1:
             return False
         if not owner.last_line_full and cell.text[:1] not in "，。、；：,.;:)）”":
