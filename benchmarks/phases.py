@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 SITE_FILES = 12  # files per sample site: its article dates run 2 days apart from the 28th
@@ -132,17 +134,12 @@ def run_bulk(source_db: Path, target_db: Path, rows_wanted: int = 1_000_000, exe
     return {"rows": big.num_rows, "arrow_s": arrow_s, "executemany_rows": len(sample), "executemany_s": executemany_s}
 
 
-def run_portal(paths: list[Path], root: Path) -> dict:
-    from core.paths import Paths
+@contextmanager
+def _served_sites(files: list[Path], root: Path, prefix: str = "bench") -> Iterator[list]:
+    """The files as loopback sample portals of ``SITE_FILES`` each: (name, PortalConfig) pairs."""
     from jixiao.samples.portal import build_site, serve_portal
-    from pipeline.crawl import crawl_and_load
-    from pipeline.settings import settings
 
-    def nightly_flow(config_path: str, db: str):  # what `jixiao run` does
-        return crawl_and_load(settings(config_path), Paths(Path(db)))
-
-    files = [p for p in paths if p.suffix.lower() not in (".html", ".htm")]
-    root.mkdir(parents=True)
+    root.mkdir(parents=True, exist_ok=True)
     stops = []
     portals = []
     try:
@@ -154,21 +151,34 @@ def run_portal(paths: list[Path], root: Path) -> dict:
             site = build_site(root / f"site-{k // SITE_FILES:03d}", docs=docs)
             base_url, stop = serve_portal(site.root)
             stops.append(stop)
-            portals.append((f"bench{k // SITE_FILES:03d}", site.portal(base_url)))
+            portals.append((f"{prefix}{k // SITE_FILES:03d}", site.portal(base_url)))
+        yield portals
+    finally:
+        for stop in stops:
+            stop()
+
+
+def _portal_files(paths: list[Path]) -> list[Path]:
+    return [p for p in paths if p.suffix.lower() not in (".html", ".htm")]  # an HTML file is an article itself
+
+
+def run_portal(paths: list[Path], root: Path) -> dict:
+    from core.paths import Paths
+    from pipeline.crawl import crawl_and_load
+    from pipeline.settings import settings
+
+    def nightly_flow(config_path: str, db: str):  # what `jixiao run` does
+        return crawl_and_load(settings(config_path), Paths(Path(db)))
+
+    files = _portal_files(paths)
+    with _served_sites(files, root) as portals, _served_sites(files[:1], root / "warm", "warm") as warm_portals:
         config = root / "jixiao.toml"
-        config.write_text(_portal_toml(portals), "utf-8")
+        config.write_text(portal_toml(portals), "utf-8")
         # The first run pays the imports and the sample site's first requests: outside the timings.
-        warm = root / "warm"
-        warm_docs = root / "warm-docs"
-        warm_docs.mkdir()
-        (warm_docs / files[0].name).symlink_to(files[0])
-        warm_site = build_site(root / "warm-site", docs=warm_docs)
-        warm_url, warm_stop = serve_portal(warm_site.root)
-        stops.append(warm_stop)
         warm_config = root / "warm.toml"
-        warm_config.write_text(_portal_toml([("warm", warm_site.portal(warm_url))]), "utf-8")
+        warm_config.write_text(portal_toml(warm_portals), "utf-8")
         t0 = time.perf_counter()
-        nightly_flow(config_path=str(warm_config), db=str(warm / "w.duckdb"))
+        nightly_flow(config_path=str(warm_config), db=str(root / "warm" / "w.duckdb"))
         warm_s = time.perf_counter() - t0
 
         db = root / "portal" / "jixiao.duckdb"
@@ -180,24 +190,27 @@ def run_portal(paths: list[Path], root: Path) -> dict:
         second_s = time.perf_counter() - t0
         # The night an entry's recheck_days run out: every article again, by conditional GET.
         recheck_config = root / "recheck.toml"
-        recheck_config.write_text("[crawler]\nrecheck_days = 0\n\n" + _portal_toml(portals), "utf-8")
+        recheck_config.write_text("[crawler]\nrecheck_days = 0\n\n" + portal_toml(portals), "utf-8")
         t0 = time.perf_counter()
         recheck = nightly_flow(config_path=str(recheck_config), db=str(db))
         recheck_s = time.perf_counter() - t0
-    finally:
-        for stop in stops:
-            stop()
-    keep = ("filings_ok", "filings_partial", "filings_failed", "filings_unchanged", "facts", "report_articles",
-            "articles_unchanged", "articles_not_refetched", "documents_downloaded", "documents_not_modified",
-            "list_pages", "crawl_errors")
     return {
         "sites": len(portals), "files": len(files), "warmup_s": warm_s, "first_s": first_s, "second_s": second_s,
-        "recheck_s": recheck_s, "first": {k: first.summary.get(k) for k in keep},
-        "second": {k: second.summary.get(k) for k in keep}, "recheck": {k: recheck.summary.get(k) for k in keep},
+        "recheck_s": recheck_s, "first": _kept(first.summary), "second": _kept(second.summary),
+        "recheck": _kept(recheck.summary),
     }
 
 
-def _portal_toml(portals: list) -> str:
+_KEPT = ("filings_ok", "filings_partial", "filings_failed", "filings_unchanged", "facts", "report_articles",
+         "articles_unchanged", "articles_not_refetched", "documents_downloaded", "documents_not_modified",
+         "list_pages", "crawl_errors")
+
+
+def _kept(summary: dict) -> dict:
+    return {k: summary.get(k) for k in _KEPT}
+
+
+def portal_toml(portals: list) -> str:
     out = []
     for name, portal in portals:
         urls = ", ".join(json.dumps(u) for u in portal.start_urls)

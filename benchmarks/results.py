@@ -84,7 +84,7 @@ def versions() -> dict:
 
     out = {}
     for name in ("jixiao", "pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "openpyxl", "beautifulsoup4",
-                 "lxml", "duckdb", "pyarrow", "pebble", "prefect", "prefect-dask", "distributed", "psutil"):
+                 "lxml", "duckdb", "pyarrow", "pebble", "prefect", "distributed", "psutil"):
         try:
             out[name] = version(name)
         except PackageNotFoundError:
@@ -155,6 +155,7 @@ def render_markdown(results: dict, notes: str | None = None) -> str:
         f"load_filing total {one['load_filing_s']:.2f} s.",
         f"- Portal: {ph['portal']['sites']} loopback sites, {ph['portal']['files']} files; first run "
         f"{ph['portal']['first']}; re-run {ph['portal']['second']}; recheck run {ph['portal'].get('recheck')}.",
+        *_scaleout_lines(ph.get("scaleout")),
         "- Load average (1/5/15 min) before/after each phase: "
         + "; ".join(f"{name} {_loads(ph[name].get('loadavg'))}" for name in ("baseline", "pipeline_1", "pipeline_2", "portal")),
         "",
@@ -186,6 +187,19 @@ def _per_format(phase: dict) -> list[str]:
                      f"{e['ratio_cpu']:.2f} | {statuses} | {e['first_file']['baseline_s']:.2f} | "
                      f"{e['first_file']['pipeline_s']:.2f} |")
     return lines
+
+
+def _scaleout_lines(scaleout: dict | None) -> list[str]:
+    if not scaleout:
+        return []
+    runs = lambda values: ", ".join(f"{v:.1f}" for v in values)  # noqa: E731
+    return [
+        f"- Dask cluster{' (' + scaleout['measured'] + ')' if scaleout.get('measured') else ''}: {scaleout['files']} files on {scaleout['sites']} loopback portals, {scaleout['rounds']} "
+        f"rounds; `run --dask` {runs(scaleout['dask_runs_s'])} s, 2 local workers {runs(scaleout['local_runs_s'])} s; "
+        f"same rows {scaleout['same_rows']} ({scaleout['rows']}); a result is {scaleout['result_pickle_kb']:.0f} KB "
+        f"pickled; processes added on the cluster by the runs {scaleout['processes_added_by_runs']}, left after "
+        f"teardown {scaleout['processes_left_after_teardown']}.",
+    ]
 
 
 def _loads(loadavg) -> str:

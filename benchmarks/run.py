@@ -37,6 +37,9 @@ from benchmarks.formats import pick, run_formats
 from benchmarks.national import NATIONAL_FILINGS, bench_filings, run_national
 from benchmarks.phases import SITE_FILES, in_fresh_process, run_baseline, run_bulk, run_direct_pipeline, run_portal
 from benchmarks.results import RssSampler, fmt_value, machine, render_markdown, verdict, versions
+from benchmarks.scaleout import FILES as SCALEOUT_FILES
+from benchmarks.scaleout import ROUNDS as SCALEOUT_ROUNDS
+from benchmarks.scaleout import run_scaleout
 from benchmarks.startup import REPEATS as STARTUP_REPEATS
 from benchmarks.startup import run_startup
 
@@ -86,6 +89,10 @@ TARGETS: dict[str, tuple[str, str, object]] = {
     "national_query_p95_max_s": ("s", "≤ 2 (slowest of the SPEC views, wide views, report --region; p95)",
                                  lambda v: v <= 2.0),
     "national_report_region_p95_s": ("s", "≤ 2 (report --region for one county; p95)", lambda v: v <= 2.0),
+    "dask_cluster_vs_local_2_workers": ("×", "≤ 1.1 (`run --dask` on dask scheduler + 2 workers; median of 3)",
+                                        lambda v: v <= 1.1),
+    "dask_cluster_same_rows": ("1 = yes", "= 1 (facts, indicators, flags, filings equal to the local run)",
+                               lambda v: v == 1.0),
 }
 METRIC_KEYS = tuple(TARGETS)  # and format_<fmt>_vs_baseline per format of the corpus
 FORMAT_TARGET = 0.5  # per format, marginal, against the naive reader (issue 13)
@@ -256,6 +263,8 @@ def run_all(corpus: Corpus, work: Path) -> dict:
             ("startup", "start-up: `jixiao ingest` of one file and `jixiao facts`, as a user runs them", run_startup, ()),
             ("national", "a simulated national year through the production load loop", run_national,
              (bench_filings(len(paths)),)),
+            ("scaleout", "`jixiao run --dask` on a local dask scheduler + 2 workers against 2 local workers",
+             run_scaleout, (paths, work / "scaleout")),
         ]:
             _log(message)
             with sampler.phase(name) as load:
@@ -296,6 +305,12 @@ def run_all(corpus: Corpus, work: Path) -> dict:
                         "figures scaled) through pipeline.load.load_filings in batches of LOAD_BATCH per "
                         "transaction (across-filing checks in the load), then publish; views timed on the published "
                         "copy, p95 of 5; the 140,000-filing time is projected linearly from the filings run",
+            "scaleout": f"benchmarks.scaleout: up to {SCALEOUT_FILES} corpus files (no html) served as loopback "
+                        "portals, crawled into a fresh db by pipeline.crawl.crawl_and_load (what `jixiao run` runs) "
+                        "with pipeline.load.DaskEngine on a `dask scheduler` + 2 `dask worker --nthreads 1` started "
+                        "on 127.0.0.1 by the phase, and with 2 local worker processes; each arm in its own spawned "
+                        f"process, one warm-up run each, {SCALEOUT_ROUNDS} interleaved rounds, median; rows of every round "
+                        "compared; the cluster is torn down and checked gone",
         },
         "phases": phases,
         "metrics": metrics(corpus, phases),
@@ -374,6 +389,8 @@ def metrics(corpus: Corpus, phases: dict) -> dict:
         "national_warehouse_mb": national["warehouse_mb"],
         "national_query_p95_max_s": national["query_p95_max_s"],
         "national_report_region_p95_s": national["query_p95_s"]["report_region"],
+        "dask_cluster_vs_local_2_workers": phases["scaleout"]["ratio"],
+        "dask_cluster_same_rows": float(phases["scaleout"]["same_rows"]),
         "doc_conversion_s_per_file": (
             gen.get("soffice_doc_to_docx_s", 0.0) / gen["soffice_doc_to_docx_files"]
             if gen.get("soffice_doc_to_docx_files") else 0.0

@@ -21,8 +21,8 @@ import crawler
 from core.paths import Paths
 from core.records import Filing, FilingResult
 from pipeline.crawl import crawl_and_load, with_portal_args
-from pipeline.load import RunOutcome
-from pipeline.process import IsolatedRunner, Limits, process_filing
+from pipeline.load import DaskEngine, RunOutcome
+from pipeline.process import IsolatedRunner, Limits
 from pipeline.progress import LineProgress
 from pipeline.settings import channels_of, settings
 
@@ -35,9 +35,7 @@ _TASKS = {crawler.discover: discover_task, crawler.fetch_filing: fetch_task}
 
 
 @task(name="extract-map-check", cache_policy=NO_CACHE, task_run_name="process {filing.filing_id}")
-def process_task(filing: Filing, runner: IsolatedRunner | None = None) -> FilingResult:
-    if runner is None:
-        return process_filing(filing)  # on a Dask worker: the worker process is the isolation
+def process_task(filing: Filing, runner: IsolatedRunner) -> FilingResult:
     return runner.result(filing, runner.submit(filing))
 
 
@@ -67,7 +65,7 @@ def submit_task(function, *args) -> Future:
 class TaskEngine:
     """Each filing an ``extract-map-check`` task (in an isolated child when given a runner)."""
 
-    def __init__(self, runner: IsolatedRunner | None):
+    def __init__(self, runner: IsolatedRunner):
         self.runner = runner
 
     def submit(self, filing: Filing) -> Future:
@@ -83,13 +81,19 @@ class TaskEngine:
 @flow(name="jixiao-nightly", task_runner=ThreadPoolTaskRunner(max_workers=8))
 def nightly_flow(config_path: str | None = None, db: str = "jixiao.duckdb", portal_args: list[str] | None = None,
                  force: bool = False, dask_address: str | None = None) -> RunOutcome:
-    """One pass over the portals: crawl, fetch, extract, map, check, load, alert."""
+    """One pass over the portals: crawl, fetch, extract, map, check, load, alert.
+
+    With ``dask_address`` the extraction goes to that cluster through ``pipeline.load.DaskEngine``
+    (what the plain ``jixiao run --dask`` uses) while discover, fetch and load stay tasks here:
+    a flow-wide Dask task runner would ship the fetch tasks, crawl store and all, to the workers.
+    """
     config = with_portal_args(settings(config_path, required=not portal_args), portal_args)
     logger = get_run_logger()
     progress = LineProgress(logger)
     options = dict(submit=submit_task, loader=load_task, progress=progress, logger=logger)
     if dask_address:
-        outcome = crawl_and_load(config, Paths(Path(db)), force=force, engine=TaskEngine(None), **options)
+        with DaskEngine(dask_address) as engine:
+            outcome = crawl_and_load(config, Paths(Path(db)), force=force, engine=engine, **options)
     else:
         with IsolatedRunner(Limits()) as runner:
             outcome = crawl_and_load(config, Paths(Path(db)), force=force, engine=TaskEngine(runner), **options)
@@ -111,15 +115,3 @@ def _notify_failed_run(flow, flow_run, state) -> None:
 
 nightly_flow = nightly_flow.with_options(on_failure=[_notify_failed_run], on_crashed=[_notify_failed_run])
 
-
-def on_engine(flow_obj, dask_address: str | None):
-    """The flow with its extraction tasks on a Dask cluster when given a scheduler address.
-
-    Loading stays in the flow's own process: one writer. Workers read the documents from
-    the raw store, so on several machines it must be a shared path (see README).
-    """
-    if not dask_address:
-        return flow_obj
-    from prefect_dask import DaskTaskRunner
-
-    return flow_obj.with_options(task_runner=DaskTaskRunner(address=dask_address))

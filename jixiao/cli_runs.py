@@ -158,10 +158,10 @@ def run(
     if os.environ.get("PREFECT_API_URL"):
         _quiet_prefect(verbose)
         _start_logging(db, verbose)
-        from flows.crawl import nightly_flow, on_engine
+        from flows.crawl import nightly_flow
 
         _prefect_logs_to_file()
-        outcome = on_engine(nightly_flow, dask)(config_path, str(db), portal or None, force, dask)
+        outcome = nightly_flow(config_path, str(db), portal or None, force, dask)
     else:
         with _progress(db, verbose) as progress, _engine(dask) as engine:
             outcome = crawl_and_load(settings_, Paths(db), force=force, engine=engine, progress=progress)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from core.paths import Paths
-from core.records import Filing, FilingResult
+from core.records import Document, Filing, FilingResult
 from pipeline.archive import archive_filing, archived_count, archived_filings
 from pipeline.process import IsolatedRunner, Limits, parser_version, process_filing
 from pipeline.progress import Progress
@@ -52,19 +52,30 @@ class DaskEngine:
         self._executor = self._client.get_executor(pure=False)
 
     def submit(self, filing: Filing) -> Future:
-        return self._executor.submit(process_filing, filing)
+        # A worker does not share this process's working directory: a relative --db would be lost.
+        return self._executor.submit(process_filing, _with_absolute_paths(filing))
 
     def result(self, filing: Filing, future: Future) -> FilingResult:
         try:
-            return future.result()
+            result = future.result()
         except Exception as error:
             return FilingResult(filing, "failed", f"worker failed: {type(error).__name__}: {error}")
+        result.filing = filing  # loaded as it was given, as a local run loads it
+        return result
 
     def __enter__(self) -> "DaskEngine":
         return self
 
     def __exit__(self, *exc) -> None:
         self._client.close()
+
+
+def _with_absolute_paths(filing: Filing) -> Filing:
+    def absolute(document: Document) -> Document:
+        return replace(document, path=document.path.absolute())
+
+    return replace(filing, documents=[absolute(d) for d in filing.documents],
+                   inline_html=absolute(filing.inline_html) if filing.inline_html else None)
 
 
 @dataclass

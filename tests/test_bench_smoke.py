@@ -37,6 +37,10 @@ def test_bench_on_a_tiny_corpus_writes_every_metric(tmp_path):
     assert results["phases"]["pipeline_1"]["rows"]["facts_t"] > 0
     assert results["phases"]["pipeline_2"]["rows"] == results["phases"]["pipeline_1"]["rows"]
     assert results["phases"]["portal"]["second"]["articles_unchanged"] == results["phases"]["portal"]["second"]["report_articles"]
+    # The cluster run loaded what the local run loaded, and the cluster is gone.
+    scaleout = results["phases"]["scaleout"]
+    assert scaleout["same_rows"] and scaleout["rows"]["facts"] > 0
+    assert scaleout["processes_added_by_runs"] == 0 and scaleout["processes_left_after_teardown"] == 0
     report = (out / "RESULTS.md").read_text(encoding="utf-8")
     assert "| metric | value | unit | target | met? |" in report
     assert all(f"| {key} |" in report for key in METRIC_KEYS)
