@@ -1,6 +1,9 @@
 """A real Dask cluster on loopback: ``dask scheduler`` and ``dask worker`` processes, as on many
-machines, started and torn down here (each in its own session, so nothing they spawn outlives them);
-and the rows of a warehouse that two runs over the same input must share."""
+machines, started and torn down here (each in its own process group, so nothing they spawn outlives
+them); and the rows of a warehouse that two runs over the same input must share.
+
+Process groups, not sessions: Linux shares the CPU fairly between sessions (autogroup), so workers in
+sessions of their own would get more of a busy machine than the local run's workers do."""
 
 from __future__ import annotations
 
@@ -34,16 +37,16 @@ class DaskCluster:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @property
-    def sessions(self) -> set[int]:
-        return {p.pid for p in self.processes}  # each was started as the leader of its own session
+    def groups(self) -> set[int]:
+        return {p.pid for p in self.processes}  # each was started as the leader of its own process group
 
 
-def processes_in_sessions(sessions: set[int]) -> list[psutil.Process]:
-    """Live processes (zombies aside) whose session is one of ``sessions``: what a cluster left behind."""
+def processes_in_groups(groups: set[int]) -> list[psutil.Process]:
+    """Live processes (zombies aside) whose process group is one of ``groups``: what a cluster left behind."""
     found = []
     for process in psutil.process_iter(["status"]):
         try:
-            if os.getsid(process.pid) in sessions and process.info["status"] != psutil.STATUS_ZOMBIE:
+            if os.getpgid(process.pid) in groups and process.info["status"] != psutil.STATUS_ZOMBIE:
                 found.append(process)
         except (ProcessLookupError, PermissionError, psutil.Error):
             pass
@@ -76,7 +79,7 @@ def local_dask_cluster(root: Path, workers: int = 2) -> Iterator[DaskCluster]:
 
 
 def stop_cluster(cluster: DaskCluster) -> None:
-    """SIGTERM every session (workers first, then the scheduler), SIGKILL what outlives the deadline."""
+    """SIGTERM every group (workers first, then the scheduler), SIGKILL what outlives the deadline."""
     for process in reversed(cluster.processes):
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -87,7 +90,7 @@ def stop_cluster(cluster: DaskCluster) -> None:
             process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             pass
-    left = processes_in_sessions(cluster.sessions)
+    left = processes_in_groups(cluster.groups)
     _, alive = psutil.wait_procs(left, timeout=STOP_TIMEOUT_S)
     for process in alive:
         process.kill()
@@ -96,7 +99,7 @@ def stop_cluster(cluster: DaskCluster) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
-    if still := processes_in_sessions(cluster.sessions):
+    if still := processes_in_groups(cluster.groups):
         raise RuntimeError(f"dask processes still running after teardown: {[p.pid for p in still]}")
 
 
@@ -117,7 +120,7 @@ def _die_with_starter() -> None:
 def _start(cluster: DaskCluster, log: Path, *args: str) -> subprocess.Popen:
     with open(log, "ab") as out:  # the child keeps its own descriptor
         process = subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=out, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_die_with_starter)
+                                   stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_starter)
     cluster.processes.append(process)
     return process
 
@@ -144,6 +147,18 @@ def _wait_for_workers(cluster: DaskCluster, workers: int) -> None:
 
     with Client(cluster.address, timeout=START_TIMEOUT_S, set_as_default=False) as client:
         client.wait_for_workers(workers, timeout=START_TIMEOUT_S)
+
+
+def cpu_seconds(groups: set[int]) -> float:
+    """User + system CPU the live processes of ``groups`` have used so far."""
+    total = 0.0
+    for process in processes_in_groups(groups):
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
 
 
 def comparable_rows(db: Path) -> dict[str, list[tuple]]:

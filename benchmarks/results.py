@@ -195,7 +195,8 @@ def _scaleout_lines(scaleout: dict | None) -> list[str]:
     runs = lambda values: ", ".join(f"{v:.1f}" for v in values)  # noqa: E731
     return [
         f"- Dask cluster{' (' + scaleout['measured'] + ')' if scaleout.get('measured') else ''}: {scaleout['files']} files on {scaleout['sites']} loopback portals, {scaleout['rounds']} "
-        f"rounds; `run --dask` {runs(scaleout['dask_runs_s'])} s, 2 local workers {runs(scaleout['local_runs_s'])} s; "
+        f"rounds; `run --dask` {runs(scaleout['dask_runs_s'])} s, 2 local workers {runs(scaleout['local_runs_s'])} s "
+        f"(CPU medians {scaleout.get('dask_cpu_s', 0):.1f} s and {scaleout.get('local_cpu_s', 0):.1f} s); "
         f"same rows {scaleout['same_rows']} ({scaleout['rows']}); a result is {scaleout['result_pickle_kb']:.0f} KB "
         f"pickled; processes added on the cluster by the runs {scaleout['processes_added_by_runs']}, left after "
         f"teardown {scaleout['processes_left_after_teardown']}.",

@@ -28,5 +28,5 @@ def prefect_harness():
     """One Prefect test server for the whole session (each start costs ~10 s here)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=600):  # a hang guard: 120 s ran out at a load of 18
         yield

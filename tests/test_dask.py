@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from benchmarks.cluster import comparable_rows, local_dask_cluster, processes_in_sessions
+from benchmarks.cluster import comparable_rows, local_dask_cluster, processes_in_groups
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ def cluster(tmp_path_factory):
 
 
 def _cluster_pids(cluster) -> set[int]:
-    return {p.pid for p in processes_in_sessions(cluster.sessions)}
+    return {p.pid for p in processes_in_groups(cluster.groups)}
 
 
 def _ran_on_workers(cluster) -> int:
@@ -62,12 +62,13 @@ def test_ingest_on_the_cluster_loads_the_same_rows_as_the_local_run(cluster, tmp
 
 
 def _jixiao(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, set[int]]:
-    """The installed command in its own session; returns it and what of that session outlived it."""
+    """The installed command in its own session (and process group); returns it and what of its group
+    outlived it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}  # plain, no server
     process = subprocess.Popen([str(Path(sys.executable).with_name("jixiao")), "-q", *args], cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     out, err = process.communicate(timeout=900)
-    _, alive = psutil.wait_procs(processes_in_sessions({process.pid}), timeout=EXIT_S)
+    _, alive = psutil.wait_procs(processes_in_groups({process.pid}), timeout=EXIT_S)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err), {p.pid for p in alive}
 
 
@@ -101,10 +102,10 @@ def test_run_dask_gives_the_local_rows_and_leaves_no_process_behind(cluster, tmp
 
 def test_the_cluster_is_gone_after_teardown(tmp_path):
     with local_dask_cluster(tmp_path / "cluster", workers=1) as running:
-        sessions = running.sessions
-        started = processes_in_sessions(sessions)
+        groups = running.groups
+        started = processes_in_groups(groups)
         assert len(started) >= 2  # a scheduler and a worker (with its nanny) are really running
-    assert processes_in_sessions(sessions) == []
+    assert processes_in_groups(groups) == []
     assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in started)
 
 
@@ -142,12 +143,12 @@ def test_a_cluster_whose_starter_is_killed_goes_with_it(tmp_path):
         [sys.executable, "-c", "import sys\nfrom pathlib import Path\n"
          "from benchmarks.cluster import local_dask_cluster\n"
          f"with local_dask_cluster(Path({str(tmp_path / 'cluster')!r}), workers=1) as running:\n"
-         "    print(' '.join(map(str, running.sessions)), flush=True)\n"
+         "    print(' '.join(map(str, running.groups)), flush=True)\n"
          "    sys.stdin.read()\n"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    sessions = {int(pid) for pid in starter.stdout.readline().split()}
-    assert len(processes_in_sessions(sessions)) >= 2
+    groups = {int(pid) for pid in starter.stdout.readline().split()}
+    assert len(processes_in_groups(groups)) >= 2
     starter.kill()
     starter.wait()
-    _, alive = psutil.wait_procs(processes_in_sessions(sessions), timeout=EXIT_S)
-    assert alive == [] and processes_in_sessions(sessions) == []
+    _, alive = psutil.wait_procs(processes_in_groups(groups), timeout=EXIT_S)
+    assert alive == [] and processes_in_groups(groups) == []
