@@ -4,6 +4,7 @@ triggered run that crawls a loopback portal into the warehouse."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -101,6 +102,17 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{_server_log_tail(tmp_path)}") from None
         assert state == "COMPLETED", _server_log_tail(tmp_path)
+
+        def filing_lines():  # the run's line per filing reaches the server's log, as the UI shows it
+            try:
+                logs = httpx.post(f"{api}/logs/filter", timeout=10, json={
+                    "logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200}).json()
+            except (httpx.HTTPError, ValueError):
+                return None
+            return [entry["message"] for entry in logs if entry["message"].startswith("filing ")]
+
+        lines = _wait(filing_lines, 120, "the run's filing lines in the Prefect log")
+        assert any(re.match(r"filing (\d+)/\1 ", line) for line in lines), lines  # the last filing's line too
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
             assert con.execute("select count(*) from filings where portal = 'loopback'").fetchone()[0] == len(
                 site.report_titles
