@@ -4,6 +4,10 @@ An exact normalised synonym wins outright. Otherwise rapidfuzz proposes, and the
 is accepted only above ``FUZZY_CUTOFF`` and ``FUZZY_MARGIN`` points clear of the best
 candidate of any other item: ``⼀级指标`` scores 75 against both 一级指标 and 二级指标 before
 normalisation, and a tie like that must go unmapped rather than to the first candidate.
+
+Between the two, a synonym with one qualifier (``[qualifiers]`` of vocabulary.toml: 项目支出合计,
+当年财政拨款资金, 年末实有人数) is a synonym match too, scored ``QUALIFIED_SCORE``: its reading
+is as certain as the synonym's, where a fuzzy score cannot tell 非财政拨款 from 财政拨款.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from mappings.vocabulary import Column, Item, Vocabulary, load_vocabulary
 FUZZY_CUTOFF = 88.0
 FUZZY_MARGIN = 6.0
 PRIOR_YEAR = "上年"
+QUALIFIED_SCORE = 95.0  # a synonym with a qualifier: certain (checks.rules.CONFIDENCE_BAR), below an exact synonym
 KEYWORD_SCORE = 70.0  # a header named by a word it contains (预算, 决算, 执行): below any fuzzy match
 
 
@@ -47,6 +52,10 @@ def match_normalized(
     for key, synonyms in candidates.items():
         if label in synonyms:
             return LabelMatch(key, 100.0, "synonym")
+    qualified = {key for bare in load_vocabulary().unqualified(label) for key, synonyms in candidates.items()
+                 if bare in synonyms}
+    if len(qualified) == 1:
+        return LabelMatch(qualified.pop(), QUALIFIED_SCORE, "synonym")
     scored = _best_per_key(label, candidates)
     if not scored or scored[0][0] < cutoff:
         return None

@@ -30,8 +30,8 @@ _NUMBERING = re.compile(
     rf"|[\u2460-\u2473]"
     rf")"
 )
-_LEAD_IN = re.compile(r"^(?:其中|包括|含)[:：]?")
-_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度)?(?=\D)")
+_LEAD_IN = re.compile(r"^(?:其中|包括|含)[:：,，、]?")  # 其中：, 其中， and 其中 alone are all printed
+_YEAR_PREFIX = re.compile(r"^(?:19|20)\d{2}\s*年(?:度|末)?(?=\D)")  # 2023年度…, 2023年末实有人数
 # A trailing bracket is a unit or a filling instruction, never part of the name:
 # （万元）（一个专项一行）（㎡）(40分)（2023年完工项目）
 _BRACKET_SUFFIX = re.compile(r"\([^()]*\)$")

@@ -63,6 +63,15 @@ class Vocabulary:
     templates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # form -> item keys in printed order
     seen: dict[str, str] = field(default_factory=dict)  # synonym as written -> where it was printed
     subtotals: frozenset[str] = frozenset()  # normalised labels of rows that sum the lines above
+    # Words printed before or after a synonym that leave what it names unchanged (项目支出合计)
+    qualifier_prefixes: tuple[str, ...] = ()
+    qualifier_suffixes: tuple[str, ...] = ()
+
+    def unqualified(self, label: str) -> list[str]:
+        """A normalised label without one qualifier at either end: the synonym it qualifies."""
+        bare = [label[len(q):] for q in self.qualifier_prefixes if label.startswith(q)]
+        bare += [label[: -len(q)] for q in self.qualifier_suffixes if label.endswith(q)]
+        return [b for b in bare if b]
 
     def items_for(self, form: str, layouts: tuple[str, ...] | None = None) -> list[Item]:
         return [i for i in self.items if i.form == form and (layouts is None or i.layout in layouts)]
@@ -114,8 +123,10 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
     templates = {form: tuple(keys) for form, keys in data.get("template", {}).items()}
     seen = dict(data.get("seen", {}))
     subtotals = frozenset(normalize_label(s) for s in data.get("subtotals", {}).get("labels", []))
+    qualifiers = data.get("qualifiers", {})
     return Vocabulary(
-        items=items, columns=columns, structure=structure, templates=templates, seen=seen, subtotals=subtotals
+        items=items, columns=columns, structure=structure, templates=templates, seen=seen, subtotals=subtotals,
+        qualifier_prefixes=tuple(qualifiers.get("prefixes", [])), qualifier_suffixes=tuple(qualifiers.get("suffixes", [])),
     )
 
 

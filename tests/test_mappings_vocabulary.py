@@ -233,3 +233,31 @@ def test_a_bad_user_vocabulary_is_refused_with_the_file_named(user_vocabulary, t
     with pytest.raises(VocabularyError, match=message) as refused:
         use_user_vocabulary(user_vocabulary)
     assert str(user_vocabulary) in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("label", "form", "item"),
+    [("核定编制人数", "basic_data", "staffing.authorized"), ("年末实有人数", "basic_data", "staffing.actual"),
+     ("人员编制控制率", "basic_data", "staffing.control_rate"), ("基本支出合计", "overall_eval", "expenditure.basic"),
+     ("当年财政拨款资金", "project_eval", "funds.appropriation"), ("其他资金来源", "project_eval", "funds.other")],
+)
+def test_a_qualified_synonym_is_a_certain_synonym_match(label, form, item):
+    from checks.rules import is_certain
+
+    found = match_item(label, form)
+    assert found is not None and found[0].key == item
+    assert found[1].method == "synonym" and found[1].score < 100 and is_certain(found[1].method, found[1].score)
+
+
+def test_a_qualifier_never_makes_a_word_that_changes_the_meaning_certain():
+    from checks.rules import is_certain
+
+    found = match_item("非财政拨款", "project_eval")  # the opposite of 财政拨款: at best a fuzzy guess
+    assert found is None or not is_certain(found[1].method, found[1].score)
+    vocabulary = load_vocabulary()
+    assert not {"非", "其他", "以外", "除"} & set(vocabulary.qualifier_prefixes + vocabulary.qualifier_suffixes)
+
+
+@pytest.mark.parametrize("printed", ["其中：公务用车购置", "其中，公务用车购置", "其中 公务用车购置", "其中、公务用车购置"])
+def test_every_lead_in_of_a_sub_item_is_stripped(printed):
+    assert match_item(printed, "basic_data")[1] == match_item("公务用车购置", "basic_data")[1]
