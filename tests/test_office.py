@@ -145,6 +145,29 @@ def test_formula_without_cached_value_is_noted(tmp_path):
     assert any("B4" in w and "no cached value" in w for w in extraction.warnings)
 
 
+def test_a_border_without_sides_and_a_bordered_merge_over_plain_cells(tmp_path):
+    """A stylesheet's empty <border/> has sides of None: the reader raised AttributeError on it."""
+    from openpyxl.styles import Border, Side
+
+    book = Workbook()
+    sheet = book.active
+    thin = Side(style="thin")
+    for row in (["项目", "预算数", "决算数"], ["三公经费", 5, 4], ["公务接待", 2, 1]):
+        sheet.append(row)
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet["A5"], sheet["B5"] = "注", "单位：万元"
+    sheet["A5"].border = Border()  # written as an empty <border/>
+    sheet.merge_cells("B5:C5")
+    path = tmp_path / "sides.xlsx"
+    book.save(path)
+    extraction = extract(path)
+    assert [t.rows for t in extraction.tables] == [[["项目", "预算数", "决算数"], ["三公经费", "5", "4"],
+                                                    ["公务接待", "2", "1"]]]
+    assert extraction.paragraphs[0].text == "注 单位：万元"
+
+
 def test_several_forms_on_one_sheet_and_several_sheets(tmp_path):
     book = Workbook()
     one = book.active
