@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from core.text import per_filing
 from mappings.normalize import normalize_label
@@ -35,12 +35,21 @@ class LabelMatch:
     method: str  # synonym, fuzzy
 
 
-def _best_per_key(label: str, candidates: dict[str, tuple[str, ...]]) -> list[tuple[float, str]]:
-    scored = []
-    for key, synonyms in candidates.items():
-        if synonyms:
-            scored.append((max(fuzz.WRatio(label, s, processor=None) for s in synonyms), key))
-    return sorted(scored, reverse=True)
+def _best_per_key(label: str, candidates: dict[str, tuple[str, ...]], floor: float) -> list[tuple[float, str]]:
+    """Each key's best WRatio, best first; a score below ``floor`` reads as 0.
+
+    ``floor`` is the cutoff less the margin: a lower score can neither be accepted nor come
+    within the margin of an accepted one, so it need not be exact, and rapidfuzz's
+    ``score_cutoff`` skips most of its work (the fuzzy scoring was the top of mapping's profile).
+    """
+    keys = [key for key, synonyms in candidates.items() if synonyms]
+    owners = [key for key in keys for _ in candidates[key]]
+    choices = [synonym for key in keys for synonym in candidates[key]]
+    best = dict.fromkeys(keys, 0.0)
+    for _, score, index in process.extract(label, choices, scorer=fuzz.WRatio, processor=None, limit=None,
+                                           score_cutoff=floor):
+        best[owners[index]] = max(best[owners[index]], score)
+    return sorted(((score, key) for key, score in best.items()), reverse=True)
 
 
 def match_normalized(
@@ -56,7 +65,7 @@ def match_normalized(
                  if bare in synonyms}
     if len(qualified) == 1:
         return LabelMatch(qualified.pop(), QUALIFIED_SCORE, "synonym")
-    scored = _best_per_key(label, candidates)
+    scored = _best_per_key(label, candidates, max(0.0, cutoff - FUZZY_MARGIN))
     if not scored or scored[0][0] < cutoff:
         return None
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
