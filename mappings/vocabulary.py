@@ -66,12 +66,15 @@ class Vocabulary:
     # Words printed before or after a synonym that leave what it names unchanged (项目支出合计)
     qualifier_prefixes: tuple[str, ...] = ()
     qualifier_suffixes: tuple[str, ...] = ()
+    equivalents: tuple[tuple[str, str], ...] = ()  # (printed, as the vocabulary writes it): 费用 → 费
 
     def unqualified(self, label: str) -> list[str]:
-        """A normalised label without one qualifier at either end: the synonym it qualifies."""
+        """A normalised label without one qualifier at either end, or with one equivalent
+        wording written the vocabulary's way: the synonym it may be."""
         bare = [label[len(q):] for q in self.qualifier_prefixes if label.startswith(q)]
         bare += [label[: -len(q)] for q in self.qualifier_suffixes if label.endswith(q)]
-        return [b for b in bare if b]
+        bare += [label.replace(printed, written) for printed, written in self.equivalents if printed in label]
+        return [b for b in bare if b and b != label]
 
     def items_for(self, form: str, layouts: tuple[str, ...] | None = None) -> list[Item]:
         return [i for i in self.items if i.form == form and (layouts is None or i.layout in layouts)]
@@ -127,6 +130,7 @@ def toml_to_vocabulary(data: dict) -> Vocabulary:
     return Vocabulary(
         items=items, columns=columns, structure=structure, templates=templates, seen=seen, subtotals=subtotals,
         qualifier_prefixes=tuple(qualifiers.get("prefixes", [])), qualifier_suffixes=tuple(qualifiers.get("suffixes", [])),
+        equivalents=tuple((normalize_label(a), normalize_label(b)) for a, b in qualifiers.get("equivalents", [])),
     )
 
 

@@ -261,3 +261,11 @@ def test_a_qualifier_never_makes_a_word_that_changes_the_meaning_certain():
 @pytest.mark.parametrize("printed", ["其中：公务用车购置", "其中，公务用车购置", "其中 公务用车购置", "其中、公务用车购置"])
 def test_every_lead_in_of_a_sub_item_is_stripped(printed):
     assert match_item(printed, "basic_data")[1] == match_item("公务用车购置", "basic_data")[1]
+
+
+@pytest.mark.parametrize(("printed", "written"), [("办公费用", "办公费"), ("会议费和培训费", "会议费、培训费")])
+def test_an_equivalent_wording_reads_as_the_synonym_it_stands_for(printed, written):
+    from checks.rules import is_certain
+
+    found, synonym = match_item(printed, "basic_data"), match_item(written, "basic_data")
+    assert found[0].key == synonym[0].key and is_certain(found[1].method, found[1].score)
