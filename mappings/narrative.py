@@ -65,6 +65,7 @@ class Vocabulary:
     prior_year: re.Pattern
     comparison: re.Pattern
     comparison_score: float
+    cost_before: re.Pattern
     post_kind: re.Pattern
     post_kind_figure: re.Pattern  # a kind of post with its number
     scope: re.Pattern
@@ -125,6 +126,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         department_heading=re.compile(config["department_heading"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
+        cost_before=re.compile(config["cost_before"]),
         post_kind=re.compile(config["post_kind"]),
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
         scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
@@ -193,6 +195,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
         return None
+    if vocab.cost_before.search(text, clause_at, label_at):
+        return None
     if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
         return None
     for topic in vocab.topics:
@@ -207,7 +211,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         score -= vocab.project_penalty
     if vocab.comparison.search(text[clause_at:label_at]):
         score = min(score, vocab.comparison_score)
-    if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, label_at):
+    # before the label, or in a gloss between label and amount (`基本支出（一般公共预算）…`)
+    if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset)):
         score = min(score, vocab.scope_score)
     return score
 

@@ -207,6 +207,50 @@ PHRASINGS = [
      ["2023年基本支出900万元，比2022年减少5万元，项目支出100万元。"], {"basic": 900, "project": 100}),
     ("cusdn.org.cn 人员编制情况说明", None, ["编制总数50人，实际在编人数45人。"],
      {"authorized_headcount": 50, "actual_headcount": 45}),
+    # real 三公 说明 / 预算 / 决算 sentences (pages corpus), each a shape the patterns did not all read
+    ("bbstxq.liuzhou.gov.cn 2018 三公说明: a sub-item's 支出决算 is no department final", 2018,
+     ["2018年度一般公共预算财政拨款安排的“三公”经费预算54万元，其中：因公出国（境）费支出决算0万元；公务用车购置及运行费支出决算12万元；公务接待费支出决算42万元。"],
+     {"three_public_budget": 54}),
+    ("bbstxq.liuzhou.gov.cn 2018 三公说明: 决算支出, a change against the prior year, sub-items", 2018,
+     ["2018年度一般公共预算财政拨款安排的“三公”经费决算支出51万元，与上年相比减少17万元，下降25.0%，其中：因公出国（境）费支出决算14万元，比上年增加14万元。"],
+     {"three_public_final": 51}),
+    ("hongxinbengye.com 衢江区 2016 三公说明: 预算安排 before the noun, 决算数 after it", 2016,
+     ["衢江区2016年一般公共预算安排“三公”经费决算数2364万元，比上年决算数下降16.77 %。"], {"three_public_final": 2364}),
+    ("xlyzsl.cn 清远市生态环境局 2019 三公说明: 完成预算…的", 2019,
+     ["清远市生态环境局2019年度“三公”经费财政拨款支出决算为17.06万元，完成预算27万元的63.2%。其中：因公出国（境）费支出决算为7.8万元，完成预算10万元的78.0%。"],
+     {"three_public_final": 17.06, "three_public_budget": 27}),
+    ("longquan.gov.cn 2018: the noun in brackets after its parts", 2018,
+     ["2018年龙泉市部门及乡镇政府，包括行政单位、事业单位和其他单位因公出国（境）经费、公务接待费、公车购置费，公车运行费（“三公”经费）决算总额2771万元，比上年下降1.8%。"],
+     {"three_public_final": 2771}),
+    ("117.141.250.58 梧州 2020 决算: 支出决算总额为, a spaced amount, 比预算增加", 2020,
+     ["2020 年度一般公共预算财政拨款安排的“三公”经费支出决算总额为 5.48 万元，比预算增加 0 万元，比去年增加1.55 万元，增长 39.4%。"],
+     {"three_public_final": 5.48}),
+    ("117.141.250.58 2023 预算: 全口径安排“三公”经费支出预算 0元", 2023,
+     ["2023 年单位预算全口径安排“三公”经费支出预算 0元，同比无变化。"], {"three_public_budget": 0}),
+    ("117.141.250.58 2023 预算: 基本支出 and its 其中 parts over paragraphs, in 元", 2023,
+     ["2023 年本年一般公共预算基本支出 911000.39 元，其中：", "人员经费 809961.19 元，主要包括：基本工资、津贴补贴、伙食补助费、绩效工资。",
+      "公用经费 71339.2 元，主要包括：办公费、工会经费、其他商品服务和支出。"],
+     {"basic": 91.100039, "personnel": 80.996119, "public_funds": 7.13392}),
+    ("117.141.250.58 2024 预算: a numbered 项目支出 with its share and change", 2024,
+     ["2. 项目支出 469500 元，占一般公共预算支出的 19.62%，同比增加 70100 元 ，增长 17.55%。"], {"project": 46.95}),
+    ("quxian.gov.cn 渠县 2024 决算: 在职人员 among kinds of staff", 2024,
+     ["人员概况：在职人员81人，专业技术人员57人、管理人员1人，工勤人员23人。"], {"actual_headcount": 81}),
+    ("pl.kmrd.cn 盘龙区人大 2017: a bracketed gloss between label and amount", 2017,
+     ["2017年部门经费预算7464053元，基本支出4566793元，其中工资福利支出（人员支出）3265013元，商品和服务支出（公用支出）843942元，对个人和家庭补助支出（人员支出）457838元；项目支出（专项工作经费支出）2897260元。"],
+     {"basic": 456.6793, "wages": 326.5013, "goods_services": 84.3942, "household_subsidies": 45.7838, "project": 289.726}),
+    ("hh.gov.cn 红河 2024: projects' counts and budgets are no department figure", 2024,
+     ["2024年，红河州数据发展中心实施项目共15个，年初批复预算8个项目985万元（含1个年初结转结余项目50万元），调整预算后项目预算861.46万元，实际到位资金334.67万元。"],
+     {}),
+    ("taojiang.gov.cn 2019: a comparison without an amount", 2019, ["本年度“三公经费”决算数未超过2019年预算数。"], {}),
+    # shapes of the same kinds (no one source): the generalisations above, each pinned
+    ("实际支出 alone after the budget", 2023, ["2023年年初预算1200万元，实际支出1150.5万元。"], {"initial_budget": 1200, "final": 1150.5}),
+    ("支出总额", 2023, ["本年支出总额为1150.5万元。"], {"final": 1150.5}),
+    ("三公 预算数 then 执行数; 预算执行数", 2023, ["“三公”经费预算数为10万元，执行数为8.5万元。", "“三公”经费预算执行数8.5万元。"],
+     {"three_public_budget": 10, "three_public_final": 8.5}),
+    ("a cost's 决算数 / 支出决算 is no department final", 2023, ["机关运行经费决算数12.3万元，会议费支出决算1.2万元。"], {}),
+    ("在编人员; 现有职工", 2023, ["核定编制20名，现有在编人员18名。", "单位现有职工25人。"], {"authorized_headcount": 20, "actual_headcount": 18}),
+    ("年初结转 without 结余", 2023, ["年初结转资金12.5万元，本年收入800万元。"], {"carryover_opening": 12.5, "revenue_current_year": 800}),
+    ("评价得分; a scale's 总分 is no score", 2023, ["评价指标体系总分100分。", "经评价，本部门整体支出绩效评价得分为92.5分。"], {"self_score": 92.5}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
@@ -232,6 +276,11 @@ def test_real_phrasings(source, fiscal_year, texts, expected):
 def test_project_words_after_a_figure_lower_its_score():
     facts = extract_narrative(paragraphs("基本支出713.46万元，主要用于人大代表履职等项目。", "年初预算数20万元，用于代表履职项目。"))
     assert {f.item: (f.value, f.match_score) for f in facts} == {"basic": (713.46, 85), "initial_budget": (20, 85)}
+
+
+def test_a_fund_scope_in_a_gloss_is_read_below_the_bar():
+    facts = extract_narrative(paragraphs("基本支出（一般公共预算）700万元，项目支出（含结转）100万元。"))
+    assert {f.item: (f.value, f.match_score) for f in facts} == {"basic": (700, 80), "project": (100, 100)}
 
 
 def test_one_kind_of_funds_is_read_below_the_bar():
