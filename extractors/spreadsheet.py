@@ -213,8 +213,7 @@ def _read_books(book, formulas) -> tuple[list[SheetGrid], list[str]]:
             # and bottom borders; the other cells become empty, and those on an edge get the
             # top-left's border of that edge.
             start = border_of.setdefault((r0, c0), set())
-            if (r1, c1) in cells or (r1, c1) in border_of:
-                start |= border_of[(r1, c1)] & {"right", "bottom"}
+            start |= border_of.get((r1, c1), set()) & {"right", "bottom"}
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) == (r0, c0):
@@ -224,9 +223,8 @@ def _read_books(book, formulas) -> tuple[list[SheetGrid], list[str]]:
                                                     ("right", c == c1)) if on}
                     border_of[(r, c)] = start & edges
         formula_cells = _parse_sheet(formulas[sheet.title]).cells if formulas is not None else {}
-        present = set(border_of)
-        max_row = max(r for r, _ in present) if present else 1
-        max_col = max(c for _, c in present) if present else 1
+        max_row = max((r for r, _ in border_of), default=1)
+        max_col = max((c for _, c in border_of), default=1)
         rows = [r for r in range(1, max_row + 1) if r not in parsed.hidden_rows]
         cols = [c for c in range(1, max_col + 1) if c not in parsed.hidden_cols]
         row_at = {r: i for i, r in enumerate(rows)}
