@@ -47,12 +47,18 @@ _FALSE = {"0", "false", "off"}
 
 @dataclass
 class _Names:
-    """Qualified tag names in the document's WordprocessingML namespace (transitional or strict)."""
+    """Qualified tag names in the document's WordprocessingML namespace (transitional or strict).
+
+    Each name is built once per document: the walk asks for them a few hundred thousand times."""
 
     ns: str
+    _built: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __call__(self, local: str) -> str:
-        return f"{{{self.ns}}}{local}"
+        name = self._built.get(local)
+        if name is None:
+            name = self._built[local] = f"{{{self.ns}}}{local}"
+        return name
 
 
 def extract(path: Path, name: str) -> Extraction:
@@ -249,14 +255,14 @@ def build_grid(tbl: etree._Element, w: _Names, where: str) -> Layout:
     """One row per ``w:tr``, one position per grid column; merged cells appear once."""
     layout = Layout(rows=[], nested=[], boxes=[], warnings=[])
     vertical: set[int] = set()  # start columns of vertical merges still open
+    tc_tag, props_tag = w("tc"), w("tcPr")
     for r, tr in enumerate(tbl.iterfind(w("tr"))):
         row: list[str | None] = [None] * _row_prop(tr, "gridBefore", w)
-        for tc in tr.iterfind(w("tc")):
+        for tc in tr.iterfind(tc_tag):
             col = len(row)
-            props = tc.find(w("tcPr"))
-            span = _span(props, w)
+            span, vmerge, hmerge = _cell_props(tc.find(props_tag), w)
             text = _cell_text(tc, w, layout)
-            if (_continues(props, "vMerge", w) and col in vertical) or _continues(props, "hMerge", w):
+            if (vmerge == "continue" and col in vertical) or hmerge == "continue":
                 row.extend([None] * span)
                 if text.strip():
                     layout.warnings.append(
@@ -265,7 +271,7 @@ def build_grid(tbl: etree._Element, w: _Names, where: str) -> Layout:
                 continue
             row.append(text)
             row.extend([None] * (span - 1))
-            if _merge_value(props, "vMerge", w) == "restart":
+            if vmerge == "restart":
                 vertical.add(col)
             else:
                 vertical.discard(col)
@@ -295,10 +301,12 @@ def _cell_text(tc: etree._Element, w: _Names, layout: Layout) -> str:
     return "\n".join(lines)
 
 
-def _span(props: etree._Element | None, w: _Names) -> int:
+def _cell_props(props: etree._Element | None, w: _Names) -> tuple[int, str | None, str | None]:
+    """A cell's grid span and its vMerge and hMerge values (see ``_merge_value``)."""
     if props is None:
-        return 1
-    return _bounded_int(props.find(w("gridSpan")), w, default=1, low=1)
+        return 1, None, None
+    return (_bounded_int(props.find(w("gridSpan")), w, default=1, low=1), _merge_value(props, "vMerge", w),
+            _merge_value(props, "hMerge", w))
 
 
 def _row_prop(tr: etree._Element, name: str, w: _Names) -> int:
@@ -324,6 +332,3 @@ def _merge_value(props: etree._Element | None, name: str, w: _Names) -> str | No
         return None
     return marker.get(w("val"), "continue")
 
-
-def _continues(props: etree._Element | None, name: str, w: _Names) -> bool:
-    return _merge_value(props, name, w) == "continue"
