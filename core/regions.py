@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 REGIONS_FILE = Path(__file__).with_name("regions.toml")
@@ -36,18 +37,28 @@ class Divisions:
     provinces: tuple[str, ...]
     cities: tuple[City, ...]
 
-    def city_names(self) -> list[tuple[str, City]]:
-        """(name or alias, city), longest name first."""
+    # Worked out once per Divisions (read once): split_region asks for them for every unit name it reads.
+    @cached_property
+    def _city_names(self) -> list[tuple[str, City]]:
         pairs = [(n, c) for c in self.cities for n in (c.name, *c.aliases)]
         return sorted(pairs, key=lambda p: -len(p[0]))
 
+    @cached_property
+    def _counties(self) -> dict[City | None, list[tuple[str, City]]]:
+        by_city: dict[City | None, list[tuple[str, City]]] = {
+            city: sorted(((n, city) for n in city.counties), key=lambda p: -len(p[0])) for city in self.cities}
+        shared = Counter(n for c in self.cities for n in c.counties)
+        by_city[None] = sorted(((n, c) for c in self.cities for n in c.counties if shared[n] == 1),
+                               key=lambda p: -len(p[0]))
+        return by_city
+
+    def city_names(self) -> list[tuple[str, City]]:
+        """(name or alias, city), longest name first."""
+        return self._city_names
+
     def counties(self, city: City | None = None) -> list[tuple[str, City]]:
         """(county, its city), longest first; a name two cities share is left out when no city is given."""
-        pairs = [(n, c) for c in self.cities if city in (None, c) for n in c.counties]
-        if city is None:
-            names = [n for n, _ in pairs]
-            pairs = [p for p in pairs if names.count(p[0]) == 1]
-        return sorted(pairs, key=lambda p: -len(p[0]))
+        return self._counties.get(city, [])
 
 
 @lru_cache(maxsize=1)

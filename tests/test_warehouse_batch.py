@@ -170,3 +170,30 @@ def test_units_versions_and_cross_year_flags_are_the_same_one_by_one_and_in_batc
 def one_column(rows: dict[str, list[tuple]], table, column: str) -> list[tuple]:
     index = [c for c in table.column_names() if c not in _VOLATILE].index(column)
     return [(row[index],) for row in rows[table.name]]
+
+
+# --- the wide views, materialised in the published copy -------------------------------------------
+
+
+def test_the_published_wide_views_hold_the_same_rows_as_the_writers(tmp_path, generated):
+    from warehouse import open_readonly, publish
+
+    writer, published = tmp_path / "writer.duckdb", tmp_path / "jixiao.duckdb"
+    with Warehouse.open(writer) as store:
+        run = store.start_run("ingest")
+        store.load_filings(_results(generated, 12), run, PARSER)
+        store.load_filings([_year_result(generated, *row) for row in _YEARS], run, PARSER)
+        live = {v.name: store.con.execute(f'SELECT * FROM "{v.name}" ORDER BY ALL').fetchall()
+                for v in schema.VIEWS if v.materialised}
+    publish(writer, published)
+    con = open_readonly(published)
+    try:
+        copied = {name: con.execute(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall() for name in live}
+        tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        commented = dict(con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall())
+    finally:
+        con.close()
+    assert set(live) == {"staffing", "cost_control", "fund_execution", "filing_summary"}
+    assert all(live.values()) and copied == live
+    assert {v.table for v in schema.VIEWS if v.materialised} <= tables  # read from a table, not aggregated again
+    assert all(commented[name] for name in live)

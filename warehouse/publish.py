@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.lock import WarehouseMissing, busy_from_duckdb, connect_writer
+from warehouse.schema import VIEWS, literal, quote
 
 UNMAPPED_LABELS_SQL = (
     "SELECT label, form, count(*) AS n FROM unmapped_labels_t GROUP BY label, form "
@@ -23,6 +24,7 @@ def publish(writer_path: Path | str, published_path: Path | str) -> Path:
     already connected keeps reading the old inode, new connections see the new file, and
     nobody ever opens a half-copied file. The writer must be closed (by this process or
     any other); it is reopened briefly to CHECKPOINT so no committed data sits in the WAL.
+    The copy's wide views are materialised before the rename (``_materialise_views``).
     """
     writer_path, published_path = Path(writer_path), Path(published_path)
     if not writer_path.exists():
@@ -39,6 +41,7 @@ def publish(writer_path: Path | str, published_path: Path | str) -> Path:
     tmp = published_path.with_name(f".{published_path.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(writer_path, tmp)
+        _materialise_views(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, published_path)
@@ -46,6 +49,32 @@ def publish(writer_path: Path | str, published_path: Path | str) -> Path:
         tmp.unlink(missing_ok=True)
     _fsync_dir(published_path.parent)
     return published_path
+
+
+def _materialise_views(copy: Path) -> None:
+    """Each ``materialised`` view of the copy becomes a table computed once here, which the view
+    (same name, columns and comments) reads: the copy is read-only, so its rows cannot go stale,
+    and a query no longer aggregates every fact of the year."""
+    con = duckdb.connect(str(copy))
+    try:
+        present = {name for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal").fetchall()}
+        con.execute("BEGIN TRANSACTION")
+        for view in VIEWS:
+            if not view.materialised or view.name not in present:  # a database older than the view
+                continue
+            con.execute(f"CREATE OR REPLACE TABLE {quote(view.table)} AS SELECT * FROM {quote(view.name)}")
+            con.execute(f"CREATE OR REPLACE VIEW {quote(view.name)} AS SELECT * FROM {quote(view.table)}")
+            for statement in view.comments():
+                con.execute(statement)
+            con.execute(f"COMMENT ON TABLE {quote(view.table)} IS "
+                        + literal(f"The rows of the view {view.name} as this copy was published (the view reads them)."))
+            for column, comment in view.columns:
+                con.execute(f"COMMENT ON COLUMN {quote(view.table)}.{quote(column)} IS {literal(comment)}")
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from datetime import date, datetime, timezone
+from functools import cache
 from pathlib import PurePath
 
 import duckdb
@@ -177,8 +178,14 @@ def flag_row(filing_id: str, flag: Flag, run_id: str, now: datetime) -> dict:
 def plain(record) -> dict:
     """``dataclasses.asdict`` for the flat records of a flag (a Cell, its Location): the same dict
     without deep-copying every string, which made it most of a national load's row building."""
-    return {f.name: plain(value) if is_dataclass(value := getattr(record, f.name)) else value
-            for f in fields(record)}
+    return {name: plain(value) if hasattr(type(value), "__dataclass_fields__") else value
+            for name in _field_names(type(record)) for value in (getattr(record, name),)}
+
+
+@cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    # fields() walks the class each call: a national year asks for millions of records.
+    return tuple(f.name for f in fields(record_type))
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: Table, rows: list[dict]) -> None:

@@ -52,11 +52,11 @@ def sync(con: duckdb.DuckDBPyConnection, log: Path) -> None:
                          for (place, key), (into_place, into_key) in latest.items()])
 
 
-def merged_into(con: duckdb.DuckDBPyConnection, place: str | None, key: str) -> tuple[str | None, str] | None:
-    """The (place, name key) a curator merged this name into, if any."""
-    rows = con.execute(f"SELECT into_place, into_key FROM {TABLE} WHERE place IS NOT DISTINCT FROM ? "
-                       "AND name_key = ?", [place, key]).fetchall()
-    return rows[0] if rows else None
+def merges(con: duckdb.DuckDBPyConnection) -> dict[tuple[str | None, str], tuple[str | None, str]]:
+    """(place, name key) -> the (place, name key) a curator merged it into; read once per load
+    batch (a handful of curated rows: a query per filing was a fifth of a national load)."""
+    return {(place, key): (into_place, into_key) for place, key, into_place, into_key in con.execute(
+        f"SELECT place, name_key, into_place, into_key FROM {TABLE}").fetchall()}
 
 
 def accept(db: Path, filing_id: str, decided_by: str) -> Merge:

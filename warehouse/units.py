@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from core.regions import split_region
 from warehouse import schema
 from warehouse.rows import insert_rows
-from warehouse.unit_merges import merged_into
+from warehouse.unit_merges import merges
 
 _RULES_FILE = Path(__file__).with_name("unit_names.toml")
 _PUNCTUATION = re.compile(r"[\s()（）【】\[\]“”\"'·,，、:：;；.。-]")
@@ -197,10 +197,10 @@ def _comparable(row: dict, name: UnitName) -> bool:
     return row["place"] == name.place or (row["name_key"] == name.key and (row["place"] is None or name.place is None))
 
 
-def _as_merged(con: duckdb.DuckDBPyConnection, name: UnitName) -> UnitName:
+def _as_merged(merged: dict[tuple[str | None, str], tuple[str | None, str]], name: UnitName) -> UnitName:
     """The name as the unit a curator merged it into (``jixiao review merge``), if any."""
-    merged = merged_into(con, name.place, name.key)
-    return UnitName(name.printed, merged[0], merged[1]) if merged else name
+    into = merged.get((name.place, name.key))
+    return UnitName(name.printed, into[0], into[1]) if into else name
 
 
 class _BatchUnits:
@@ -216,7 +216,8 @@ class _BatchUnits:
         self.reviews: dict[str, list[dict]] = {fid: [] for fid in fids}
         for review in _dicts(con, "SELECT * FROM unit_review_t WHERE list_contains(?, filing_id)", [fids]):
             self.reviews[review["filing_id"]].append(review)
-        self.names = {fid: _as_merged(con, parse_name(d, r)) for fid, (d, r) in self.filings.items() if d}
+        self.merges = merges(con)
+        self.names = {fid: _as_merged(self.merges, parse_name(d, r)) for fid, (d, r) in self.filings.items() if d}
         places = sorted({n.place for n in self.names.values() if n.place})
         keys = sorted({n.key for n in self.names.values()})
         placeless = sorted({n.key for n in self.names.values() if not n.place})
@@ -240,7 +241,7 @@ class _BatchUnits:
         department, region = self.filings.get(fid, (None, None))
         old = self.rows.get(fid)
         if old and (old["printed_name"], old["region"], old["budget_code"]) == (department, region, entry.budget_code) \
-                and not merged_into(self.con, old["place"], old["name_key"]):
+                and (old["place"], old["name_key"]) not in self.merges:
             old["staffing_note"] = entry.staffing_note
             return {old["unit_id"]}
         affected = self._remove(fid)

@@ -43,12 +43,20 @@ class View:
     columns: tuple[tuple[str, str], ...]  # (name, comment), in the order the SELECT yields them
     sql: str
     examples: tuple[tuple[str, str], ...] = ()  # (question, SQL) for the data dictionary
+    # Computed once per publish into a table of the analysts' copy (which the view then reads):
+    # for the wide views that aggregate every fact, seconds a query at national scale otherwise.
+    materialised: bool = False
 
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
     def ddl(self) -> str:
         return f"CREATE OR REPLACE VIEW {quote(self.name)} AS\n{self.sql.strip()}"
+
+    @property
+    def table(self) -> str:
+        """The table holding the view's rows in a published copy, when ``materialised``."""
+        return f"{self.name}_published"
 
     def comments(self) -> list[str]:
         out = [f"COMMENT ON VIEW {quote(self.name)} IS {literal(self.comment)}"]

@@ -143,6 +143,7 @@ FROM c
          "SELECT * FROM staffing\n"
          "WHERE round(reported_control_rate) <> round(computed_control_rate);"),
     ),
+    materialised=True,
 )
 
 COST_CONTROL = View(
@@ -187,6 +188,7 @@ FROM l JOIN filings_t f ON f.filing_id = l.filing_id
          "SELECT department, fiscal_year, budget, final, final_minus_budget FROM cost_control\n"
          "WHERE item = 'three_public.total' AND final_minus_budget > 0;"),
     ),
+    materialised=True,
 )
 
 FUND_EXECUTION = View(
@@ -232,6 +234,7 @@ FROM r JOIN filings_t f ON f.filing_id = r.filing_id
          "FROM fund_execution\n"
          "WHERE form = 'project_eval' AND item = 'funds.total' AND computed_execution_rate < 90;"),
     ),
+    materialised=True,
 )
 
 FILING_SUMMARY = View(
@@ -296,6 +299,7 @@ LEFT JOIN fl ON fl.filing_id = f.filing_id
          "       sum(unmapped_label_count) AS unmapped\n"
          "FROM filing_summary GROUP BY fiscal_year ORDER BY fiscal_year;"),
     ),
+    materialised=True,
 )
 
 # SPEC §5 views first: the contract. The rest are conveniences built on the same tables.
