@@ -110,7 +110,10 @@ def _ocr(path: Path) -> tuple[int, int, int]:
 def _html(path: Path) -> tuple[int, int, int]:
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    from core.text import decode_html
+
+    # Decoded first: lxml given the bytes of a GBK page that declares gb2312 reads no cell at all.
+    soup = BeautifulSoup(decode_html(path.read_bytes()).text, "lxml")
     tables = chars = 0
     for table in soup.find_all("table"):
         tables += 1
