@@ -25,7 +25,8 @@ def compares(decl: R.Comparison) -> str:
         columns = ", ".join(c for c in decl.columns if c)
         where = f"{'/'.join(decl.forms)}" + (f" ({columns})" if columns else "")
         required = f" (always printed: {_terms(decl.required)})" if decl.required else ""
-        return f"{where}: `{decl.total}` {relation} {_terms(decl.parts)}{required}"
+        rows = f" (a row of its own on every form, 0 if blank: {_terms(decl.printed_rows)})" if decl.printed_rows else ""
+        return f"{where}: `{decl.total}` {relation} {_terms(decl.parts)}{required}{rows}"
     if isinstance(decl, R.Rate):
         return f"{'/'.join(decl.forms)}: `{decl.reported}` = `{decl.numerator}` ÷ `{decl.denominator}` × 100"
     if isinstance(decl, R.Exceed):
@@ -60,9 +61,17 @@ def render() -> str:
         "A label printed as a synonym with one qualifier of `[qualifiers]` in mappings/vocabulary.toml",
         "(项目支出合计, 当年财政拨款资金, 年末实有人数), or with one of its equivalent wordings (办公费用 for",
         "办公费, 会议费和培训费 for 会议费、培训费), is a synonym match scored 95: certain, where a fuzzy",
-        "score, however high, never is (非财政拨款 scores 89 against 财政拨款).",
+        "score, however high, never is (非财政拨款 scores 89 against 财政拨款). Two placements by the form",
+        "itself are certain as well: a fund row or structure part whose wording is a near-miss (80 or",
+        "more) of the very row the template prints next (年度资金总量 → 年度资金总额, 其他来源资金 →",
+        "其他资金) is a `template` match scored 90, wording and order agreeing; and a total row under",
+        "the indicators whose label says nothing but a sum of scores (合计, 合计得分, 得分合计, 自评总分)",
+        "is the total score (synonym, 95). A near-miss of a later row, or a row placed by order alone",
+        "(`position`), stays an inferred place.",
         "A sum whose part was not read (its row read, not that column; or an always-printed part left",
-        "blank) goes to review the same way; a row the form leaves out counts as 0. A narrative figure",
+        "blank) goes to review the same way; so does one whose part has a row of its own on every",
+        "edition of the form (the 三公 lines) and none of it was read (read as another item, it would",
+        "count as 0). Any other row the form leaves out counts as 0. A narrative figure",
         "that equals another cell of the forms (not the same figure in another form) puts its",
         "`narrative_table_mismatch` in review too (an `alternative` cell names that cell).",
         "",

@@ -242,7 +242,8 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
                 )
                 cells = [total.cell("printed", facts.label(decl.total, column))] + [a.cell("part") for a in parts]
                 cells += [unread(facts.label(t, column)) for t in decl.parts if _unread(t, facts, form, subject, column)
-                          or (t in decl.required and facts.one(t, form, subject, column).value is None)]
+                          or (t in decl.required and facts.one(t, form, subject, column).value is None)
+                          or (t in decl.printed_rows and not facts.has_row(form, subject, t))]
                 column_of = total.fact.column if total.fact else column
                 found.append((column_of, make_flag(
                     rule, message, cells, printed=total.value, computed=summed, subject=subject,

@@ -59,6 +59,10 @@ class Sum:
     # layout not understood), so the sum would compare the total with a fraction of it.
     # Nothing is compared then.
     rows_read: tuple[str, ...] = ()
+    # Parts every edition of the form prints as a row of their own (0 or blank when nothing was
+    # spent): when no cell of one was read, its row was read as another item, and the sum, which
+    # would count it as 0, goes to review. A row printed blank still counts as 0.
+    printed_rows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,13 @@ DECLARATIONS: tuple[Rule, ...] = (
     ), unit="%", labels=("填报控制率", "按人数计算应为")),
     Rule("three_public_sum", ERROR, "“三公”经费不等于分项之和", (
         Sum(_BASIC, "three_public.total",
-            ("three_public.vehicles", "three_public.overseas", "three_public.reception"), _SUM, COST_COLUMNS),
+            ("three_public.vehicles", "three_public.overseas", "three_public.reception"), _SUM, COST_COLUMNS,
+            printed_rows=("three_public.vehicles", "three_public.overseas", "three_public.reception")),
     ), labels=_SUM_LABELS),
     Rule("vehicles_sum", ERROR, "公务用车经费不等于购置与运行维护之和", (
         Sum(_BASIC, "three_public.vehicles",
-            ("three_public.vehicle_purchase", "three_public.vehicle_operation"), _SUM, COST_COLUMNS),
+            ("three_public.vehicle_purchase", "three_public.vehicle_operation"), _SUM, COST_COLUMNS,
+            printed_rows=("three_public.vehicle_purchase", "three_public.vehicle_operation")),
     ), labels=_SUM_LABELS),
     # Two levels: the total holds the special row (or its lines when the form has no special
     # row), and the special row holds its lines.
@@ -289,7 +295,8 @@ assert len(RULES) == len(DECLARATIONS) + len(ACROSS_DECLARATIONS), "two declarat
 # Precision first: a flag is alerted only when every fact it compares was read for certain.
 # A fact is certain when its label matched by one of these methods (never OCR, fuzzy or a
 # position), with a score of at least the bar, and its place in the form was not inferred.
-CERTAIN_METHODS = ("exact", "synonym", "pattern")
+# ``template``: a near-miss of the very row the form's template prints next (wording and order agree).
+CERTAIN_METHODS = ("exact", "synonym", "pattern", "template")
 CONFIDENCE_BAR = 90.0
 
 

@@ -25,7 +25,7 @@ from mappings.collect import (
 )
 from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
-from mappings.match import LabelMatch, match_among, match_column, match_item
+from mappings.match import QUALIFIED_SCORE, LabelMatch, match_among, match_column, match_item
 from mappings.normalize import clean_text, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import template_of
@@ -37,10 +37,14 @@ DEFAULT_INDICATOR_COLUMNS = ("target", "actual", "max_score", "score", "note")
 _SIGN = re.compile(r"^[≥≤=<>＞＜＝]+$")
 _GLUED_NUMBER = re.compile(r"^(.*[\u4e00-\u9fff])\s*([-+]?\d[\d,]*(?:\.\d+)?)$")
 _TOTAL_WORDS = re.compile(r"得分|总分|合计|总计")
+# A total row's label made of nothing but words for a sum of scores (合计, 合计得分, 得分合计,
+# 自评总分, 评价总分, 总计): the total score for certain, in the place a total row stands.
+_TOTAL_LABEL = re.compile(r"(?:绩效|自评|评价|综合|最终)*(?:(?:合计|总计|总)(?:得分|评分|分数|分)?|(?:得分|评分|分数)(?:合计|总计))")
 # A fund row whose wording is unknown is read as the template's next row; a near-miss of a row
 # still to come is accepted from this score (the candidates are the few rows left).
 ORDER_CUTOFF = 80.0
 POSITION_SCORE = 60.0
+TEMPLATE_SCORE = 90.0  # a near-miss of the row the template prints next: certain (checks.rules.CONFIDENCE_BAR)
 _CUT_LEVELS = {"产出", "效益", "满意度", "成本"}
 
 
@@ -95,9 +99,9 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
         matched = match_item(token.label, state.form, ("cols", "pair"))
         inferred = False
         if matched is None and i == 0 and _has_values_under(row, token.col, state):
-            matched, inferred = _fund_by_order(token.label, state), True
+            matched, inferred = _by_order(token.label, _fund_rows_ahead(state))
         if matched is None and token.col in state.pairs_placed:
-            matched, inferred = _pair_by_order(token.label, token.col, state), True
+            matched, inferred = _by_order(token.label, template_of(state.form).block_items_after(state.pairs_placed[token.col]))
         if matched is None:
             out.add_unmapped(state.form, token.label, table, r, token.col)
             continue
@@ -130,27 +134,25 @@ def _has_values_under(row: list[str | None], col: int, state: EvalState) -> bool
     return any(span.start > col and parse_number(cell_under(row, span)[1]).ok for span, _ in state.columns)
 
 
-def _fund_by_order(label: str, state: EvalState) -> tuple[Item, LabelMatch] | None:
-    """A fund row of unknown wording, placed by the template: the near-miss of a row still to
-    come (年度资金总量 → 年度资金总额), else the row the template prints next."""
+def _fund_rows_ahead(state: EvalState) -> list[Item]:
+    """The fund rows the template prints after the last one placed."""
     template = template_of(state.form)
-    ahead = [i for i in template.items(template.keys[state.placed + 1 :]) if i.layout == "cols"]
-    if not ahead:
-        return None
-    if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
-        return near
-    return ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")
+    return [i for i in template.items(template.keys[state.placed + 1 :]) if i.layout == "cols"]
 
 
-def _pair_by_order(label: str, col: int, state: EvalState) -> tuple[Item, LabelMatch] | None:
-    """A structure label of unknown wording under a known one in the same column: the near-miss
-    of a part still to come in that block (按收入性质分 or 按支出性质分), else the next part."""
-    ahead = template_of(state.form).block_items_after(state.pairs_placed[col])
+def _by_order(label: str, ahead: list[Item]) -> tuple[tuple[Item, LabelMatch] | None, bool]:
+    """A fund row or structure part of unknown wording, placed by the template among the rows
+    still to come (``ahead``), and whether that place is inferred. The near-miss of the very row
+    the template prints next (年度资金总量 → 年度资金总额, 其他来源资金 → 其他资金) is that row
+    for certain: wording and order agree. The near-miss of a later row, or failing one the next
+    row, is an inferred place."""
     if not ahead:
-        return None
+        return None, True
     if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
-        return near
-    return ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")
+        if near[0].key == ahead[0].key:
+            return (near[0], LabelMatch(near[0].key, TEMPLATE_SCORE, "template")), False
+        return near, True
+    return (ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")), True
 
 
 def _level(text: str | None) -> str | None:
@@ -280,7 +282,10 @@ def _map_total(table: RawTable, r: int, row: list[str | None], col: int, state: 
         if state.section != "indicators" or not _is_total_row(row, col):
             return False
         item = load_vocabulary().item(state.form, "total_score")
-        matched, inferred = (item, matched[1] if matched else LabelMatch(item.key, POSITION_SCORE, "position")), True
+        if _TOTAL_LABEL.fullmatch(normalize_label(row[col])):
+            matched = item, LabelMatch(item.key, QUALIFIED_SCORE, "synonym")
+        else:
+            matched, inferred = (item, matched[1] if matched else LabelMatch(item.key, POSITION_SCORE, "position")), True
     item, match = matched
     found = last_number(row, col + 1)
     if found is not None:

@@ -321,12 +321,14 @@ def test_a_project_form_in_unknown_wordings_is_read_by_its_template_order():
     assert got[("funds.total", "full_year_budget")].value == 27.75  # 全年预算批复数: the column between
     assert got[("funds.total", "score")].value == 10  # 评分: the last column left
     total = got[("funds.total", "initial_budget")]
-    assert (total.value, total.match_method, total.inferred) == (30, "fuzzy", True)
+    # a near-miss of the very row the template prints next: wording and order agree, certain
+    assert (total.value, total.match_method, total.inferred) == (30, "template", False)
     carryover = got[("funds.carryover", "executed")]
     assert (carryover.value, carryover.match_method, carryover.inferred) == (2.75, "position", True)
     assert got[("funds.other", "executed")].value is None and not got[("funds.other", "executed")].inferred
+    # 合计得分 says nothing but "the sum of the scores", in the total row's place: certain
     score = got[("total_score", None)]
-    assert (score.value, score.inferred) == (96.5, True)
+    assert (score.value, score.match_method, score.inferred) == (96.5, "synonym", False)
 
 
 def test_a_number_glued_to_its_label_and_a_project_named_by_a_longer_label():
@@ -352,11 +354,12 @@ def test_structure_parts_of_unknown_wording_follow_the_one_above_them():
         ["年度资金总额", "90", "100", "100", "10", "100%", "10"],
         ["一般公共预算：80", _, _, "基本支出：60", _, _, _],
         ["政府性基金预算：0", _, _, "项目支出：40", _, _, _],
-        ["财政专户管理资金：5", _, _, "", _, _, _],
+        ["专户核拨资金：5", _, _, "", _, _, _],
         ["其他资金：15", _, _, "", _, _, _],
     ]
     facts = {f.item: f for f in mapped(rows, title="部门整体支出绩效自评表").facts if f.column is None}
-    assert (facts["revenue.gov_fund"].value, facts["revenue.gov_fund"].match_method) == (0, "fuzzy")
+    gov_fund = facts["revenue.gov_fund"]
+    assert (gov_fund.value, gov_fund.match_method, gov_fund.inferred) == (0, "template", False)
     special = facts["revenue.special_account"]
     assert (special.value, special.match_method, special.inferred) == (5, "position", True)
     assert facts["revenue.other"].value == 15 and not facts["revenue.other"].inferred
@@ -450,3 +453,34 @@ def test_indicator_header_of_unknown_columns_keeps_the_template_order():
     report = mapped(rows, title="部门整体支出绩效自评表")
     got = [(i.level3, i.target, i.actual, i.max_score, i.score, i.note) for i in report.indicators]
     assert got == [("召开常委会会议", "6次", "7次", 10, 9, "无")]
+
+
+@pytest.mark.parametrize(("label", "certain"), [
+    ("合计", True), ("得分合计", True), ("自评总分", True), ("评价总分", True),
+    ("指标得分合计", False), ("合计分值得分", False),
+])
+def test_a_total_row_is_certain_only_when_its_label_says_nothing_but_sum_of_scores(label, certain):
+    rows = [
+        ["预算项目名称", "档案数字化", _, "主管部门", "某局", _],
+        ["项目资金", "", "年初预算数", "全年预算数", "执行数", "分值", "执行率", "得分"],
+        [_, "年度资金总额", "30", "27.75", "27.75", "10", "100%", "10"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因"],
+        ["产出指标", "数量指标", "数字化卷数", "≥1000卷", "1200卷", "50", "50", ""],
+        [label, "100", "96.5", _, _, _, _, _],
+    ]
+    score = next(f for f in mapped(rows, title="项目支出绩效自评表").facts if f.item == "total_score")
+    assert score.value == 96.5
+    assert (score.match_method == "synonym" and not score.inferred) is certain
+
+
+def test_a_near_miss_of_a_later_fund_row_is_an_inferred_place():
+    rows = [
+        ["预算项目名称", "档案数字化", _, "主管部门", "某局", _],
+        ["项目资金", "", "年初预算数", "全年预算数", "执行数", "分值", "执行率", "得分"],
+        [_, "年度资金总额", "30", "27.75", "27.75", "10", "100%", "10"],
+        [_, "结转结余资金", "——", "2.75", "2.75", "", "", ""],  # 当年财政拨款 skipped
+    ]
+    facts = {(f.item, f.column): f for f in mapped(rows, title="项目支出绩效自评表").facts}
+    carryover = facts[("funds.carryover", "executed")]
+    assert carryover.value == 2.75
+    assert carryover.match_method != "template" and carryover.inferred

@@ -44,7 +44,7 @@ INCONSISTENCIES_T = Table(
                               "location, place, match_method, match_score, inferred}; role is printed, part, "
                               "limit or reference."),
         C("weakest_match", "DOUBLE", "The lowest match score (0-100) among the facts compared."),
-        C("weakest_method", "VARCHAR", "Match method of that fact: exact, synonym, fuzzy, pattern, ocr+..."),
+        C("weakest_method", "VARCHAR", "Match method of that fact: exact, synonym, template, fuzzy, position, pattern, ocr+..."),
         C("inferred", "BOOLEAN", "True when a compared fact's place was inferred (template order, a section "
                                  "closed by a near-miss heading)."),
         C("needs_review", "BOOLEAN", NEEDS_REVIEW, "DEFAULT false"),

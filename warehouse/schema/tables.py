@@ -51,7 +51,7 @@ FACTS_T = Table(
         C("unit", "VARCHAR", "万元 for amounts, % for rates (100.0 = 100%), 人, 分, ㎡."),
         C("source_label", "VARCHAR", "The label as printed in the report."),
         C("match_score", "DOUBLE", "Confidence of the label match, 0-100."),
-        C("match_method", "VARCHAR", "How the label was matched: exact, synonym, fuzzy, pattern, ocr+..."),
+        C("match_method", "VARCHAR", "How the label was matched: exact, synonym, template, fuzzy, position, pattern, ocr+..."),
         C("location", "VARCHAR", "Where it was read: file, page/table/row/cell."),
         C("raw_value", "VARCHAR", "The cell or phrase text the value was parsed from."),
         C("inferred", "BOOLEAN", "True when the fact's place was inferred (the form's template order, a section "
