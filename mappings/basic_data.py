@@ -29,7 +29,7 @@ from mappings.collect import (
 )
 from mappings.grid import Span, cell_under, is_value_cell, span_of, value_after
 from mappings.department import named_unit
-from mappings.match import LabelMatch, keyword_match, match_among, match_column, match_item
+from mappings.match import TEMPLATE_SCORE, LabelMatch, keyword_match, match_among, match_column, match_item
 from mappings.normalize import is_filler, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import Template, block_of, template_of
@@ -72,7 +72,24 @@ def over_header(row: list[str | None]) -> list[tuple[Span, Item, LabelMatch, str
         matched = match_item(cell, FORM, ("over",)) or _over_by_keyword(cell)
         if matched is not None:
             found.append((span_of(row, col), matched[0], matched[1], cell))
-    return found
+    return _staffing_by_keywords(found)
+
+
+def _staffing_by_keywords(found: list[tuple[Span, Item, LabelMatch, str]]) -> list[tuple[Span, Item, LabelMatch, str]]:
+    """A header naming the three staffing items (编制, 实有/在职/在编, 控制率) each once, each by
+    its own keyword: the staffing header for certain, though a wording be new (人员编制,
+    实有在编人数, 在职人员控制率). Wording and place agree, as a near-miss of the template's next row."""
+    staffing = [entry for entry in found if entry[1].key.startswith("staffing.")]
+    keys = {item.key for _, item, _, _ in staffing}
+    if len(staffing) != 3 or len(keys) != 3:
+        return found
+    keywords = {i.key: i.keywords for i in load_vocabulary().items_for(FORM, ("over",)) if i.key in keys}
+    if any((keyword_match(normalize_label(label), keywords) or LabelMatch("", 0, "")).key != item.key
+           for _, item, _, label in staffing):
+        return found
+    return [(span, item, LabelMatch(item.key, TEMPLATE_SCORE, "template"), label)
+            if item.key in keys and match.method not in ("exact", "synonym") else (span, item, match, label)
+            for span, item, match, label in found]
 
 
 def _over_by_keyword(cell: str) -> tuple[Item, LabelMatch] | None:

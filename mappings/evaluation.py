@@ -25,7 +25,7 @@ from mappings.collect import (
 )
 from mappings.department import clean_name, named_unit
 from mappings.grid import Span, cell_under, is_value_cell, value_after
-from mappings.match import QUALIFIED_SCORE, LabelMatch, match_among, match_column, match_item
+from mappings.match import QUALIFIED_SCORE, TEMPLATE_SCORE, LabelMatch, match_among, match_column, match_item
 from mappings.normalize import clean_text, normalize_label, subject_label
 from mappings.numbers import amount_unit_in, parse_number
 from mappings.template import template_of
@@ -44,7 +44,6 @@ _TOTAL_LABEL = re.compile(r"(?:绩效|自评|评价|综合|最终)*(?:(?:合计|
 # still to come is accepted from this score (the candidates are the few rows left).
 ORDER_CUTOFF = 80.0
 POSITION_SCORE = 60.0
-TEMPLATE_SCORE = 90.0  # a near-miss of the row the template prints next: certain (checks.rules.CONFIDENCE_BAR)
 _CUT_LEVELS = {"产出", "效益", "满意度", "成本"}
 
 

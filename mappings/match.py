@@ -25,6 +25,9 @@ FUZZY_CUTOFF = 88.0
 FUZZY_MARGIN = 6.0
 PRIOR_YEAR = "上年"
 QUALIFIED_SCORE = 95.0  # a synonym with a qualifier: certain (checks.rules.CONFIDENCE_BAR), below an exact synonym
+# A label placed by the form itself, wording and place agreeing (a near-miss of the row the
+# template prints next; a staffing header named by its keyword beside the other two): certain.
+TEMPLATE_SCORE = 90.0
 KEYWORD_SCORE = 70.0  # a header named by a word it contains (预算, 决算, 执行): below any fuzzy match
 
 

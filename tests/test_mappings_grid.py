@@ -384,7 +384,19 @@ def test_staffing_headers_of_unknown_wording_are_named_by_their_keywords():
     facts = {f.item: f for f in report.facts if f.item.startswith("staffing.")}
     assert {k: f.value for k, f in facts.items()} == {"staffing.authorized": 20, "staffing.actual": 18,
                                                        "staffing.control_rate": 90}
-    assert facts["staffing.actual"].match_method == "keyword"
+    # the three named each by its own keyword in one header: the staffing header, for certain
+    assert facts["staffing.actual"].match_method == "template"
+    # without the third, a keyword alone stays an uncertain reading
+    two = mapped([["人员情况", "核定行政编制", "年末在职人员"], ["", "20", "18"]] + BASIC_HEAD[2:])
+    actual = next(f for f in two.facts if f.item == "staffing.actual")
+    assert (actual.value, actual.match_method) == (18, "keyword")
+
+
+def test_a_staffing_header_whose_keywords_tie_is_not_made_certain():
+    report = mapped([["人员情况", "编制内人数", "编制内实有人数", "控制率"], ["", "20", "18", "90%"]] + BASIC_HEAD[2:])
+    facts = {f.item: f for f in report.facts if f.item.startswith("staffing.")}
+    assert facts["staffing.actual"].value == 18
+    assert facts["staffing.actual"].match_method != "template"  # 编制 and 实有: two items' keywords
 
 
 def test_lines_keep_their_printed_name_and_an_earlier_blocks_wording_inside_a_section_is_a_line():
