@@ -26,12 +26,13 @@ SLICE = 14  # fast-format filings, one cycle of the plan (6 plants, their twins,
 PDF_SLICE = 2
 
 # Floors (heldout slice): main's figures minus a margin; raise them as main improves.
-# Set 01:40 on generator 754b6a1047d6 (3 plants a rule, the 四川/岳阳/杜集/南漳 wordings).
-FACTS_RECALL = 0.97  # main: 0.994
+# Raised 2026-12-02 on generator 94d05bf9af4d (certain template placements: staffing headers,
+# the template's next fund row, total-row labels).
+FACTS_RECALL = 0.97  # main: 0.996
 FACTS_PRECISION = 0.97  # main: 0.999
 FLAGS_RECALL = 0.98  # main: 1.000 (7 of 7 planted breaks raised)
 FLAGS_PRECISION = 0.85  # main: 0.875
-ALERTED_RECALL = 0.14  # main: 0.143 (1 of 7 alerted: 6 raised only for review)
+ALERTED_RECALL = 0.83  # main: 0.857 (6 of 7 alerted: 1 raised only for review)
 ALERTED_PRECISION = 0.95  # main: 1.000 (no false alert)
 NONREPORTS_INGESTED_MAX = 0  # main: 0 of 1
 
