@@ -134,7 +134,7 @@ def load_filings(
         for result, outcome in zip(ready, loaded):
             fid = result.filing.filing_id
             if outcome == "loaded" and result.status != "failed":
-                states[fid] = (result.filing.sha256, version)
+                states[fid] = (result.filing.sha256, version, result.filing.source_url, result.filing.title)
             elif outcome != "unchanged":
                 states.pop(fid, None)
             finish(result.filing, result.status if outcome == "loaded" else outcome, result.error)
@@ -150,8 +150,8 @@ def load_filings(
             progress.filing_seen()
         if raw is not None:
             filing = archive_filing(raw, filing)  # kept before processing: nothing is lost
-        if not force and states.get(filing.filing_id) == (filing.sha256, version):
-            store.mark_unchanged(run_id)
+        if not force and states.get(filing.filing_id, ())[:2] == (filing.sha256, version):
+            store.mark_unchanged(run_id, filing, states[filing.filing_id][2:])
             finish(filing, "unchanged", None)
             continue
         earlier = [f for f, p in pending.items() if p.filing_id == filing.filing_id]

@@ -237,3 +237,20 @@ def test_a_terminal_gets_a_live_display_of_the_run(tmp_path):
     screen = b"".join(chunks).decode("utf-8", "replace")
     assert "filings" in screen and "5/5" in screen and "failed 0" in screen, screen[-3000:]
     assert " filing 1/5 " not in screen  # the per-line log is for pipes, not terminals
+
+
+def test_a_moved_folder_of_unchanged_filings_updates_their_source_path(tmp_path):
+    from pipeline.load import ingest
+
+    old = tmp_path / "downloads" / "reports"
+    _render("000_d13cc6d6ccca30c6", old)
+    db = tmp_path / "w.duckdb"
+    ingest([old], db)
+    new = tmp_path / "archive" / "reports"
+    new.parent.mkdir()
+    old.rename(new)
+
+    again = ingest([new], db)
+    assert [status for _, status, _ in again.results] == ["unchanged"]
+    [(url,)] = _rows(db, "select source_url from filings")
+    assert url.startswith(str(new.resolve()))  # not the folder it was first ingested from

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from core.paths import REVIEWS_LOG, UNIT_MERGES_LOG
-from core.records import FilingResult
+from core.records import Filing, FilingResult
 from warehouse import across, reads, schema
 from warehouse.lock import connect_writer
 from warehouse.migrations import migrate
@@ -168,14 +168,24 @@ class Warehouse:
         row = one(self.con, "SELECT sha256, parser_version, status FROM filings_t WHERE filing_id = ?", [filing_id])
         return (row[0], row[1]) if row and row[2] != "failed" else None
 
-    def filing_states(self) -> dict[str, tuple[str, str]]:
-        """``filing_state`` of every filing that has one, in one query (a run checks each it is given)."""
-        return {fid: (sha, version) for fid, sha, version in self.con.execute(
-            "SELECT filing_id, sha256, parser_version FROM filings_t WHERE status <> 'failed'").fetchall()}
+    def filing_states(self) -> dict[str, tuple[str, str, str, str | None]]:
+        """(sha256, parser_version, source_url, title) of every filing read, in one query (a run
+        checks each filing it is given)."""
+        return {fid: tuple(rest) for fid, *rest in self.con.execute(
+            "SELECT filing_id, sha256, parser_version, source_url, title FROM filings_t WHERE status <> 'failed'"
+        ).fetchall()}
 
-    def mark_unchanged(self, run_id: str) -> None:
-        """Count a filing the run skipped because its documents and parser are unchanged."""
+    def mark_unchanged(self, run_id: str, filing: Filing | None = None,
+                       listed: tuple[str | None, str | None] | None = None) -> None:
+        """Count a filing the run skipped because its documents and parser are unchanged. Its
+        listing as stored (``listed``: source_url, title) follows the portal's when the page moved
+        or was renamed: the rows stay, the link and title analysts see are the current ones."""
         self.con.execute("UPDATE runs SET unchanged = unchanged + 1 WHERE run_id = ?", [run_id])
+        if filing is None or listed is None:
+            return
+        if listed != (filing.source_url, filing.title if filing.title is not None else listed[1]):
+            self.con.execute("UPDATE filings_t SET source_url = ?, title = coalesce(?, title) WHERE filing_id = ?",
+                             [filing.source_url, filing.title, filing.filing_id])
 
     def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
         """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'.
@@ -199,8 +209,8 @@ class Warehouse:
             fid = result.filing.filing_id
             if result.status == "non_report":
                 outcomes[number] = self._skip_non_report(result, run_id)
-            elif stored.get(fid) == (result.filing.sha256, parser_version, result.status) and fid not in changed:
-                self.mark_unchanged(run_id)
+            elif stored.get(fid, ())[:3] == (result.filing.sha256, parser_version, result.status) and fid not in changed:
+                self.mark_unchanged(run_id, result.filing, stored[fid][3:])
                 outcomes[number] = "unchanged"
             else:
                 if fid in changed:  # the same filing twice in one batch: the later reading wins
@@ -241,7 +251,8 @@ class Warehouse:
 
     def _states(self, filing_ids: list[str]) -> dict[str, tuple]:
         rows = self.con.execute(
-            "SELECT filing_id, sha256, parser_version, status FROM filings_t WHERE list_contains(?, filing_id)",
+            "SELECT filing_id, sha256, parser_version, status, source_url, title FROM filings_t"
+            " WHERE list_contains(?, filing_id)",
             [filing_ids],
         ).fetchall()
         return {fid: tuple(rest) for fid, *rest in rows}
