@@ -66,6 +66,7 @@ class Vocabulary:
     comparison: re.Pattern
     comparison_score: float
     cost_before: re.Pattern
+    cost_figure: re.Pattern  # a clause ending in a cost's amount
     post_kind: re.Pattern
     post_kind_figure: re.Pattern  # a kind of post with its number
     scope: re.Pattern
@@ -127,6 +128,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
         cost_before=re.compile(config["cost_before"]),
+        cost_figure=re.compile(config["cost_figure"]),
         post_kind=re.compile(config["post_kind"]),
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
         scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
@@ -197,6 +199,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if vocab.cost_before.search(text, clause_at, label_at):
         return None
+    if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
+        return None
     if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
         return None
     for topic in vocab.topics:
@@ -215,6 +219,18 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset)):
         score = min(score, vocab.scope_score)
     return score
+
+
+def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int, label_end: int) -> bool:
+    """A bare budget or final word opening the clause right after a cost's amount is that cost's
+    (hlx.gov.cn 2018: `公务用车购置支出0万元，年初预算为0万元`); a topic's own follow-on clause is not."""
+    text = sentence.text
+    if not clause_at or text[clause_at:label_at].strip(" :：") or any(hit.item in t.items for t in vocab.topics):
+        return False
+    if not any(bare.fullmatch(text, label_at, label_end) for t in vocab.topics for bare in t.bare):
+        return False
+    previous_end = clause_at - 1  # the clause's separator
+    return bool(vocab.cost_figure.search(text, sentence.clause_start(previous_end), previous_end))
 
 
 def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
