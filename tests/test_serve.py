@@ -109,10 +109,13 @@ def test_serve_schedules_the_nightly_flow_and_runs_it(tmp_path):
                     "logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200}).json()
             except (httpx.HTTPError, ValueError):
                 return None
-            return [entry["message"] for entry in logs if entry["message"].startswith("filing ")]
+            lines = [entry["message"] for entry in logs if entry["message"].startswith("filing ")]
+            # Logs reach the server in batches after the run: wait for the last filing's line itself.
+            return lines if any(re.match(r"filing (\d+)/\1 ", line) for line in lines) else None
 
-        lines = _wait(filing_lines, 120, "the run's filing lines in the Prefect log")
-        assert any(re.match(r"filing (\d+)/\1 ", line) for line in lines), lines  # the last filing's line too
+        lines = _wait(filing_lines, 120, "the run's line for its last filing in the Prefect log")
+        total = int(re.match(r"filing \d+/(\d+) ", lines[-1]).group(1))
+        assert {int(re.match(r"filing (\d+)/", line).group(1)) for line in lines} == set(range(1, total + 1)), lines
         with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
             assert con.execute("select count(*) from filings where portal = 'loopback'").fetchone()[0] == len(
                 site.report_titles
