@@ -167,6 +167,10 @@ def _place(
     if found is not None:
         item, match = found
         index = template.index(item.key)
+        if match.method == "fuzzy" and index == state.placed + 1 and not _lines_open(state, template):
+            # a near-miss of the very row the template prints next: wording and order agree (after
+            # a section's lines, more lines may come: there the next row is not known)
+            return Placement(item, LabelMatch(item.key, TEMPLATE_SCORE, "template"))
         if match.method != "fuzzy" or state.section is None or index is None or block_of(item.key) == current:
             return Placement(item, match)
         if index > state.placed and template.is_opener(item.key):
@@ -181,6 +185,11 @@ def _place(
         line = load_vocabulary().item(FORM, f"{state.section}.line")
         return Placement(line, LINE, subject_label(label), inferred=state.section_inferred)
     return None
+
+
+def _lines_open(state: BasicDataState, template: Template) -> bool:
+    """The last row placed is a free line of a section (more lines may follow)."""
+    return state.placed >= 0 and template.keys[state.placed].endswith(".line")
 
 
 def _by_keyword(label: str, state: BasicDataState, template: Template) -> Placement | None:

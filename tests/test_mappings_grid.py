@@ -496,3 +496,17 @@ def test_a_near_miss_of_a_later_fund_row_is_an_inferred_place():
     carryover = facts[("funds.carryover", "executed")]
     assert carryover.value == 2.75
     assert carryover.match_method != "template" and carryover.inferred
+
+
+def test_a_near_miss_of_the_cost_row_the_template_prints_next_is_certain():
+    report = mapped(_basic(
+        ["三公经费", "", "3", "3"],
+        ["公务接待支出", "", "1", "1"],  # three_public.reception, but four rows of the block skipped
+        ["公用经费", "", "9", "9"],
+        ["日常办公经费", "", "4", "4"],  # public_funds.office, the row the template prints next
+    ))
+    facts = by_item(report)
+    office = facts[("public_funds.office", None)]
+    assert (office.value, office.match_method, office.inferred) == (4, "template", False)
+    reception = facts[("three_public.reception", None)]
+    assert (reception.value, reception.match_method) == (1, "fuzzy")
