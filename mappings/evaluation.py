@@ -97,10 +97,15 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
             continue
         matched = match_item(token.label, state.form, ("cols", "pair"))
         inferred = False
-        if matched is None and i == 0 and _has_values_under(row, token.col, state):
-            matched, inferred = _by_order(token.label, _fund_rows_ahead(state))
+        funds_ahead = _fund_rows_ahead(state) if i == 0 and _has_values_under(row, token.col, state) else []
+        parts_ahead = (template_of(state.form).block_items_after(state.pairs_placed[token.col])
+                       if token.col in state.pairs_placed else [])
+        if matched is not None and matched[1].method == "fuzzy":
+            matched = _agreeing(matched, funds_ahead if matched[0].layout == "cols" else parts_ahead)
+        if matched is None and funds_ahead:
+            matched, inferred = _by_order(token.label, funds_ahead)
         if matched is None and token.col in state.pairs_placed:
-            matched, inferred = _by_order(token.label, template_of(state.form).block_items_after(state.pairs_placed[token.col]))
+            matched, inferred = _by_order(token.label, parts_ahead)
         if matched is None:
             out.add_unmapped(state.form, token.label, table, r, token.col)
             continue
@@ -137,6 +142,15 @@ def _fund_rows_ahead(state: EvalState) -> list[Item]:
     """The fund rows the template prints after the last one placed."""
     template = template_of(state.form)
     return [i for i in template.items(template.keys[state.placed + 1 :]) if i.layout == "cols"]
+
+
+def _agreeing(matched: tuple[Item, LabelMatch], ahead: list[Item]) -> tuple[Item, LabelMatch]:
+    """A fuzzy match that is the very row the template prints next (总额 first among the funds):
+    wording and order agree, a template match; any other fuzzy match stays what it is."""
+    item, _ = matched
+    if ahead and ahead[0].key == item.key:
+        return item, LabelMatch(item.key, TEMPLATE_SCORE, "template")
+    return matched
 
 
 def _by_order(label: str, ahead: list[Item]) -> tuple[tuple[Item, LabelMatch] | None, bool]:

@@ -510,3 +510,22 @@ def test_a_near_miss_of_the_cost_row_the_template_prints_next_is_certain():
     assert (office.value, office.match_method, office.inferred) == (4, "template", False)
     reception = facts[("three_public.reception", None)]
     assert (reception.value, reception.match_method) == (1, "fuzzy")
+
+
+def test_a_fuzzy_fund_row_is_certain_only_where_the_template_prints_it_next():
+    def appropriation(rows_between):
+        rows = [
+            ["预算项目名称", "档案数字化", _, "主管部门", "某局", _],
+            ["项目资金", "", "年初预算数", "全年预算数", "执行数", "分值", "执行率", "得分"],
+            [_, "年度资金总额", "30", "27.75", "27.75", "10", "100%", "10"],
+            *rows_between,
+            [_, "当年财政拨款数", "30", "25", "25", "", "", ""],
+        ]
+        facts = {(f.item, f.column): f for f in mapped(rows, title="项目支出绩效自评表").facts}
+        return facts[("funds.appropriation", "executed")]
+
+    next_row = appropriation([])
+    assert (next_row.value, next_row.match_method, next_row.inferred) == (25, "template", False)
+    # after the carryover row the template's appropriation row is behind: the fuzzy match stays fuzzy
+    behind = appropriation([[_, "上年结转资金", "——", "2.75", "2.75", "", "", ""]])
+    assert (behind.value, behind.match_method) == (25, "fuzzy")
