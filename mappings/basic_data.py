@@ -84,8 +84,8 @@ def _staffing_by_keywords(found: list[tuple[Span, Item, LabelMatch, str]]) -> li
     if len(staffing) != 3 or len(keys) != 3:
         return found
     keywords = {i.key: i.keywords for i in load_vocabulary().items_for(FORM, ("over",)) if i.key in keys}
-    if any((keyword_match(normalize_label(label), keywords) or LabelMatch("", 0, "")).key != item.key
-           for _, item, _, label in staffing):
+    named = [keyword_match(normalize_label(label), keywords) for _, _, _, label in staffing]
+    if any(by is None or by.key != item.key for by, (_, item, _, _) in zip(named, staffing)):
         return found
     return [(span, item, LabelMatch(item.key, TEMPLATE_SCORE, "template"), label)
             if item.key in keys and match.method not in ("exact", "synonym") else (span, item, match, label)

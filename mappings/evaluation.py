@@ -97,15 +97,16 @@ def _map_funds_row(table: RawTable, r: int, row: list[str | None], state: EvalSt
             continue
         matched = match_item(token.label, state.form, ("cols", "pair"))
         inferred = False
-        funds_ahead = _fund_rows_ahead(state) if i == 0 and _has_values_under(row, token.col, state) else []
-        parts_ahead = (template_of(state.form).block_items_after(state.pairs_placed[token.col])
-                       if token.col in state.pairs_placed else [])
-        if matched is not None and matched[1].method == "fuzzy":
-            matched = _agreeing(matched, funds_ahead if matched[0].layout == "cols" else parts_ahead)
-        if matched is None and funds_ahead:
-            matched, inferred = _by_order(token.label, funds_ahead)
-        if matched is None and token.col in state.pairs_placed:
-            matched, inferred = _by_order(token.label, parts_ahead)
+        if matched is None or matched[1].method == "fuzzy":  # the template's order is asked only then
+            funds_ahead = _fund_rows_ahead(state) if i == 0 and _has_values_under(row, token.col, state) else []
+            parts_ahead = (template_of(state.form).block_items_after(state.pairs_placed[token.col])
+                           if token.col in state.pairs_placed else [])
+            if matched is not None:
+                matched = _agreeing(matched, funds_ahead if matched[0].layout == "cols" else parts_ahead)
+            if matched is None and funds_ahead:
+                matched, inferred = _by_order(token.label, funds_ahead)
+            if matched is None and token.col in state.pairs_placed:
+                matched, inferred = _by_order(token.label, parts_ahead)
         if matched is None:
             out.add_unmapped(state.form, token.label, table, r, token.col)
             continue
@@ -162,9 +163,8 @@ def _by_order(label: str, ahead: list[Item]) -> tuple[tuple[Item, LabelMatch] | 
     if not ahead:
         return None, True
     if (near := match_among(label, ahead, ORDER_CUTOFF)) is not None:
-        if near[0].key == ahead[0].key:
-            return (near[0], LabelMatch(near[0].key, TEMPLATE_SCORE, "template")), False
-        return near, True
+        agreed = _agreeing(near, ahead)
+        return agreed, agreed is near
     return (ahead[0], LabelMatch(ahead[0].key, POSITION_SCORE, "position")), True
 
 
