@@ -145,6 +145,46 @@ def test_writer_lock_names_the_holder(tmp_path, child):
         assert lock.read_text().strip() == str(os.getpid())
 
 
+def test_a_holder_that_has_not_written_its_pid_yet_is_still_named(tmp_path, monkeypatch):
+    """The holder writes its PID just after it takes the lock; a second writer that looks in
+    that gap waits for the PID instead of naming "an unknown process" (seen under load in CI)."""
+    import fcntl
+    import threading
+
+    from warehouse import lock as lock_module
+
+    lock = tmp_path / "run.lock"
+    lock.touch()
+    holder = open(lock, "a+", encoding="ascii")
+    fcntl.flock(holder.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # taken, PID not written yet
+    looked = threading.Event()
+    read_pid = lock_module._read_pid
+
+    def first_look_empty(handle):
+        pid = read_pid(handle)
+        looked.set()
+        return pid
+
+    monkeypatch.setattr(lock_module, "_read_pid", first_look_empty)
+
+    def write_pid_after_the_first_look():
+        looked.wait()
+        holder.write("4242\n")
+        holder.flush()
+
+    writer = threading.Thread(target=write_pid_after_the_first_look)
+    writer.start()
+    try:
+        with pytest.raises(WarehouseBusy) as busy:
+            with writer_lock(lock):
+                pytest.fail("second writer got the lock")
+    finally:
+        writer.join()
+        holder.close()
+    assert busy.value.pid == 4242
+    assert "PID 4242" in str(busy.value)
+
+
 def test_open_while_another_process_writes_is_busy(tmp_path, child):
     writer = tmp_path / "w.duckdb"
     load(writer, tmp_path, "f1")

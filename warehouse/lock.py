@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -25,10 +26,23 @@ class WarehouseMissing(FileNotFoundError):
     """No database file where one was expected."""
 
 
+# The holder writes its PID just after taking the lock; a loser that looks in between
+# sees an empty file. On a busy machine that gap can last a scheduler slice or more.
+_PID_WAIT_SECONDS = 5.0
+
+
 def _read_pid(handle) -> int | None:
     handle.seek(0)
     text = handle.read().strip()
     return int(text) if text.isdigit() else None
+
+
+def _holder_pid(handle) -> int | None:
+    """The PID the holder wrote, waiting briefly for a holder that has not written it yet."""
+    deadline = time.monotonic() + _PID_WAIT_SECONDS
+    while (pid := _read_pid(handle)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pid
 
 
 @contextmanager
@@ -45,7 +59,7 @@ def writer_lock(lock_path: Path | str) -> Iterator[Path]:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            pid = _read_pid(handle)
+            pid = _holder_pid(handle)
             holder = f"PID {pid}" if pid else "an unknown process"
             raise WarehouseBusy(
                 f"another jixiao run is writing (lock {path} held by {holder}); "
