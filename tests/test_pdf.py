@@ -207,3 +207,32 @@ def test_indicator_rows_cut_by_a_page_under_a_vertical_label_are_read_whole(tmp_
     report = map_filing([extract(pdf)])
     assert [clean_text(i.level3) for i in report.indicators] == names
     assert {i.score for i in report.indicators} == {2}
+
+
+def test_a_row_cut_by_a_page_with_an_enter_in_its_label_is_one_row(tmp_path):
+    """Word and LibreOffice let a row break over a page. When the label was broken by an Enter
+    (`公务用车\\n运行维护费`, a short line) and a number in the same row filled its narrow cell and
+    runs on over the page, the piece on the next page is the rest of that row, not a row of its own."""
+    from core.records import Extraction, Paragraph, RawTable
+    from jixiao.samples.formats import convert_files
+    from jixiao.samples.render import render_docx
+    from mappings.numbers import parse_number
+
+    def wide(value: str) -> str:  # full-width digits, as some clerks type them: they wrap in narrow cells
+        return value.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+
+    values = [[f"{(k * 7919 + c * 104729) % 9000000 + 100000}.{k % 100:02d}" for c in range(7)] for k in range(1, 41)]
+    rows = [["项目", *[f"列{c}" for c in range(1, 8)]]]
+    rows += [[f"第{k}项公务用车\n运行维护费", *map(wide, values[k - 1])] for k in range(1, 41)]
+    forms = Extraction(source="f.docx", doc_format="docx",
+                       paragraphs=[Paragraph(text="部门整体支出绩效评价基础数据表", source="f.docx", order=0)])
+    forms.tables.append(RawTable(source="f.docx", index=0, rows=rows, order=1))
+    (pdf,) = convert_files([render_docx(forms, tmp_path / "f.docx")], "pdf", tmp_path / "pdf")
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        assert len(document.pages) >= 3  # the table runs over pages: rows are cut
+    (table,) = extract(pdf).tables
+    body = table.rows[1:]
+    assert ["".join(row[0].split()) for row in body] == [f"第{k}项公务用车运行维护费" for k in range(1, 41)]
+    assert [[parse_number(cell).value for cell in row[1:]] for row in body] == [[float(v) for v in row] for row in values]

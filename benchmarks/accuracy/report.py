@@ -40,22 +40,28 @@ def _headline(s: dict) -> list[str]:
 _NONE = {"recall": None, "precision": None, "hit": 0, "missed": 0, "extra": 0}
 
 
-def _rule_row(rule: str, s: dict) -> str:
+def _flag_row(key: str, s: dict, by: str) -> str:
     """Every flag raised, then what would be alerted, then the planted breaks left in review."""
-    raised, sent = s["flags_by_rule"].get(rule, _NONE), s["alerted_by_rule"].get(rule, _NONE)
-    return (_row(rule, raised) + f" {_f(sent['recall'])} | {_f(sent['precision'])} | {sent['hit']} | "
-            f"{sent['missed']} | {sent['extra']} | {s['review_only_by_rule'].get(rule, 0)} |")
+    raised, sent = s[f"flags_by_{by}"].get(key, _NONE), s[f"alerted_by_{by}"].get(key, _NONE)
+    return (_row(key, raised) + f" {_f(sent['recall'])} | {_f(sent['precision'])} | {sent['hit']} | "
+            f"{sent['missed']} | {sent['extra']} | {s[f'review_only_by_{by}'].get(key, 0)} |")
+
+
+def _flag_rows(s: dict, by: str) -> list[str]:
+    return [_flag_row(k, s, by) for k in sorted(set(s.get(f"flags_by_{by}", {})) | set(s.get(f"alerted_by_{by}", {})))]
 
 
 def split_section(name: str, s: dict) -> list[str]:
     head = "| measure | value |\n|---|---|"
     table = "| {} | recall | precision | hit | missed | extra |\n|---|---:|---:|---:|---:|---:|"
-    rules = ("| rule | recall | precision | hit | missed | extra | alerted recall | alerted precision | alerted hit | "
+    flags = ("| {} | recall | precision | hit | missed | extra | alerted recall | alerted precision | alerted hit | "
              "alerted missed | false alerts | only in review |\n|---|" + "---:|" * 11)
     lines = [f"### {name} ({s['filings']} filings: {s['reports']} reports, {s['nonreports']} non-reports)", "", head,
              *_headline(s), "", table.format("form"), *(_row(k, v) for k, v in s["facts_by_form"].items()), "",
              table.format("format"), *(_row(k, v) for k, v in s["facts_by_format"].items()), "",
-             rules, *(_rule_row(k, s) for k in sorted(set(s["flags_by_rule"]) | set(s["alerted_by_rule"]))), ""]
+             flags.format("rule"), *_flag_rows(s, "rule"), ""]
+    if "flags_by_format" in s:
+        lines += ["Flags by the format of the filing:", "", flags.format("format"), *_flag_rows(s, "format"), ""]
     return lines
 
 

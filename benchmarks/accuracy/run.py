@@ -26,7 +26,10 @@ def summarise(scores: list[FilingScore]) -> dict:
     flags: dict[str, Tally] = defaultdict(Tally)
     alerted: dict[str, Tally] = defaultdict(Tally)
     flags_total, alerted_total = Tally(), Tally()
+    flags_by_format: dict[str, Tally] = defaultdict(Tally)
+    alerted_by_format: dict[str, Tally] = defaultdict(Tally)
     review_only: Counter = Counter()
+    review_only_by_format: Counter = Counter()
     reports = [s for s in scores if s.truth.is_report]
     nonreports = [s for s in scores if not s.truth.is_report]
     for s in scores:
@@ -38,10 +41,13 @@ def summarise(scores: list[FilingScore]) -> dict:
         for rule, tally in s.flags.items():
             flags[rule].add(tally)
             flags_total.add(tally)
+            flags_by_format[s.truth.doc_format].add(tally)
         for rule, tally in s.alerted.items():
             alerted[rule].add(tally)
             alerted_total.add(tally)
+            alerted_by_format[s.truth.doc_format].add(tally)
         review_only.update(s.review_only)
+        review_only_by_format[s.truth.doc_format] += len(s.review_only)
     false_by_rule = Counter({rule: t.extra for rule, t in flags.items() if t.extra})
     return {
         "filings": len(scores),
@@ -54,6 +60,9 @@ def summarise(scores: list[FilingScore]) -> dict:
         "false_flags_by_rule": dict(false_by_rule.most_common()),
         "alerted": _ratio(alerted_total),
         "alerted_by_rule": {k: _ratio(v) for k, v in sorted(alerted.items())},
+        "flags_by_format": {k: _ratio(v) for k, v in sorted(flags_by_format.items())},
+        "alerted_by_format": {k: _ratio(v) for k, v in sorted(alerted_by_format.items())},
+        "review_only_by_format": dict(sorted(review_only_by_format.items())),
         "planted": sum(len(s.truth.flags) for s in reports),
         "planted_only_in_review": sum(review_only.values()),
         "review_only_by_rule": dict(sorted(review_only.items())),

@@ -161,7 +161,9 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
     bottom = last.bottom
     ending = [c for c in last.cells if abs(c.bottom - bottom) < 2]
     last_row_top = max(c.top for c in ending)
-    owners = []
+    # A number that filled its cell and goes on over the page proves the row was cut; then a
+    # label ending short on the same row was broken by an Enter (`公务用车\n运行维护费`), not ended.
+    owners, short, numbers = [], [], []
     for cell in first:
         candidates = [o for o in ending if min(o.x1, cell.x1) - max(o.x0, cell.x0) > 2]
         if not candidates:
@@ -178,16 +180,42 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
         if owner.text_bottom is None or owner.bottom - owner.text_bottom > owner.line_height * 0.6 + 1:
             return False
         if not owner.last_line_full and cell.text[:1] not in "，。、；：,.;:)）”":
-            return False  # its last line stops short: the text ended there, it was not cut
-        owners.append(owner)
-    if owners and all(o.bottom - o.top >= o.line_height * 1.8 for o in owners):
+            short.append(owner)  # its last line stops short: the text ended there (or at an Enter)
+            continue
+        (numbers if _number_cut(owner.text, cell.text) else owners).append(owner)
+    if short and not numbers:
+        return False
+    if owners + numbers and all(o.bottom - o.top >= o.line_height * 1.8 for o in owners + numbers + short):
         return True
     filled_before = sum(1 for o in ending if o.text)
-    if len(first) >= filled_before:
-        return False
-    if any(_ITEM_START.match(c.text) for c in first):
-        return False
+    if len(first) >= filled_before and len(numbers) < 2:
+        return False  # (two numbers completed by the next page's digits: a cut, however many cells)
+    if any(_ITEM_START.match(c.text) for c in first if not (numbers and _DIGIT_RUN.match(c.text.strip()))):
+        return False  # (`47.13` completing a cut number is not an item numbered 47.)
+    # a cell whose text ended a sentence was not cut (a number's 8393800. was)
     return not any(o.text.rstrip()[-1:] in tuple("。.;；:：") for o in owners)
+
+
+_DIGIT_RUN = re.compile(r"^[\d０-９]*[.．]?[\d０-９]*$")
+_POINT = re.compile(r"[.．]")
+
+
+def _number_cut(before: str, rest: str) -> bool:
+    """``before`` is a number cut short and ``rest`` its remaining digits: together one amount
+    of at most two decimals, and the decimals not complete before the cut (`91000.0` + `0`,
+    `2029` + `47.13`, `8393800.` + `00`; never `96600.00` + `8393800`)."""
+    before, rest = before.strip(), rest.strip()
+    if not (before and rest and _DIGIT_RUN.match(before) and _DIGIT_RUN.match(rest)):
+        return False
+    joined = before + rest
+    if len(_POINT.findall(joined)) > 1 or joined[-1] in ".．":
+        return False
+    if _POINT.search(joined) and len(_POINT.split(joined)[1]) > 2:
+        return False
+    decimals_before = _POINT.split(before)[1] if _POINT.search(before) else None
+    if decimals_before is None:
+        return bool(_POINT.search(rest))  # an integer followed by a bare integer: a new row as well
+    return len(decimals_before) < 2
 
 
 def _row_texts(cells: list[Cell]) -> list[str]:
