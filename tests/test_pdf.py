@@ -236,3 +236,17 @@ def test_a_row_cut_by_a_page_with_an_enter_in_its_label_is_one_row(tmp_path):
     body = table.rows[1:]
     assert ["".join(row[0].split()) for row in body] == [f"第{k}项公务用车运行维护费" for k in range(1, 41)]
     assert [[parse_number(cell).value for cell in row[1:]] for row in body] == [[float(v) for v in row] for row in values]
+
+
+def test_an_ocr_run_cut_into_two_overlapping_boxes_reads_the_shared_digit_once():
+    """RapidOCR's detector can cut 1084800 into `1084` and `4800`, boxes that overlap by about
+    one character and both read it (tune-000-scanned, page 1): the line is 1084800, not 10844800.
+    Boxes merely side by side keep every character."""
+    from extractors.pdf.ocr import _Box, boxes_to_lines
+
+    cut = [_Box(850.0, 1615.6, 912.0, 1643.3, "1084", 0.997), _Box(899.8, 1615.6, 980.6, 1643.3, "4800", 0.999)]
+    assert [line.text for line in boxes_to_lines(cut)] == ["1084800"]
+    cut = [_Box(850.0, 1754.2, 910.9, 1783.1, "8515", 0.997), _Box(903.1, 1754.2, 962.9, 1782.0, "500", 0.999)]
+    assert [line.text for line in boxes_to_lines(cut)] == ["851500"]
+    apart = [_Box(850.0, 10.0, 912.0, 38.0, "1084", 0.99), _Box(914.0, 10.0, 975.0, 38.0, "4800", 0.99)]
+    assert [line.text for line in boxes_to_lines(apart)] == ["10844800"]

@@ -188,6 +188,8 @@ def boxes_to_lines(boxes: list[_Box]) -> list[Line]:
         text = ""
         for prev, box in zip([None] + row[:-1], row):
             piece = clean_text(box.text).strip()
+            if prev is not None:
+                piece = piece[_overlap_repeat(prev, box, text, piece):]
             if prev is not None and text[-1:].isascii() and text[-1:].isalpha() and piece[:1].isascii() and piece[:1].isalpha():
                 text += " "
             text += piece
@@ -208,6 +210,24 @@ def boxes_to_lines(boxes: list[_Box]) -> list[Line]:
     lines = [line for line in lines if line.text]
     lines.sort(key=lambda l: (l.top, l.x0))
     return lines
+
+
+def _overlap_repeat(prev: _Box, box: _Box, text: str, piece: str) -> int:
+    """How many leading characters of ``piece`` the box before it already read.
+
+    The detector can cut one printed run into two boxes that overlap by a character or
+    two; each box reads the shared characters (`1084` + `4800` printed as 1084800)."""
+    overlap = prev.x1 - box.x0
+    if overlap <= 0 or not piece or not prev.text:
+        return 0
+    width = ((prev.x1 - prev.x0) + (box.x1 - box.x0)) / max(1, len(prev.text) + len(box.text))
+    if overlap < width * 0.3:  # boxes of two runs side by side touch at most by their padding
+        return 0
+    shared = max(1, round(overlap / width))
+    for count in (shared, shared - 1):
+        if 1 <= count < len(piece) and text.endswith(piece[:count]):
+            return count
+    return 0
 
 
 def _fix_numbers(text: str) -> str:
