@@ -168,6 +168,7 @@ class _Sentence:
     printed: str
     fiscal_year: int | None
     paragraph_text: str = ""  # cleaned, the whole running paragraph
+    list_scoped: bool = False  # the paragraph continues a 其中 list whose total is of one kind of funds
 
     def clause_start(self, at: int) -> int:
         starts = [m.end() for m in _CLAUSE_END.finditer(self.text, 0, at)]
@@ -216,9 +217,44 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if vocab.comparison.search(text[clause_at:label_at]):
         score = min(score, vocab.comparison_score)
     # before the label, or in a gloss between label and amount (`基本支出（一般公共预算）…`)
-    if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset)):
+    if hit.item not in vocab.scope_exempt and (
+            vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset))
+            or _list_of_scoped_total(vocab, sentence, label_at)):
         score = min(score, vocab.scope_score)
     return score
+
+
+_LIST_HEAD = re.compile(r"其中")
+_STATEMENT_END = re.compile(r"[。；;！？!?]")
+
+
+def _scoped_lead(vocab: Vocabulary, text: str, head_at: int) -> bool:
+    """Whether the statement a `其中` at ``head_at`` lists the parts of is a total of one kind of
+    funds (`一般公共预算财政拨款支出324970.32万元，…。其中：`), or a part of such a total (seed 004:
+    `…财政拨款支出982.21万元。其中：项目支出70.27万元，基本支出911.94万元，其中：人员经费…`)."""
+    ends = [m.end() for m in _STATEMENT_END.finditer(text, 0, max(head_at - 1, 0))]
+    start = ends[-1] if ends else 0
+    if vocab.scope.search(text, start, head_at):
+        return True
+    outer = [m.start() for m in _LIST_HEAD.finditer(text, start, head_at)]
+    if not outer and start and text[start - 1] != "。":  # a 其中 list runs on over `；`
+        outer = [m.start() for m in _LIST_HEAD.finditer(text, 0, start)]
+        outer = outer if outer and "。" not in text[outer[-1]:head_at] else []
+    return bool(outer) and _scoped_lead(vocab, text, outer[-1])
+
+
+def _list_of_scoped_total(vocab: Vocabulary, sentence: _Sentence, label_at: int) -> bool:
+    """A part in a `其中` list after a total of one kind of funds is of that kind too (github
+    Beyond-yan/cqjw 重庆市交通委员会 2018 预算: `2018年一般公共预算财政拨款收入…，一般公共预算财政拨款支出
+    324970.32万元，…。其中：基本支出61042.17万元，…;项目支出263928.15万元`): the department's 基本支出
+    may include other funds. The list runs to the next full stop, or on over the paragraphs that
+    follow a paragraph ending in `其中：` (117.141.250.58 2023 预算: `…一般公共预算基本支出 911000.39 元，其中：`
+    / `人员经费 809961.19 元，…` / `公用经费 71339.2 元，…`)."""
+    text, at = sentence.paragraph_text, sentence.offset + label_at
+    heads = [m.start() for m in _LIST_HEAD.finditer(text, 0, at)]
+    if heads and "。" not in text[heads[-1]:at]:
+        return _scoped_lead(vocab, text, heads[-1])
+    return sentence.list_scoped and not heads
 
 
 def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int, label_end: int) -> bool:
@@ -362,9 +398,30 @@ def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[i
     return inside
 
 
+_OPEN_LIST = re.compile(r"其中\s*[:：]?\s*$")
+_NEW_STATEMENT = re.compile(r"\s*20\d\d\s*年")
+
+
+def _scoped_lists(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs that continue a `其中：` list whose total (the end of the paragraph before the
+    list) is of one kind of funds, up to a heading, a dated statement or another source."""
+    inside, scoped, source = set(), False, None
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if paragraph.source != source or vocab.heading.search(text) or _NEW_STATEMENT.match(text):
+            scoped = False
+        elif scoped:
+            inside.add(i)
+        source = paragraph.source
+        if opened := _OPEN_LIST.search(text):
+            scoped = _scoped_lead(vocab, text, opened.start())
+    return inside
+
+
 def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     vocab = load_vocabulary()
     skipped = _project_paragraphs(vocab, paragraphs)
+    scoped_lists = _scoped_lists(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
@@ -372,7 +429,8 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
         printed = _running_text(paragraphs, p_index)
         text = printed.translate(_FULL_WIDTH)
         for offset, cleaned in _sentences(text):
-            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text)
+            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text,
+                                 p_index in scoped_lists)
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
