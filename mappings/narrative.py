@@ -62,6 +62,7 @@ class Vocabulary:
     heading: re.Pattern
     project_heading: re.Pattern
     department_heading: re.Pattern
+    function_line: re.Pattern
     prior_year: re.Pattern
     comparison: re.Pattern
     comparison_score: float
@@ -72,6 +73,8 @@ class Vocabulary:
     scope: re.Pattern
     scope_score: float
     scope_exempt: frozenset[str]
+    continued_items: frozenset[str]
+    continued_label: re.Pattern  # a label of one of continued_items, at a clause's start
     amount_first_score: float
     list_marker: re.Pattern
     list_regex: re.Pattern
@@ -125,6 +128,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         project=re.compile(config["project_context"]), project_penalty=float(config["project_after_penalty"]),
         heading=re.compile(config["heading"]), project_heading=re.compile(config["project_heading"]),
         department_heading=re.compile(config["department_heading"]),
+        function_line=re.compile(config["function_line"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
         cost_before=re.compile(config["cost_before"]),
@@ -133,6 +137,8 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
         scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
         scope_exempt=frozenset(config["scope_exempt"]), amount_first_score=float(config["amount_first_score"]),
+        continued_items=frozenset(config["continued_items"]),
+        continued_label=re.compile("|".join(f"(?:{p.label})" for p in patterns if p.item in config["continued_items"])),
         list_marker=re.compile(config["list_marker"]),
         list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
@@ -219,9 +225,22 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     # before the label, or in a gloss between label and amount (`基本支出（一般公共预算）…`)
     if hit.item not in vocab.scope_exempt and (
             vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset))
-            or _list_of_scoped_total(vocab, sentence, label_at)):
+            or _list_of_scoped_total(vocab, sentence, label_at) or _continues_scoped(vocab, sentence, hit, clause_at, label_at)):
         score = min(score, vocab.scope_score)
     return score
+
+
+def _continues_scoped(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> bool:
+    """A clause that opens with a budget or final word (`，支出决算为 4733.14 万元`), after clauses that
+    open so too, goes on about the subject of the clause before them: of one kind of funds when that is."""
+    text = sentence.text
+    if hit.item not in vocab.continued_items or text[clause_at:label_at].strip(" :："):
+        return False
+    while clause_at:
+        clause_at = sentence.clause_start(clause_at - 1)
+        if not vocab.continued_label.match(text, clause_at):
+            return bool(vocab.scope.search(text, clause_at, sentence.clause_end(clause_at)))
+    return False
 
 
 _LIST_HEAD = re.compile(r"其中")
@@ -398,29 +417,53 @@ def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[i
     return inside
 
 
-_OPEN_LIST = re.compile(r"其中\s*[:：]?\s*$")
 _NEW_STATEMENT = re.compile(r"\s*20\d\d\s*年")
+_DECIMAL = re.compile(r"\d+[.．]\d")
+
+
+def _is_heading(vocab: Vocabulary, text: str) -> bool:
+    """A numbered heading, not a PDF line that starts with an amount (`256.79 万元，支出决算为…`)."""
+    return bool(vocab.heading.search(text)) and not _DECIMAL.match(text)
 
 
 def _scoped_lists(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
-    """Paragraphs that continue a `其中：` list whose total (the end of the paragraph before the
-    list) is of one kind of funds, up to a heading, a dated statement or another source."""
+    """Paragraphs that continue a `其中` list left open at the end of a paragraph (no full stop
+    after it) whose total is of one kind of funds, up to a heading, a dated statement or another
+    source (a PDF's lines are paragraphs: `…基本支出 3365.38 万元。其中：人员` / `经费 2949.02 万元，…` /
+    `…；公用经费 416.36 万元，…`)."""
     inside, scoped, source = set(), False, None
     for i, paragraph in enumerate(paragraphs):
         text = paragraph.text.strip().translate(_FULL_WIDTH)
-        if paragraph.source != source or vocab.heading.search(text) or _NEW_STATEMENT.match(text):
+        if paragraph.source != source or _is_heading(vocab, text) or _NEW_STATEMENT.match(text):
             scoped = False
         elif scoped:
             inside.add(i)
         source = paragraph.source
-        if opened := _OPEN_LIST.search(text):
-            scoped = _scoped_lead(vocab, text, opened.start())
+        heads = [m.start() for m in _LIST_HEAD.finditer(text)]
+        if heads and "。" not in text[heads[-1]:]:
+            scoped = _scoped_lead(vocab, text, heads[-1])
+    return inside
+
+
+def _function_lines(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs of a numbered 功能科目 line (`1.社会保障和就业支出（类）…（款）`), up to the next
+    heading: that line's figures."""
+    inside, within, source = set(), False, None
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if paragraph.source != source:
+            within = False
+        source = paragraph.source
+        if _is_heading(vocab, text):
+            within = bool(vocab.function_line.search(text, 0, 60))
+        if within:
+            inside.add(i)
     return inside
 
 
 def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     vocab = load_vocabulary()
-    skipped = _project_paragraphs(vocab, paragraphs)
+    skipped = _project_paragraphs(vocab, paragraphs) | _function_lines(vocab, paragraphs)
     scoped_lists = _scoped_lists(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
