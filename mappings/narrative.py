@@ -446,16 +446,21 @@ def _scoped_lists(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
 
 
 def _function_lines(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
-    """Paragraphs of a numbered 功能科目 line (`1.社会保障和就业支出（类）…（款）`), up to the next
-    heading: that line's figures."""
+    """Paragraphs of a 功能科目 line (`1.社会保障和就业支出（类）…（款）`, unnumbered after the first of its
+    类: `“社会保障和就业支出（类）就业补助（款）公益性岗位补贴（项）”200.18 万元，…`), up to the next heading or
+    dated statement: that line's figures. A paragraph that states an amount before the line's name
+    (`一般公共预算财政拨款支出 4733.14 万元，主要用于…：社会保障和就业支出（类）471.44 万元`) is no line."""
     inside, within, source = set(), False, None
     for i, paragraph in enumerate(paragraphs):
         text = paragraph.text.strip().translate(_FULL_WIDTH)
         if paragraph.source != source:
             within = False
         source = paragraph.source
-        if _is_heading(vocab, text):
-            within = bool(vocab.function_line.search(text, 0, 60))
+        line = vocab.function_line.search(text, 0, 60)
+        if line and not vocab.amount_regex["money"].search(text, 0, line.start()):
+            within = True
+        elif _is_heading(vocab, text) or _NEW_STATEMENT.match(text):
+            within = False
         if within:
             inside.add(i)
     return inside
