@@ -490,6 +490,13 @@ PHRASINGS = [
       "政府性基金预算财政拨款收入 2002.80 万元，支出收入 2002.80 万元，支出具体情况如下：",
       "1、文化旅游体育与传媒支出（类）旅游发展基金支出（款）地方旅游开发项目补助（项）。主要用于：旅游厕所质量提升工程。年初预算为 0 万元，支出决算为 2.80 万元。"],
      {"revenue_current_year": 26538.47, "final": 26538.47, "basic": 9800.36, "project": 16738.11, "initial_budget": 27780.16}),
+    ("tlmhxx.com 人员编制情况说明 (示例表 as sentences): 编制总数, 实有人员", None,
+     ["单位名称：XX单位，编制总数50人，实有人员45人，空缺人数5人。"], {"authorized_headcount": 50, "actual_headcount": 45}),
+    ("tlmhxx.com 人员编制情况说明: 专业技术编制 is one kind of post among others, no quota", None,
+     ["编制结构：行政编制30人；专业技术编制15人；工勤编制5人。", "岗位设置：管理岗10人、专业技术岗30人、工勤岗10人。"], {}),
+    ("anthempetcare.com mirror of 池州市贵池区棠溪镇 2022 项目支出绩效自评表: a project's 预算资金", 2022,
+     ["本项目共申请预算资金90万元。其中：30万元用于基建工程项目预算编制；30万元用于基建工程项目审计。", "本项目共完成预算资金89.97万元。"], {}),
+    ("m.sdphhx.cn 2024: a rounded national count in 万人 is no headcount", None, ["截至2022年底，全国体制内人员总数约为4000万人。"], {}),
     # shapes of the same kinds (no one source): the generalisations above, each pinned
     ("实际支出 alone after the budget", 2023, ["2023年年初预算1200万元，实际支出1150.5万元。"], {"initial_budget": 1200, "final": 1150.5}),
     ("支出总额", 2023, ["本年支出总额为1150.5万元。"], {"final": 1150.5}),
