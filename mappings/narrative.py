@@ -474,7 +474,8 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
             continue
-        printed = _running_text(paragraphs, p_index)
+        lead = _leading_text(paragraphs, p_index)
+        printed = lead + _running_text(paragraphs, p_index)
         text = printed.translate(_FULL_WIDTH)
         for offset, cleaned in _sentences(text):
             sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text,
@@ -482,12 +483,29 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
-                if offset + label_at >= len(paragraph.text):
-                    continue  # a label of the next paragraph: read there
+                if not len(lead) <= offset + label_at < len(lead) + len(paragraph.text):
+                    continue  # a label of the previous or the next paragraph: read there
                 score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
                 if score is not None:
-                    hits.append(replace(hit, score=score))
+                    hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=hit.number_at - len(lead)))
     return hits
+
+
+def _leading_text(paragraphs: list[Paragraph], index: int) -> str:
+    """The start of the sentence the paragraph continues, when the paragraph before stops mid-sentence
+    (a PDF page break: `2022年一般公共` / `预算支出982.21万元`, `代表履职经费项目年初` / `预算数55.8万元`): the
+    context its first labels are judged in."""
+    if not index:
+        return ""
+    vocab, previous = load_vocabulary(), paragraphs[index - 1]
+    text = previous.text
+    if previous.source != paragraphs[index].source or _SENTENCE_END.search(text.rstrip()[-1:] or "。"):
+        return ""
+    # a heading is no sentence, nor is one cut at its end (`二、上年结转情况` / `年初结转12万元`)
+    if any(_is_heading(vocab, t.strip().translate(_FULL_WIDTH)) for t in (text, paragraphs[index].text)):
+        return ""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[ends[-1] if ends else 0:]
 
 
 def _running_text(paragraphs: list[Paragraph], index: int) -> str:

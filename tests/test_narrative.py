@@ -497,6 +497,17 @@ PHRASINGS = [
     ("anthempetcare.com mirror of 池州市贵池区棠溪镇 2022 项目支出绩效自评表: a project's 预算资金", 2022,
      ["本项目共申请预算资金90万元。其中：30万元用于基建工程项目预算编制；30万元用于基建工程项目审计。", "本项目共完成预算资金89.97万元。"], {}),
     ("m.sdphhx.cn 2024: a rounded national count in 万人 is no headcount", None, ["截至2022年底，全国体制内人员总数约为4000万人。"], {}),
+    # a sentence cut by a page break (the PDF extractor's paragraphs stop there): the words before the
+    # break are the context of the labels after it
+    ("page break inside a fund's name (the 一般公共预算支出 trap row's sentence)", None,
+     ["2022年一般公共", "预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
+    ("page break after the fund scope (dyrmt.com article-159286 2023 决算's sentence): below the bar still", 2023,
+     ["2023年一般公共预算财政拨款", "基本支出911.7万元，其中：人员经费489.18万元。"], {"basic": 911.7, "personnel": 489.18}),
+    ("page break after a prior year (seed 002's project sentence shape): the project's figures stay out", None,
+     ["代表履职经费项目年初", "预算数55.8万元，执行数50.31万元。"], {}),
+    ("page break after another year: that year's figure is not this year's", 2023,
+     ["本单位2022年", "基本支出900万元，2023年基本支出950万元。"], {"basic": 950}),
+    ("a heading is no sentence cut short", 2023, ["二、上年结转情况", "年初结转12万元。"], {"carryover_opening": 12}),
     # shapes of the same kinds (no one source): the generalisations above, each pinned
     ("实际支出 alone after the budget", 2023, ["2023年年初预算1200万元，实际支出1150.5万元。"], {"initial_budget": 1200, "final": 1150.5}),
     ("支出总额", 2023, ["本年支出总额为1150.5万元。"], {"final": 1150.5}),
