@@ -67,6 +67,7 @@ class Vocabulary:
     comparison: re.Pattern
     comparison_score: float
     cost_before: re.Pattern
+    category_before: re.Pattern
     cost_figure: re.Pattern  # a clause ending in a cost's amount
     post_kind: re.Pattern
     post_kind_figure: re.Pattern  # a kind of post with its number
@@ -132,6 +133,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
         cost_before=re.compile(config["cost_before"]),
+        category_before=re.compile(config["category_before"]),
         cost_figure=re.compile(config["cost_figure"]),
         post_kind=re.compile(config["post_kind"]),
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
@@ -206,6 +208,11 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if vocab.cost_before.search(text, clause_at, label_at):
         return None
+    subject_at = _subject_clause(vocab, sentence, hit, clause_at, label_at)
+    if hit.item in vocab.continued_items and (_of_a_category(vocab, text, clause_at, label_at) or (
+            subject_at is not None and (found := vocab.continued_label.search(text, subject_at, sentence.clause_end(subject_at)))
+            and _of_a_category(vocab, text, subject_at, found.start()))):
+        return None
     if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
         return None
     if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
@@ -225,22 +232,23 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     # before the label, or in a gloss between label and amount (`基本支出（一般公共预算）…`)
     if hit.item not in vocab.scope_exempt and (
             vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset))
-            or _list_of_scoped_total(vocab, sentence, label_at) or _continues_scoped(vocab, sentence, hit, clause_at, label_at)):
+            or _list_of_scoped_total(vocab, sentence, label_at)
+            or (subject_at is not None and vocab.scope.search(text, subject_at, sentence.clause_end(subject_at)))):
         score = min(score, vocab.scope_score)
     return score
 
 
-def _continues_scoped(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> bool:
-    """A clause that opens with a budget or final word (`，支出决算为 4733.14 万元`), after clauses that
-    open so too, goes on about the subject of the clause before them: of one kind of funds when that is."""
+def _subject_clause(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> int | None:
+    """Where the clause starts whose subject a clause opening with a budget or final word (`，支出决算为
+    4733.14 万元`), after clauses that open so too, goes on about; None when the clause has its own."""
     text = sentence.text
     if hit.item not in vocab.continued_items or text[clause_at:label_at].strip(" :："):
-        return False
+        return None
     while clause_at:
         clause_at = sentence.clause_start(clause_at - 1)
         if not vocab.continued_label.match(text, clause_at):
-            return bool(vocab.scope.search(text, clause_at, sentence.clause_end(clause_at)))
-    return False
+            return clause_at
+    return None
 
 
 _LIST_HEAD = re.compile(r"其中")
@@ -274,6 +282,14 @@ def _list_of_scoped_total(vocab: Vocabulary, sentence: _Sentence, label_at: int)
     if heads and "。" not in text[heads[-1]:at]:
         return _scoped_lead(vocab, text, heads[-1])
     return sentence.list_scoped and not heads
+
+
+def _of_a_category(vocab: Vocabulary, text: str, clause_at: int, label_at: int) -> bool:
+    """A budget or final word right after an expenditure category's name (`公安支出年初预算为…`), or one
+    that starts that name's 支出 (`公安支出决算为…`)."""
+    before = text[clause_at:label_at]
+    return bool(vocab.category_before.search(before) or (
+        text.startswith("支出", label_at) and vocab.category_before.search(before + "支出")))
 
 
 def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int, label_end: int) -> bool:

@@ -508,7 +508,12 @@ PHRASINGS = [
     ("page break after another year: that year's figure is not this year's", 2023,
      ["本单位2022年", "基本支出900万元，2023年基本支出950万元。"], {"basic": 950}),
     ("a heading is no sentence cut short", 2023, ["二、上年结转情况", "年初结转12万元。"], {"carryover_opening": 12}),
+    ("a public GitHub repository's 决算-extraction test, quoting a 决算 说明 by 功能 class: a category's 年初预算 and 支出决算", None,
+     ["公安支出年初预算为232.02万元，支出决算为219.24万元，决算数小于预算数，主要原因是年中按实际需求调整预算。"], {}),
     # shapes of the same kinds (no one source): the generalisations above, each pinned
+    ("a year or the department before 支出 names no category", 2023,
+     ["本部门2023年支出决算为800万元。", "2023年度部门整体支出年初预算为900万元，全年预算为950万元。"],
+     {"final": 800, "initial_budget": 900, "full_year_budget": 950}),
     ("实际支出 alone after the budget", 2023, ["2023年年初预算1200万元，实际支出1150.5万元。"], {"initial_budget": 1200, "final": 1150.5}),
     ("支出总额", 2023, ["本年支出总额为1150.5万元。"], {"final": 1150.5}),
     ("三公 预算数 then 执行数; 预算执行数", 2023, ["“三公”经费预算数为10万元，执行数为8.5万元。", "“三公”经费预算执行数8.5万元。"],
