@@ -68,6 +68,7 @@ class Vocabulary:
     comparison_score: float
     cost_before: re.Pattern
     category_before: re.Pattern
+    indicator_before: re.Pattern
     cost_figure: re.Pattern  # a clause ending in a cost's amount
     post_kind: re.Pattern
     post_kind_figure: re.Pattern  # a kind of post with its number
@@ -134,6 +135,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         comparison_score=float(config["comparison_score"]),
         cost_before=re.compile(config["cost_before"]),
         category_before=re.compile(config["category_before"]),
+        indicator_before=re.compile(config["indicator_before"]),
         cost_figure=re.compile(config["cost_figure"]),
         post_kind=re.compile(config["post_kind"]),
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
@@ -207,6 +209,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
         return None
     if vocab.cost_before.search(text, clause_at, label_at):
+        return None
+    if hit.unit == "分" and vocab.indicator_before.search(text, clause_at, label_at):
         return None
     subject_at = _subject_clause(vocab, sentence, hit, clause_at, label_at)
     if hit.item in vocab.continued_items and (_of_a_category(vocab, text, clause_at, label_at) or (

@@ -510,7 +510,13 @@ PHRASINGS = [
     ("a heading is no sentence cut short", 2023, ["二、上年结转情况", "年初结转12万元。"], {"carryover_opening": 12}),
     ("a public GitHub repository's 决算-extraction test, quoting a 决算 说明 by 功能 class: a category's 年初预算 and 支出决算", None,
      ["公安支出年初预算为232.02万元，支出决算为219.24万元，决算数小于预算数，主要原因是年中按实际需求调整预算。"], {}),
+    ("a public GitHub repository's 2024 高职 自评 record (财务审计处): one indicator's 自评得分, a 生均 amount", 2023,
+     ["本指标自评得分为：2分。2023年学校实际收到高职生均财政拨款经费12266.40万元（不含弹性学制），2022年全日制高职学生10222人，该指标得分＝12266.40万÷（10222人×1.2万/人）×2分＝2分。"],
+     {}),
     # shapes of the same kinds (no one source): the generalisations above, each pinned
+    ("an indicator's 自评得分 (部门整体 indicators' names) is no overall score; the 指标体系 is no indicator", 2023,
+     ["“预算执行率”指标自评得分10分，“三公经费控制率”指标自评得分2分。", "按照部门整体支出绩效评价指标体系自评得分95分。"],
+     {"self_score": 95}),
     ("a year or the department before 支出 names no category", 2023,
      ["本部门2023年支出决算为800万元。", "2023年度部门整体支出年初预算为900万元，全年预算为950万元。"],
      {"final": 800, "initial_budget": 900, "full_year_budget": 950}),
