@@ -521,6 +521,13 @@ PHRASINGS = [
       "占 71.10%；项目支出 1367.76 万元，占 28.90%。"],
      {"three_public_budget": 21, "three_public_final": 16.95, "revenue_current_year": 4733.14, "final": 4733.14, "basic": 3365.38,
       "project": 1367.76}),
+    ("GovBudgetChecker fixture: 上海市普陀区城市管理行政执法局 2026 预算: 三公 预算数为 with a change; a project's 经费预算金额 under 年度预算安排", 2026,
+     ["一、2026年“三公”经费预算情况说明", "2026年“三公”经费预算数为114.22万元，比2025年预算增加27万元。其中：",
+      "（二）公务用车购置及运行费113.76万元，比2025年预算增加27万元，主要原因公务用车购置费增加。其中：公务用车购置费75万元，比2025年预算增加27万元。",
+      "2026年上海市普陀区城市管理行政执法局下属一家机关和一家行政执法机构财政拨款的机关运行经费预算为507.25万元。",
+      "项目经费情况说明", "六、年度预算安排",
+      "本年度拆违经费预算金额为349.80万元，分别用于拆违现场安全秩序维护第三方服务、普陀城管执法无人机巡查、重大应急拆违工程款。"],
+     {"three_public_budget": 114.22}),
     # shapes of the same kinds (no one source): the generalisations above, each pinned
     ("an indicator's 自评得分 (部门整体 indicators' names) is no overall score; the 指标体系 is no indicator", 2023,
      ["“预算执行率”指标自评得分10分，“三公经费控制率”指标自评得分2分。", "按照部门整体支出绩效评价指标体系自评得分95分。"],
