@@ -62,16 +62,21 @@ class Vocabulary:
     heading: re.Pattern
     project_heading: re.Pattern
     department_heading: re.Pattern
+    function_line: re.Pattern
     prior_year: re.Pattern
     comparison: re.Pattern
     comparison_score: float
     cost_before: re.Pattern
+    category_before: re.Pattern
+    indicator_before: re.Pattern
     cost_figure: re.Pattern  # a clause ending in a cost's amount
     post_kind: re.Pattern
     post_kind_figure: re.Pattern  # a kind of post with its number
     scope: re.Pattern
     scope_score: float
     scope_exempt: frozenset[str]
+    continued_items: frozenset[str]
+    continued_label: re.Pattern  # a label of one of continued_items, at a clause's start
     amount_first_score: float
     list_marker: re.Pattern
     list_regex: re.Pattern
@@ -125,14 +130,19 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         project=re.compile(config["project_context"]), project_penalty=float(config["project_after_penalty"]),
         heading=re.compile(config["heading"]), project_heading=re.compile(config["project_heading"]),
         department_heading=re.compile(config["department_heading"]),
+        function_line=re.compile(config["function_line"]),
         prior_year=re.compile(config["prior_year"]), comparison=re.compile(config["comparison"]),
         comparison_score=float(config["comparison_score"]),
         cost_before=re.compile(config["cost_before"]),
+        category_before=re.compile(config["category_before"]),
+        indicator_before=re.compile(config["indicator_before"]),
         cost_figure=re.compile(config["cost_figure"]),
         post_kind=re.compile(config["post_kind"]),
         post_kind_figure=re.compile(f"{config['post_kind']}{joiner}(?:{_NUMBER['people']})\\s*(?:{units['people']})"),
         scope=re.compile(config["scope_context"]), scope_score=float(config["scope_score"]),
         scope_exempt=frozenset(config["scope_exempt"]), amount_first_score=float(config["amount_first_score"]),
+        continued_items=frozenset(config["continued_items"]),
+        continued_label=re.compile("|".join(f"(?:{p.label})" for p in patterns if p.item in config["continued_items"])),
         list_marker=re.compile(config["list_marker"]),
         list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
@@ -168,6 +178,7 @@ class _Sentence:
     printed: str
     fiscal_year: int | None
     paragraph_text: str = ""  # cleaned, the whole running paragraph
+    list_scoped: bool = False  # the paragraph continues a 其中 list whose total is of one kind of funds
 
     def clause_start(self, at: int) -> int:
         starts = [m.end() for m in _CLAUSE_END.finditer(self.text, 0, at)]
@@ -199,6 +210,13 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if vocab.cost_before.search(text, clause_at, label_at):
         return None
+    if hit.unit == "分" and vocab.indicator_before.search(text, clause_at, label_at):
+        return None
+    subject_at = _subject_clause(vocab, sentence, hit, clause_at, label_at)
+    if hit.item in vocab.continued_items and (_of_a_category(vocab, text, clause_at, label_at) or (
+            subject_at is not None and (found := vocab.continued_label.search(text, subject_at, sentence.clause_end(subject_at)))
+            and _of_a_category(vocab, text, subject_at, found.start()))):
+        return None
     if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
         return None
     if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
@@ -216,9 +234,66 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if vocab.comparison.search(text[clause_at:label_at]):
         score = min(score, vocab.comparison_score)
     # before the label, or in a gloss between label and amount (`基本支出（一般公共预算）…`)
-    if hit.item not in vocab.scope_exempt and vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset)):
+    if hit.item not in vocab.scope_exempt and (
+            vocab.scope.search(text, clause_at, max(label_at, hit.number_at - sentence.offset))
+            or _list_of_scoped_total(vocab, sentence, label_at)
+            or (subject_at is not None and vocab.scope.search(text, subject_at, sentence.clause_end(subject_at)))):
         score = min(score, vocab.scope_score)
     return score
+
+
+def _subject_clause(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> int | None:
+    """Where the clause starts whose subject a clause opening with a budget or final word (`，支出决算为
+    4733.14 万元`), after clauses that open so too, goes on about; None when the clause has its own."""
+    text = sentence.text
+    if hit.item not in vocab.continued_items or text[clause_at:label_at].strip(" :："):
+        return None
+    while clause_at:
+        clause_at = sentence.clause_start(clause_at - 1)
+        if not vocab.continued_label.match(text, clause_at):
+            return clause_at
+    return None
+
+
+_LIST_HEAD = re.compile(r"其中")
+_STATEMENT_END = re.compile(r"[。；;！？!?]")
+
+
+def _scoped_lead(vocab: Vocabulary, text: str, head_at: int) -> bool:
+    """Whether the statement a `其中` at ``head_at`` lists the parts of is a total of one kind of
+    funds (`一般公共预算财政拨款支出324970.32万元，…。其中：`), or a part of such a total (seed 004:
+    `…财政拨款支出982.21万元。其中：项目支出70.27万元，基本支出911.94万元，其中：人员经费…`)."""
+    ends = [m.end() for m in _STATEMENT_END.finditer(text, 0, max(head_at - 1, 0))]
+    start = ends[-1] if ends else 0
+    if vocab.scope.search(text, start, head_at):
+        return True
+    outer = [m.start() for m in _LIST_HEAD.finditer(text, start, head_at)]
+    if not outer and start and text[start - 1] != "。":  # a 其中 list runs on over `；`
+        outer = [m.start() for m in _LIST_HEAD.finditer(text, 0, start)]
+        outer = outer if outer and "。" not in text[outer[-1]:head_at] else []
+    return bool(outer) and _scoped_lead(vocab, text, outer[-1])
+
+
+def _list_of_scoped_total(vocab: Vocabulary, sentence: _Sentence, label_at: int) -> bool:
+    """A part in a `其中` list after a total of one kind of funds is of that kind too (github
+    Beyond-yan/cqjw 重庆市交通委员会 2018 预算: `2018年一般公共预算财政拨款收入…，一般公共预算财政拨款支出
+    324970.32万元，…。其中：基本支出61042.17万元，…;项目支出263928.15万元`): the department's 基本支出
+    may include other funds. The list runs to the next full stop, or on over the paragraphs that
+    follow a paragraph ending in `其中：` (117.141.250.58 2023 预算: `…一般公共预算基本支出 911000.39 元，其中：`
+    / `人员经费 809961.19 元，…` / `公用经费 71339.2 元，…`)."""
+    text, at = sentence.paragraph_text, sentence.offset + label_at
+    heads = [m.start() for m in _LIST_HEAD.finditer(text, 0, at)]
+    if heads and "。" not in text[heads[-1]:at]:
+        return _scoped_lead(vocab, text, heads[-1])
+    return sentence.list_scoped and not heads
+
+
+def _of_a_category(vocab: Vocabulary, text: str, clause_at: int, label_at: int) -> bool:
+    """A budget or final word right after an expenditure category's name (`公安支出年初预算为…`), or one
+    that starts that name's 支出 (`公安支出决算为…`)."""
+    before = text[clause_at:label_at]
+    return bool(vocab.category_before.search(before) or (
+        text.startswith("支出", label_at) and vocab.category_before.search(before + "支出")))
 
 
 def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int, label_end: int) -> bool:
@@ -362,26 +437,95 @@ def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[i
     return inside
 
 
+_NEW_STATEMENT = re.compile(r"\s*20\d\d\s*年")
+_DECIMAL = re.compile(r"\d+[.．]\d")
+
+
+def _is_heading(vocab: Vocabulary, text: str) -> bool:
+    """A numbered heading, not a PDF line that starts with an amount (`256.79 万元，支出决算为…`)."""
+    return bool(vocab.heading.search(text)) and not _DECIMAL.match(text)
+
+
+def _scoped_lists(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs that continue a `其中` list left open at the end of a paragraph (no full stop
+    after it) whose total is of one kind of funds, up to a heading, a dated statement or another
+    source (a PDF's lines are paragraphs: `…基本支出 3365.38 万元。其中：人员` / `经费 2949.02 万元，…` /
+    `…；公用经费 416.36 万元，…`)."""
+    inside, scoped, source = set(), False, None
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if paragraph.source != source or _is_heading(vocab, text) or _NEW_STATEMENT.match(text):
+            scoped = False
+        elif scoped:
+            inside.add(i)
+        source = paragraph.source
+        heads = [m.start() for m in _LIST_HEAD.finditer(text)]
+        if heads and "。" not in text[heads[-1]:]:
+            scoped = _scoped_lead(vocab, text, heads[-1])
+    return inside
+
+
+def _function_lines(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
+    """Paragraphs of a 功能科目 line (`1.社会保障和就业支出（类）…（款）`, unnumbered after the first of its
+    类: `“社会保障和就业支出（类）就业补助（款）公益性岗位补贴（项）”200.18 万元，…`), up to the next heading or
+    dated statement: that line's figures. A paragraph that states an amount before the line's name
+    (`一般公共预算财政拨款支出 4733.14 万元，主要用于…：社会保障和就业支出（类）471.44 万元`) is no line."""
+    inside, within, source = set(), False, None
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if paragraph.source != source:
+            within = False
+        source = paragraph.source
+        line = vocab.function_line.search(text, 0, 60)
+        if line and not vocab.amount_regex["money"].search(text, 0, line.start()):
+            within = True
+        elif _is_heading(vocab, text) or _NEW_STATEMENT.match(text):
+            within = False
+        if within:
+            inside.add(i)
+    return inside
+
+
 def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     vocab = load_vocabulary()
-    skipped = _project_paragraphs(vocab, paragraphs)
+    skipped = _project_paragraphs(vocab, paragraphs) | _function_lines(vocab, paragraphs)
+    scoped_lists = _scoped_lists(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
             continue
-        printed = _running_text(paragraphs, p_index)
+        lead = _leading_text(paragraphs, p_index)
+        printed = lead + _running_text(paragraphs, p_index)
         text = printed.translate(_FULL_WIDTH)
         for offset, cleaned in _sentences(text):
-            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text)
+            sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text,
+                                 p_index in scoped_lists)
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
-                if offset + label_at >= len(paragraph.text):
-                    continue  # a label of the next paragraph: read there
+                if not len(lead) <= offset + label_at < len(lead) + len(paragraph.text):
+                    continue  # a label of the previous or the next paragraph: read there
                 score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
                 if score is not None:
-                    hits.append(replace(hit, score=score))
+                    hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=hit.number_at - len(lead)))
     return hits
+
+
+def _leading_text(paragraphs: list[Paragraph], index: int) -> str:
+    """The start of the sentence the paragraph continues, when the paragraph before stops mid-sentence
+    (a PDF page break: `2022年一般公共` / `预算支出982.21万元`, `代表履职经费项目年初` / `预算数55.8万元`): the
+    context its first labels are judged in."""
+    if not index:
+        return ""
+    vocab, previous = load_vocabulary(), paragraphs[index - 1]
+    text = previous.text
+    if previous.source != paragraphs[index].source or _SENTENCE_END.search(text.rstrip()[-1:] or "。"):
+        return ""
+    # a heading is no sentence, nor is one cut at its end (`二、上年结转情况` / `年初结转12万元`)
+    if any(_is_heading(vocab, t.strip().translate(_FULL_WIDTH)) for t in (text, paragraphs[index].text)):
+        return ""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    return text[ends[-1] if ends else 0:]
 
 
 def _running_text(paragraphs: list[Paragraph], index: int) -> str:
