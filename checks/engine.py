@@ -24,6 +24,7 @@ class Addend:
     label: str
     fact: Fact | None
     constant: Decimal | None = None
+    confirmed_by: str | None = None  # checks.confirm
 
     @property
     def value(self) -> Decimal | None:
@@ -59,6 +60,7 @@ class Addend:
             role=role, label=label or self.label, text=(fact.raw_value or "").strip(), value=fact.value, unit=fact.unit,
             column=fact.column, location=fact.location or None, place=fact.place,
             match_method=fact.match_method, match_score=fact.match_score, inferred=fact.inferred,
+            confirmed_by=self.confirmed_by,
         )
 
 
@@ -100,6 +102,22 @@ class Facts:
         for fact in indicators:  # grouped by project like the facts, never making a group of their own
             self._by_item[(fact.form, fact.item, fact.column, fact.subject)].append(fact)
         self._all = list(facts)
+        self.confirmed: dict[int, str] = {}  # id(fact) → rule: set by ``run`` (checks.confirm)
+
+    def same_row(self, fact: Fact) -> list[Fact]:
+        """The facts of ``fact``'s printed row: its item in every column."""
+        place = fact.place
+        if place is None or place.row is None:
+            return [fact]
+        return [f for f in self._by_item_any(fact.form, fact.item) if f.subject == fact.subject and f.place is not None
+                and (f.place.file, f.place.sheet, f.place.page, f.place.table, f.place.row)
+                == (place.file, place.sheet, place.page, place.table, place.row)] or [fact]
+
+    def _by_item_any(self, form: str, item: str) -> list[Fact]:
+        return [f for f in self._all if f.form == form and f.item == item]
+
+    def _addend(self, label: str, fact: Fact | None) -> Addend:
+        return Addend(label, fact, confirmed_by=self.confirmed.get(id(fact)) if fact is not None else None)
 
     def equal_elsewhere(self, value: Decimal, unit: str | None, tolerance: Decimal, besides: Fact | None,
                         same: Iterable[tuple]) -> Fact | None:
@@ -134,9 +152,9 @@ class Facts:
         if item.endswith("*"):
             item = item[:-1]
             if item.startswith("indicator."):
-                return [Addend(f.source_label, f) for f in self._by_item.get((form, item, col, subject), [])]
-            return [Addend(item_name(item, f.subject), f) for f in self._by_item.get((form, item, col), [])]
-        return [Addend(item_name(item), self._by_key.get((form, subject, item, col)))]
+                return [self._addend(f.source_label, f) for f in self._by_item.get((form, item, col, subject), [])]
+            return [self._addend(item_name(item, f.subject), f) for f in self._by_item.get((form, item, col), [])]
+        return [self._addend(item_name(item), self._by_key.get((form, subject, item, col)))]
 
     def one(self, term: str, form: str, subject: str | None = None, column: str | None = None) -> Addend:
         found = self.resolve(term, form, subject, column)
@@ -180,7 +198,8 @@ def make_flag(rule: R.Rule, message: str, cells: Iterable[Cell | None], *, print
     cells = tuple(c for c in cells if c is not None)
     weakest = min((c for c in cells if c.match_score is not None), key=lambda c: c.match_score, default=None)
     inferred = any(c.inferred for c in cells)
-    certain = all(R.is_certain(c.match_method, c.match_score, c.inferred) and c.role != "alternative" for c in cells)
+    certain = all((c.confirmed_by or R.is_certain(c.match_method, c.match_score, c.inferred)) and c.role != "alternative"
+                  for c in cells)
     checked = next((c for c in cells if c.role == "printed"), None)
     yuan = list(dict.fromkeys(f"{c.label} {c.text}" for c in cells if in_yuan(c)))
     note = f"（原表以元填报：{'、'.join(yuan)} 元）" if yuan else ""
@@ -404,5 +423,8 @@ def evaluate(rule: R.Rule, report: CanonicalReport, facts: Facts) -> list[Flag]:
 
 
 def run(report: CanonicalReport, rules: Iterable[R.Rule] = R.DECLARATIONS) -> list[Flag]:
+    from checks.confirm import confirmed_readings
+
     facts = Facts(report.facts, _indicator_facts(report))
+    facts.confirmed = confirmed_readings(facts)
     return [flag for rule in rules for flag in evaluate(rule, report, facts)]

@@ -57,6 +57,9 @@ class Cell:
     match_method: str | None = None
     match_score: float | None = None
     inferred: bool = False
+    # the rule whose identity, holding to the cent with figures read for certain, confirms this
+    # reading although its label matched only loosely (checks.confirm)
+    confirmed_by: str | None = None
 
 
 @dataclass(frozen=True)
