@@ -250,3 +250,15 @@ def test_an_ocr_run_cut_into_two_overlapping_boxes_reads_the_shared_digit_once()
     assert [line.text for line in boxes_to_lines(cut)] == ["851500"]
     apart = [_Box(850.0, 10.0, 912.0, 38.0, "1084", 0.99), _Box(914.0, 10.0, 975.0, 38.0, "4800", 0.99)]
     assert [line.text for line in boxes_to_lines(apart)] == ["10844800"]
+
+
+def test_the_rest_of_a_cut_row_moved_onto_it_follows_its_start_even_from_a_little_above():
+    """Stitching moves the rest of a cut row onto the row's top as the page's bounds cluster it,
+    which can lie a point above the start's own top (OCR'd boxes): the start still comes first
+    (tune-006-scanned read `费、差旅费\\n水费、电` and `00.004788` before)."""
+    from extractors.pdf.layout import Cell, cells_to_grid
+
+    start = [Cell(10, 101.5, 60, 120, "水费、电", last_line_full=True), Cell(60, 101.5, 110, 120, "4788", last_line_full=True)]
+    rest = [Cell(10, 100.0, 60, 120, "费、差旅费"), Cell(60, 100.0, 110, 120, "00.00")]
+    above = [Cell(10, 80, 60, 100, "办公费"), Cell(60, 80, 110, 100, "82900.00")]
+    assert cells_to_grid(above + start + rest) == [["办公费", "82900.00"], ["水费、电费、差旅费", "478800.00"]]

@@ -86,7 +86,9 @@ def cells_to_grid(cells: list[Cell]) -> list[list[str | None]]:
     texts: list[str] = []
     anchors: list[tuple[int, int]] = []
     full: list[bool] = []
-    for cell in sorted(cells, key=lambda c: (c.top, c.x0)):
+    # by grid position, then as given: the rest of a row cut by a page comes after its start
+    # even where its top, moved onto that row, lands a little above the start's own top
+    for cell in sorted(cells, key=lambda c: (_index(ys, c.top), _index(xs, c.x0))):
         r0, r1 = _index(ys, cell.top), _index(ys, cell.bottom)
         c0, c1 = _index(xs, cell.x0), _index(xs, cell.x1)
         r1, c1 = max(r1, r0 + 1), max(c1, c0 + 1)
