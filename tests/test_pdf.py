@@ -262,3 +262,15 @@ def test_the_rest_of_a_cut_row_moved_onto_it_follows_its_start_even_from_a_littl
     rest = [Cell(10, 100.0, 60, 120, "费、差旅费"), Cell(60, 100.0, 110, 120, "00.00")]
     above = [Cell(10, 80, 60, 100, "办公费"), Cell(60, 80, 110, 100, "82900.00")]
     assert cells_to_grid(above + start + rest) == [["办公费", "82900.00"], ["水费、电费、差旅费", "478800.00"]]
+
+
+def test_an_ocr_box_run_across_a_ruling_line_is_split_between_the_cells():
+    """The ruling lines are erased before OCR, so the detector can read `分值` and `评分` of two
+    header cells as one box `分值评分` (tune-000-scanned): each cell gets the characters over it."""
+    from extractors.pdf.ocr import _Box, _split_at_cell_borders
+
+    cells = [(100.0, 10.0, 160.0, 40.0), (160.0, 10.0, 220.0, 40.0), (100.0, 40.0, 160.0, 70.0)]
+    split = _split_at_cell_borders([_Box(115.0, 15.0, 205.0, 35.0, "分值评分", 0.99)], cells)
+    assert [(b.text, b.x0 < 160 < b.x1) for b in split] == [("分值", False), ("评分", False)]
+    inside = _split_at_cell_borders([_Box(105.0, 45.0, 150.0, 65.0, "100.00", 0.99)], cells)
+    assert [b.text for b in inside] == ["100.00"]

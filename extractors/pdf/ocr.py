@@ -143,6 +143,7 @@ def ocr_image(image, scale: float, width: float, height: float, page: int = 1) -
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
         boxes.append(_Box(min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale, text, float(score)))
+    boxes = _split_at_cell_borders(boxes, [tuple(v * scale for v in c) for t in cells for c in t])
     result = OcrPage(width=width, height=height)
     used: set[int] = set()
     for table_cells in cells:
@@ -210,6 +211,34 @@ def boxes_to_lines(boxes: list[_Box]) -> list[Line]:
     lines = [line for line in lines if line.text]
     lines.sort(key=lambda l: (l.top, l.x0))
     return lines
+
+
+def _split_at_cell_borders(boxes: list[_Box], cells: list[tuple[float, float, float, float]]) -> list[_Box]:
+    """A box the detector ran across a ruling line (the lines are erased before OCR) is split
+    there: `分值评分` over the 分值 and 评分 columns is two cells' text, not one cell's. The
+    characters are taken as evenly spaced, each going to the cell under its centre."""
+    out = []
+    for box in boxes:
+        n = len(box.text)
+        middle = (box.top + box.bottom) / 2
+        step = (box.x1 - box.x0) / max(1, n)
+        row = sorted((c for c in cells if c[1] <= middle <= c[3] and min(c[2], box.x1) - max(c[0], box.x0) > step * 0.6),
+                     key=lambda c: c[0])
+        if n < 2 or len(row) < 2:
+            out.append(box)
+            continue
+        pieces: dict[int, list[int]] = {}
+        for i in range(n):
+            centre = box.x0 + (i + 0.5) * step
+            k = min(range(len(row)), key=lambda j: 0 if row[j][0] <= centre <= row[j][2] else
+                    min(abs(centre - row[j][0]), abs(centre - row[j][2])))
+            pieces.setdefault(k, []).append(i)
+        for k in sorted(pieces):
+            first, last = pieces[k][0], pieces[k][-1]
+            text = box.text[first:last + 1].strip()
+            if text:
+                out.append(_Box(box.x0 + first * step, box.top, box.x0 + (last + 1) * step, box.bottom, text, box.score))
+    return out
 
 
 def _overlap_repeat(prev: _Box, box: _Box, text: str, piece: str) -> int:
