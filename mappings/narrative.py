@@ -40,6 +40,7 @@ class Pattern:
     label: str  # the label regex, as written in the patterns file
     regex: re.Pattern  # label, joiner, number, unit
     amount_first: re.Pattern  # number, unit, verb, label
+    unit_first: re.Pattern  # label, the unit in brackets, number (`年初预算数（万元）：1500`)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,10 @@ class Vocabulary:
     value_separator: str
     value_regex: dict[str, re.Pattern]  # kind → one number with its optional unit
     amount_regex: dict[str, re.Pattern]  # kind → one number with its unit: what every pattern of the kind holds
+    bracketed_unit: dict[str, re.Pattern]  # kind → its unit in brackets: what a unit-first pattern holds
+    compared: re.Pattern  # a comparison word alone, before a label
+    spent_on: re.Pattern  # right after an amount: what it was spent on
+    spent_on_items: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -108,19 +113,27 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     units = {kind: _unit_alternation(names) for kind, names in config["units"].items()}
     joiner, verb = config["joiner"], config["amount_first"]
+    spent, spent_items = config["spent_verb"], frozenset(config["spent_items"])
     patterns, kind_of = [], {}
     for item, spec in config["items"].items():
         kind = kind_of[item] = spec["kind"]
         number = f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})"
+        # the unit printed once, in brackets after the label; the number then stands alone (not a
+        # table row's first of several numbers, nor one with a unit or a percent sign of its own)
+        unit_first = (f"[\\s]*[（(]\\s*(?P<unit>{units[kind]})\\s*[）)][\\s:：]*(?:为|是)?[\\s:：]*(?P<number>{_NUMBER[kind]})"
+                      f"(?![\\d.,]\\d|\\d|\\s*(?:{units[kind]}|[%％]|\\d))")
         for entry in spec["patterns"]:
             label = f"(?P<label>{entry['label']})"
+            worded = f"(?P<label>(?:{entry['label']})(?:{spent})?)" if item in spent_items else label
             patterns.append(Pattern(
                 item, kind, float(entry["score"]), entry["label"],
-                re.compile(f"{label}{joiner}{number}"), re.compile(f"{number}{verb}{label}")))
+                re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}"),
+                re.compile(f"{label}{unit_first}")))
     topics = []
     for spec in config["topics"].values():
         number = lambda item: f"(?P<number>{_NUMBER[kind_of[item]]})\\s*(?P<unit>{units[kind_of[item]]})"  # noqa: E731
-        follow = tuple((item, re.compile(f"\\s*(?P<label>{label}){joiner}{number(item)}"))
+        # `，较年初预算5万元减少…`: the figure compared with is the topic's too
+        follow = tuple((item, re.compile(f"\\s*(?:{config['comparison_word']})?\\s*(?P<label>{label}){joiner}{number(item)}"))
                        for item, label in spec["follow"].items())
         bare = tuple(re.compile(label) for label in spec["follow"].values())
         topics.append(Topic(re.compile(spec["head"]), frozenset(spec["follow"]), follow, bare, float(spec["follow_score"])))
@@ -149,6 +162,9 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         value_separator=config["value_separator"],
         value_regex=value_regex,
         amount_regex={kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})") for kind in units},
+        bracketed_unit={kind: re.compile(f"[（(]\\s*(?:{units[kind]})\\s*[）)]") for kind in units},
+        compared=re.compile(f"[\\s:：]*(?:{config['comparison_word']})?[\\s:：]*"),
+        spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),
     )
 
 
@@ -196,7 +212,7 @@ class _Sentence:
             item=item, score=score, paragraph=self.paragraph, start=self.offset + label_at,
             number_at=self.offset + match.start("number"), value=value, unit=_UNIT_OF_KIND[kind],
             phrase=self.printed[min(label_at, match.start()):end].strip(),
-            raw=self.printed[match.start("number"):match.end("unit") if match["unit"] else match.end("number")])
+            raw=self.printed[match.start("number"):max(match.end("unit") if match["unit"] else 0, match.end("number"))])
 
 
 def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> float | None:
@@ -219,14 +235,18 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
         return None
-    if vocab.post_kind.search(text, label_at, label_end) and len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1:
+    if hit.item in vocab.spent_on_items and vocab.spent_on.match(text, hit.number_at - sentence.offset + len(hit.raw)):
+        return None
+    if len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1 and (
+            vocab.post_kind.search(text, label_at, label_end) or _after_a_post_kind(vocab, sentence, hit, clause_at, label_at)):
         return None
     for topic in vocab.topics:
         # `“三公”经费支出2.05万元，其中：公务接待费…，年初预算为2万元`: a bare 预算 after the topic's
         # head is not the department's 年初预算
         # (`部门决算数` is qualified, not bare)
-        if hit.item not in topic.items and topic.head.search(text, 0, label_at) and not text[clause_at:label_at].strip(
-                " :") and any(bare.fullmatch(text, label_at, label_end) for bare in topic.bare):
+        # (nor one compared with: `“三公”经费支出3.2万元，较年初预算5万元减少1.8万元`)
+        if hit.item not in topic.items and topic.head.search(text, 0, label_at) and vocab.compared.fullmatch(
+                text, clause_at, label_at) and any(bare.fullmatch(text, label_at, label_end) for bare in topic.bare):
             return None
     score = hit.score
     if vocab.project.search(text, label_end):
@@ -300,7 +320,7 @@ def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: 
     """A bare budget or final word opening the clause right after a cost's amount is that cost's
     (hlx.gov.cn 2018: `公务用车购置支出0万元，年初预算为0万元`); a topic's own follow-on clause is not."""
     text = sentence.text
-    if not clause_at or text[clause_at:label_at].strip(" :：") or any(hit.item in t.items for t in vocab.topics):
+    if not clause_at or not vocab.compared.fullmatch(text, clause_at, label_at) or any(hit.item in t.items for t in vocab.topics):
         return False
     if not any(bare.fullmatch(text, label_at, label_end) for t in vocab.topics for bare in t.bare):
         return False
@@ -308,12 +328,28 @@ def _after_a_cost(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: 
     return bool(vocab.cost_figure.search(text, sentence.clause_start(previous_end), previous_end))
 
 
+def _after_a_post_kind(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> bool:
+    """A headcount opening the clause right after one kind of post's quota counts that kind's staff
+    (bjft.gov.cn 宛平环卫所 2020: `行政编制0人，实有人数0人；事业编制82人，实有人数61人`)."""
+    text = sentence.text
+    if hit.unit != "人" or not clause_at or text[clause_at:label_at].strip(" :："):
+        return False
+    previous_end = clause_at - 1  # the clause's separator
+    found = vocab.post_kind_figure.search(text, sentence.clause_start(previous_end), previous_end)
+    return bool(found) and not text[found.end():previous_end].strip()
+
+
 def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:
     found = []
     # Each pattern holds its kind's number and unit: a sentence without one cannot match (most
     # narrative sentences hold no figure at all), so those patterns are not tried.
     kinds = {kind for kind, amount in vocab.amount_regex.items() if amount.search(sentence.text)}
+    bracketed = {kind for kind, unit in vocab.bracketed_unit.items() if unit.search(sentence.text)}
     for pattern in vocab.patterns:
+        if pattern.kind in bracketed:
+            for m in pattern.unit_first.finditer(sentence.text):
+                if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
+                    found.append((hit, m.start("label"), m.end("label")))
         if pattern.kind not in kinds:
             continue
         for m in pattern.regex.finditer(sentence.text):
