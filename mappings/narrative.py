@@ -108,6 +108,11 @@ def _unit_alternation(units: list[str]) -> str:
     return "|".join(map(re.escape, units))
 
 
+def _amount(number: str, units: str) -> str:
+    """A number and its unit, the unit maybe in brackets (`基本支出1000（万元）`: a table's way)."""
+    return f"(?P<number>{number})\\s*(?P<bracket>[（(]\\s*)?(?P<unit>{units})(?(bracket)\\s*[）)])"
+
+
 @lru_cache(maxsize=1)
 def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
     config = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -117,7 +122,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
     patterns, kind_of = [], {}
     for item, spec in config["items"].items():
         kind = kind_of[item] = spec["kind"]
-        number = f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})"
+        number = _amount(_NUMBER[kind], units[kind])
         # the unit printed once, in brackets after the label; the number then stands alone (not a
         # table row's first of several numbers, nor one with a unit or a percent sign of its own)
         unit_first = (f"[\\s]*[（(]\\s*(?P<unit>{units[kind]})\\s*[）)][\\s:：]*(?:为|是)?[\\s:：]*(?P<number>{_NUMBER[kind]})"
@@ -131,7 +136,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
                 re.compile(f"{label}{unit_first}")))
     topics = []
     for spec in config["topics"].values():
-        number = lambda item: f"(?P<number>{_NUMBER[kind_of[item]]})\\s*(?P<unit>{units[kind_of[item]]})"  # noqa: E731
+        number = lambda item: _amount(_NUMBER[kind_of[item]], units[kind_of[item]])  # noqa: E731
         # `，较年初预算5万元减少…`: the figure compared with is the topic's too
         follow = tuple((item, re.compile(f"\\s*(?:{config['comparison_word']})?\\s*(?P<label>{label}){joiner}{number(item)}"))
                        for item, label in spec["follow"].items())
@@ -161,7 +166,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
         value_separator=config["value_separator"],
         value_regex=value_regex,
-        amount_regex={kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})") for kind in units},
+        amount_regex={kind: re.compile(_amount(_NUMBER[kind], units[kind])) for kind in units},
         bracketed_unit={kind: re.compile(f"[（(]\\s*(?:{units[kind]})\\s*[）)]") for kind in units},
         compared=re.compile(f"[\\s:：]*(?:{config['comparison_word']})?[\\s:：]*"),
         spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),

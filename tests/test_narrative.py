@@ -590,6 +590,13 @@ PHRASINGS = [
     ("the verb 得 alone before a score; an indicator's and a project's", 2023,
      ["“预算执行率”指标自评得10分。", "该项目自评得95分。", "部门整体支出绩效自评得93分，评价等级为优。"], {"self_score": 93}),
     ("评价共得分", 2023, ["整体支出绩效评价共得分93分。"], {"self_score": 93}),
+    ("the unit in brackets after the number (`基本支出1000（万元）`); an unclosed or per-head unit is none", 2023,
+     ["基本支出1000（万元），项目支出550(万元)。", "公用经费120（万元/年）。"], {"basic": 1000, "project": 550}),
+    ("最终得分 / 总得分 without 自评: below the bar; a project's and an indicator's stay out", 2023,
+     ["该项目最终得分90分。", "“预算执行率”指标总得分10分。", "经评价，最终得分95分，等级为优。"], {"self_score": 95}),
+    ("the 三公 topic's 总预算 / 总支出", 2023, ["本部门“三公”经费总预算5万元，总支出3.2万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2}),
+    ("收入总计 / 支出总计 in a 、 list are no final", 2023, ["2023年收入总计1600万元、支出总计1550万元。"], {}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
