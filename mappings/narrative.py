@@ -81,6 +81,7 @@ class Vocabulary:
     amount_first_score: float
     list_marker: re.Pattern
     list_regex: re.Pattern
+    shared_marker: re.Pattern  # `均为`: one amount for every label of the list
     list_separators: tuple[re.Pattern, ...]  # tried in order
     value_separator: str
     value_regex: dict[str, re.Pattern]  # kind → one number with its optional unit
@@ -102,6 +103,7 @@ class _Hit:
     unit: str
     phrase: str
     raw: str
+    shared: bool = False  # one amount stated for several labels (`预算数与决算数均为0万元`)
 
 
 def _unit_alternation(units: list[str]) -> str:
@@ -117,7 +119,7 @@ def _amount(number: str, units: str) -> str:
 def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
     config = tomllib.loads(path.read_text(encoding="utf-8"))
     units = {kind: _unit_alternation(names) for kind, names in config["units"].items()}
-    joiner, verb = config["joiner"], config["amount_first"]
+    joiner, verb, more = config["joiner"], config["amount_first"], config["amount_first_more"]
     spent, spent_items = config["spent_verb"], frozenset(config["spent_items"])
     patterns, kind_of = [], {}
     for item, spec in config["items"].items():
@@ -129,10 +131,10 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
                       f"(?![\\d.,]\\d|\\d|\\s*(?:{units[kind]}|[%％]|\\d))")
         for entry in spec["patterns"]:
             label = f"(?P<label>{entry['label']})"
-            worded = f"(?P<label>(?:{entry['label']})(?:{spent})?)" if item in spent_items else label
+            worded = f"(?P<label>(?:{entry['label']})(?:的?(?:{spent}))?)" if item in spent_items else label
             patterns.append(Pattern(
                 item, kind, float(entry["score"]), entry["label"],
-                re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}"),
+                re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}(?!{more})"),
                 re.compile(f"{label}{unit_first}")))
     topics = []
     for spec in config["topics"].values():
@@ -161,8 +163,9 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         scope_exempt=frozenset(config["scope_exempt"]), amount_first_score=float(config["amount_first_score"]),
         continued_items=frozenset(config["continued_items"]),
         continued_label=re.compile("|".join(f"(?:{p.label})" for p in patterns if p.item in config["continued_items"])),
-        list_marker=re.compile(config["list_marker"]),
-        list_regex=re.compile(f"(?P<labels>[^，,:：]+?){config['list_marker']}(?P<values>.+)"),
+        list_marker=re.compile(f"{config['list_marker']}|{config['shared_marker']}"),
+        list_regex=re.compile(f"(?P<labels>[^，,:：]+?)(?P<marker>{config['list_marker']}|{config['shared_marker']})(?P<values>.+)"),
+        shared_marker=re.compile(config["shared_marker"]),
         list_separators=tuple(re.compile(sep) for sep in config["list_separators"]),
         value_separator=config["value_separator"],
         value_regex=value_regex,
@@ -430,7 +433,13 @@ def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, 
                 run.append(v)
             while run and not run[-1]["unit"]:
                 run.pop()
-            items = _list_items(vocab, m["labels"], len(run)) if len(run) > 1 else None
+            shared = bool(vocab.shared_marker.match(m["marker"]))
+            if shared:  # one amount, as many labels as the list names
+                run = run[:1]
+                items = next((named for n in (2, 3, 4) if run and (named := _list_items(vocab, m["labels"], n))), None)
+                run = run * len(items) if items else run
+            else:
+                items = _list_items(vocab, m["labels"], len(run)) if len(run) > 1 else None
             if not items or vocab.kind_of[items[0][0]] != kind:
                 continue
             shared_unit = run[-1]["unit"]
@@ -442,7 +451,7 @@ def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, 
                     item=item, score=score, paragraph=sentence.paragraph, start=sentence.offset + m.start("labels"),
                     number_at=sentence.offset + base + v.start("number"), value=value, unit=_UNIT_OF_KIND[kind],
                     phrase=sentence.printed[m.start("labels"):base + run[-1].end()].strip(),
-                    raw=sentence.printed[base + v.start():base + v.end()].strip()), m.start("labels"), m.end("labels")))
+                    raw=sentence.printed[base + v.start():base + v.end()].strip(), shared=shared), m.start("labels"), m.end("labels")))
     return found
 
 
@@ -588,7 +597,7 @@ def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = Non
     # is three_public_final, not the department's 决算数.
     owner: dict[tuple[int, int], _Hit] = {}
     for hit in _hits(paragraphs, fiscal_year):
-        key = (hit.paragraph, hit.number_at)
+        key = (hit.paragraph, hit.number_at, hit.item if hit.shared else None)
         best = owner.get(key)
         if best is None or (hit.start, -hit.score) < (best.start, -best.score):
             owner[key] = hit
