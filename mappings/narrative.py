@@ -41,6 +41,7 @@ class Pattern:
     regex: re.Pattern  # label, joiner, number, unit
     amount_first: re.Pattern  # number, unit, verb, label
     unit_first: re.Pattern  # label, the unit in brackets, number (`年初预算数（万元）：1500`)
+    bare: re.Pattern | None  # label, joiner, a number without unit: money under a declared unit
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Vocabulary:
     amount_regex: dict[str, re.Pattern]  # kind → one number with its unit: what every pattern of the kind holds
     bracketed_unit: dict[str, re.Pattern]  # kind → its unit in brackets: what a unit-first pattern holds
     compared: re.Pattern  # a comparison word alone, before a label
+    declared_unit: re.Pattern  # `单位：万元`: the unit of the amounts printed after it in its paragraph
+    declared_score: float
     spent_on: re.Pattern  # right after an amount: what it was spent on
     spent_on_items: frozenset[str]
 
@@ -129,13 +132,15 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         # table row's first of several numbers, nor one with a unit or a percent sign of its own)
         unit_first = (f"[\\s]*[（(]\\s*(?P<unit>{units[kind]})\\s*[）)][\\s:：]*(?:为|是)?[\\s:：]*(?P<number>{_NUMBER[kind]})"
                       f"(?![\\d.,]\\d|\\d|\\s*(?:{units[kind]}|[%％]|\\d))")
+        alone = f"(?!\\.\\d|,\\d{{3}}(?!\\d)|\\d|[^\\s，,。；;、:：）)]|\\s*(?:{units[kind]}|[%％]|\\d|[（(]))"
         for entry in spec["patterns"]:
             label = f"(?P<label>{entry['label']})"
             worded = f"(?P<label>(?:{entry['label']})(?:的?(?:{spent}))?)" if item in spent_items else label
             patterns.append(Pattern(
                 item, kind, float(entry["score"]), entry["label"],
                 re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}(?!{more})"),
-                re.compile(f"{label}{unit_first}")))
+                re.compile(f"{label}{unit_first}"),
+                re.compile(f"{worded}{joiner}(?P<number>{_NUMBER[kind]})(?P<unit>){alone}") if kind == "money" else None))
     topics = []
     for spec in config["topics"].values():
         number = lambda item: _amount(_NUMBER[kind_of[item]], units[kind_of[item]])  # noqa: E731
@@ -173,6 +178,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         bracketed_unit={kind: re.compile(f"[（(]\\s*(?:{units[kind]})\\s*[）)]") for kind in units},
         compared=re.compile(f"[\\s:：]*(?:{config['comparison_word']})?[\\s:：]*"),
         spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),
+        declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
     )
 
 
@@ -212,8 +218,9 @@ class _Sentence:
         found = _CLAUSE_END.search(self.text, at)
         return found.start() if found else len(self.text)
 
-    def hit(self, item: str, score: float, label_at: int, match: re.Match, end: int, kind: str) -> _Hit | None:
-        value = _value(match["number"], match["unit"], kind)
+    def hit(self, item: str, score: float, label_at: int, match: re.Match, end: int, kind: str,
+            unit: str | None = None) -> _Hit | None:
+        value = _value(match["number"], unit or match["unit"], kind)
         if value is None:
             return None
         return _Hit(
@@ -356,10 +363,17 @@ def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, in
     # narrative sentences hold no figure at all), so those patterns are not tried.
     kinds = {kind for kind, amount in vocab.amount_regex.items() if amount.search(sentence.text)}
     bracketed = {kind for kind, unit in vocab.bracketed_unit.items() if unit.search(sentence.text)}
+    # a unit declared earlier in the paragraph, or in the sentence (`（单位：万元）年初预算数1500`)
+    declared = vocab.declared_unit.search(sentence.paragraph_text, 0, sentence.offset + len(sentence.text))
     for pattern in vocab.patterns:
         if pattern.kind in bracketed:
             for m in pattern.unit_first.finditer(sentence.text):
                 if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
+                    found.append((hit, m.start("label"), m.end("label")))
+        if declared and pattern.bare:
+            for m in pattern.bare.finditer(sentence.text, max(0, declared.end() - sentence.offset)):
+                score = min(pattern.score, vocab.declared_score)
+                if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind, declared["unit"]):
                     found.append((hit, m.start("label"), m.end("label")))
         if pattern.kind not in kinds:
             continue
