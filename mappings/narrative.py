@@ -354,7 +354,9 @@ def _after_a_post_kind(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause
         return False
     previous_end = clause_at - 1  # the clause's separator
     found = vocab.post_kind_figure.search(text, sentence.clause_start(previous_end), previous_end)
-    return bool(found) and not text[found.end():previous_end].strip()
+    # a 其中 list of the quota's kinds before it (`核定编制15名，其中：行政编制10名，事业编制5名，实有人员14名`):
+    # the headcount after the list is the unit's
+    return bool(found) and not text[found.end():previous_end].strip() and not _LIST_HEAD.search(text, 0, found.start())
 
 
 def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, int]]:

@@ -628,6 +628,9 @@ PHRASINGS = [
      {"initial_budget": 1500, "full_year_budget": 1600}),
     ("bare amounts with no unit declared, or one after them, or of another year", 2023,
      ["年初预算数1500，全年预算数1600。", "基本支出1000，单位：万元。", "单位：万元。2022年基本支出900。"], {}),
+    ("a headcount after a 其中 list of the quota's kinds is the unit's; one after each kind's quota is that kind's", 2023,
+     ["核定编制15名，其中：行政编制10名，事业编制5名，实有人员14名。", "行政编制10名，实有人数9名，事业编制5名，实有人数5名。"],
+     {"authorized_headcount": 15, "actual_headcount": 14}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
