@@ -643,6 +643,8 @@ PHRASINGS = [
     ("next year's plan and a project fund's use are no figure", 2023,
      ["下一步，2024年计划安排预算1,700万元，其中基本支出1,150万元。", "2024年部门预算安排“三公”经费10万元。",
       "项目资金使用情况：全年共安排项目资金495.86万元，实际支出480万元，执行率96.8%。"], {}),
+    ("another unit as the subject of a spending verb (`下属单位共支出`, `各部门共支出`) is no department final", 2023,
+     ["下属单位共支出50万元。", "所属二级单位共计支出50万元。", "各部门共支出5000万元。", "本局共支出1550万元。"], {"final": 1550}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
