@@ -92,6 +92,7 @@ class Vocabulary:
     declared_unit: re.Pattern  # `单位：万元`: the unit of the amounts printed after it in its paragraph
     declared_score: float
     spent_on: re.Pattern  # right after an amount: what it was spent on
+    subunit: re.Pattern  # a part of the unit (`下属单位`, `局机关`) as the subject
     spent_on_items: frozenset[str]
 
 
@@ -179,6 +180,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         compared=re.compile(f"[\\s:：]*(?:{config['comparison_word']})?[\\s:：]*"),
         spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),
         declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
+        subunit=re.compile(config["subunit_context"]),
     )
 
 
@@ -244,6 +246,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if vocab.cost_before.search(text, clause_at, label_at):
         return None
+    if _of_a_subunit(vocab, sentence, clause_at, label_at):
+        return None
     if hit.unit == "分" and vocab.indicator_before.search(text, clause_at, label_at):
         return None
     subject_at = _subject_clause(vocab, sentence, hit, clause_at, label_at)
@@ -278,6 +282,19 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
             or (subject_at is not None and vocab.scope.search(text, subject_at, sentence.clause_end(subject_at)))):
         score = min(score, vocab.scope_score)
     return score
+
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+
+
+def _of_a_subunit(vocab: Vocabulary, sentence: _Sentence, clause_at: int, label_at: int) -> bool:
+    """A part of the unit opening, as its subject, the label's clause (`其中，二级单位实有人员14人`) or, when the
+    label opens its clause, the sentence's first clause (`下属单位编制15人，实有人员14人`)."""
+    text = sentence.text
+    before = text[clause_at:label_at]
+    if not before.strip(" :：") and clause_at:
+        before = text[:sentence.clause_end(0)]
+    return bool(vocab.subunit.match(_BRACKETED.sub("", before)))
 
 
 def _subject_clause(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at: int, label_at: int) -> int | None:

@@ -645,6 +645,11 @@ PHRASINGS = [
       "项目资金使用情况：全年共安排项目资金495.86万元，实际支出480万元，执行率96.8%。"], {}),
     ("another unit as the subject of a spending verb (`下属单位共支出`, `各部门共支出`) is no department final", 2023,
      ["下属单位共支出50万元。", "所属二级单位共计支出50万元。", "各部门共支出5000万元。", "本局共支出1550万元。"], {"final": 1550}),
+    ("a part of the unit opening the clause (`下属单位…`, `其中，二级单位…`) is no department figure", 2023,
+     ["下属单位编制15人，实有人员14人。", "其中，二级单位实有人员14人。", "其中：下属单位基本支出100万元，项目支出50万元。", "2023年，所属单位实际支出300万元。"], {}),
+    ("a part of the unit named as an object or in a gloss leaves the department's figures", 2023,
+     ["本部门所属单位共3个，编制人数50人，实有人数48人。", "2023年度部门决算由机关本级和2个下属单位组成。本部门基本支出1000万元。"],
+     {"authorized_headcount": 50, "actual_headcount": 48, "basic": 1000}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
