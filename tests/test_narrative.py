@@ -650,6 +650,11 @@ PHRASINGS = [
     ("a part of the unit named as an object or in a gloss leaves the department's figures", 2023,
      ["本部门所属单位共3个，编制人数50人，实有人数48人。", "2023年度部门决算由机关本级和2个下属单位组成。本部门基本支出1000万元。"],
      {"authorized_headcount": 50, "actual_headcount": 48, "basic": 1000}),
+    ("the label after the year: `2023年度部门预算安排资金…` is the budget as approved (below the bar)", 2023,
+     ["2023年度部门预算安排资金1500万元。"], {"initial_budget": 1500}),
+    ("预算安排 of another year, a full-year or added one, a category's, a project's, one fund's", 2023,
+     ["2024年部门预算安排资金1700万元。", "全年预算安排1600万元。", "追加预算安排100万元。", "基本支出预算安排1000万元。",
+      "该项目预算安排50万元。", "一般公共预算安排1400万元。"], {}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
