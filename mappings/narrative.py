@@ -93,6 +93,7 @@ class Vocabulary:
     declared_score: float
     spent_on: re.Pattern  # right after an amount: what it was spent on
     subunit: re.Pattern  # a part of the unit (`下属单位`, `局机关`) as the subject
+    per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
     spent_on_items: frozenset[str]
 
 
@@ -180,7 +181,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         compared=re.compile(f"[\\s:：]*(?:{config['comparison_word']})?[\\s:：]*"),
         spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),
         declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
-        subunit=re.compile(config["subunit_context"]),
+        subunit=re.compile(config["subunit_context"]), per_head=re.compile(config["per_head_before"]),
     )
 
 
@@ -253,7 +254,11 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     subject_at = _subject_clause(vocab, sentence, hit, clause_at, label_at)
     if hit.item in vocab.continued_items and (_of_a_category(vocab, text, clause_at, label_at) or (
             subject_at is not None and (found := vocab.continued_label.search(text, subject_at, sentence.clause_end(subject_at)))
-            and _of_a_category(vocab, text, subject_at, found.start()))):
+            and (_of_a_category(vocab, text, subject_at, found.start())
+                 # or a cost's (`公用经费年初预算130万元，实际支出120万元`: the 实际支出 is the 公用经费's)
+                 or vocab.cost_before.search(text, subject_at, found.start())))):
+        return None
+    if vocab.per_head.search(text, clause_at, label_at):
         return None
     if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
         return None

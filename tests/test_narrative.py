@@ -655,6 +655,11 @@ PHRASINGS = [
     ("预算安排 of another year, a full-year or added one, a category's, a project's, one fund's", 2023,
      ["2024年部门预算安排资金1700万元。", "全年预算安排1600万元。", "追加预算安排100万元。", "基本支出预算安排1000万元。",
       "该项目预算安排50万元。", "一般公共预算安排1400万元。"], {}),
+    ("a budget and a final clause after a cost's name (`公用经费年初预算…，实际支出…`) are the cost's", 2023,
+     ["公用经费年初预算130万元，实际支出120万元。", "会议费年初预算5万元，全年预算6万元，支出决算4万元。"], {}),
+    ("an average (`人均公用经费`, `生均…`) is no total", 2023, ["人均公用经费1.2万元，人均基本支出10万元。"], {}),
+    ("公用经费 after 其中 or in 基本支出中的, with what it was used for", 2023,
+     ["其中公用经费120万元，主要用于办公费、水电费等。"], {"public_funds": 120}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
