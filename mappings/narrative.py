@@ -94,6 +94,8 @@ class Vocabulary:
     spent_on: re.Pattern  # right after an amount: what it was spent on
     subunit: re.Pattern  # a part of the unit (`下属单位`, `局机关`) as the subject
     per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
+    planned: re.Pattern  # before a label in its clause: a plan, forecast or target (`预计全年支出…`)
+    bound_after: re.Pattern  # right after an amount: a bound, not a figure (`95分以上`)
     spent_on_items: frozenset[str]
 
 
@@ -182,6 +184,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         spent_on=re.compile(config["spent_on"]), spent_on_items=frozenset(config["spent_on_items"]),
         declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
         subunit=re.compile(config["subunit_context"]), per_head=re.compile(config["per_head_before"]),
+        planned=re.compile(config["planned_context"]), bound_after=re.compile(config["bound_after"]),
     )
 
 
@@ -242,6 +245,9 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     # (`2022年度支出1400万元` in a 2023 report is the prior year's)
     year_end = label_at + (2 if text.startswith("年度", label_at) else 1 if text.startswith("年", label_at) else 0)
     if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):year_end]) or _about_other_year(sentence, year_end):
+        return None
+    if vocab.planned.search(text, clause_at, year_end) or vocab.bound_after.match(
+            text, hit.number_at - sentence.offset + len(hit.raw)):
         return None
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
         return None

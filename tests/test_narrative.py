@@ -660,6 +660,12 @@ PHRASINGS = [
     ("an average (`人均公用经费`, `生均…`) is no total", 2023, ["人均公用经费1.2万元，人均基本支出10万元。"], {}),
     ("公用经费 after 其中 or in 基本支出中的, with what it was used for", 2023,
      ["其中公用经费120万元，主要用于办公费、水电费等。"], {"public_funds": 120}),
+    ("a plan, a forecast, a target or a bound is no figure of the year", 2023,
+     ["下年度预算1700万元。", "明年预算安排1700万元。", "拟安排“三公”经费预算5万元。", "预计全年支出1600万元，预计“三公”经费支出3万元。",
+      "计划编制数20人。", "力争自评得分达到95分以上。", "目标值：自评得分90分。"], {}),
+    ("按计划 / 计划财务科 / 绩效目标 are no plan", 2023,
+     ["按计划完成，实际支出1550万元。", "计划财务科负责执行，全年预算数1600万元。", "部门整体支出绩效目标自评得分95分。"],
+     {"final": 1550, "full_year_budget": 1600, "self_score": 95}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
