@@ -666,6 +666,8 @@ PHRASINGS = [
     ("按计划 / 计划财务科 / 绩效目标 are no plan", 2023,
      ["按计划完成，实际支出1550万元。", "计划财务科负责执行，全年预算数1600万元。", "部门整体支出绩效目标自评得分95分。"],
      {"final": 1550, "full_year_budget": 1600, "self_score": 95}),
+    ("a class's 其他 sub-line (`其他商品和服务支出`, `其他资本性支出`) is no class total; a share is no amount", 2023,
+     ["其他商品和服务支出30万元，其他对个人和家庭的补助支出5万元。", "其他资本性支出2万元，其他工资福利支出10万元。", "项目支出占总支出的35%，基本支出占65%。"], {}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
