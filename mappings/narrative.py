@@ -534,6 +534,42 @@ def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[i
     return inside
 
 
+def _topic_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> dict[int, Topic]:
+    """Paragraphs under a heading that names a topic and no cost besides (`（三）“三公”经费`, not
+    `三、“三公”经费及会议费、培训费情况`): their bare budget and final words are the topic's
+    (`年初预算5万元，实际支出3.2万元`), never the department's."""
+    inside, topic, source = {}, None, None
+    for i, paragraph in enumerate(paragraphs):
+        text = paragraph.text.strip().translate(_FULL_WIDTH)
+        if paragraph.source != source:
+            topic = None
+        source = paragraph.source
+        if len(text) <= 40 and _is_heading(vocab, text) and not re.search(r"\d+(?:\.\d+)?\s*(?:万元|元|人|分)", text):
+            topic = next((t for t in vocab.topics if t.head.search(text) and "费" not in t.head.sub("", text)), None)
+            continue
+        if topic is not None:
+            inside[i] = topic
+    return inside
+
+
+def _as_topic_figure(vocab: Vocabulary, topic: Topic, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> _Hit | None:
+    """Under a topic's heading, a bare follow word opening its clause (after a year at most) is the topic's
+    (`年初预算5万元，实际支出3.2万元` under `（三）“三公”经费`); a qualified label (`本年支出合计`) is left
+    as it is."""
+    if hit.item in topic.items:
+        return hit
+    text = sentence.text
+    if not _YEAR_ONLY.fullmatch(text, sentence.clause_start(label_at), label_at):
+        return hit
+    for (item, _), bare in zip(topic.follow, topic.bare):
+        if bare.fullmatch(text, label_at, label_end):
+            return replace(hit, item=item, score=min(hit.score, topic.follow_score))
+    return hit
+
+
+_YEAR_ONLY = re.compile(r"[\s:]*(?:20\d\d\s*年(?:度)?[\s:,]*)?")
+
+
 _NEW_STATEMENT = re.compile(r"\s*20\d\d\s*年")
 _DECIMAL = re.compile(r"\d+[.．]\d")
 
@@ -587,6 +623,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     vocab = load_vocabulary()
     skipped = _project_paragraphs(vocab, paragraphs) | _function_lines(vocab, paragraphs)
     scoped_lists = _scoped_lists(vocab, paragraphs)
+    under_topic = _topic_paragraphs(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
@@ -603,6 +640,9 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
                 if not len(lead) <= offset + label_at < len(lead) + len(paragraph.text):
                     continue  # a label of the previous or the next paragraph: read there
                 score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
+                if score is not None and p_index in under_topic:
+                    hit = _as_topic_figure(vocab, under_topic[p_index], sentence, replace(hit, score=score), label_at, label_end)
+                    score = hit.score if hit else None
                 if score is not None:
                     hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=hit.number_at - len(lead)))
     return hits

@@ -668,6 +668,12 @@ PHRASINGS = [
      {"final": 1550, "full_year_budget": 1600, "self_score": 95}),
     ("a class's 其他 sub-line (`其他商品和服务支出`, `其他资本性支出`) is no class total; a share is no amount", 2023,
      ["其他商品和服务支出30万元，其他对个人和家庭的补助支出5万元。", "其他资本性支出2万元，其他工资福利支出10万元。", "项目支出占总支出的35%，基本支出占65%。"], {}),
+    ("under a heading naming the 三公 topic, bare budget and final words are the topic's; the next heading ends it", 2023,
+     ["（三）“三公”经费情况。", "年初预算5万元，实际支出3.2万元。其中：公务接待费年初预算2万元，实际支出1.5万元。", "四、部门整体支出情况",
+      "年初预算1500万元，实际支出1450万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2, "initial_budget": 1500, "final": 1450}),
+    ("a heading naming the topic and other costs gives it no bare words; a cost's name before a colon", 2023,
+     ["三、“三公”经费及会议费、培训费支出情况", "培训费：年初预算3万元，实际支出2万元。"], {}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
