@@ -94,6 +94,8 @@ class Vocabulary:
     spent_on: re.Pattern  # right after an amount: what it was spent on
     subunit: re.Pattern  # a part of the unit (`下属单位`, `局机关`) as the subject
     per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
+    budget_before: re.Pattern  # right before a spending item's label: a budget word (`预算安排公用经费…`)
+    spent_items: frozenset[str]
     planned: re.Pattern  # before a label in its clause: a plan, forecast or target (`预计全年支出…`)
     bound_after: re.Pattern  # right after an amount: a bound, not a figure (`95分以上`)
     spent_on_items: frozenset[str]
@@ -185,6 +187,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
         subunit=re.compile(config["subunit_context"]), per_head=re.compile(config["per_head_before"]),
         planned=re.compile(config["planned_context"]), bound_after=re.compile(config["bound_after"]),
+        budget_before=re.compile(config["budget_before"]), spent_items=frozenset(config["spent_items"]),
     )
 
 
@@ -265,6 +268,8 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
                  or vocab.cost_before.search(text, subject_at, found.start())))):
         return None
     if vocab.per_head.search(text, clause_at, label_at):
+        return None
+    if hit.item in vocab.spent_items and vocab.budget_before.search(text, clause_at, label_at):
         return None
     if _after_a_cost(vocab, sentence, hit, clause_at, label_at, label_end):
         return None

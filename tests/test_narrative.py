@@ -674,6 +674,10 @@ PHRASINGS = [
      {"three_public_budget": 5, "three_public_final": 3.2, "initial_budget": 1500, "final": 1450}),
     ("a heading naming the topic and other costs gives it no bare words; a cost's name before a colon", 2023,
      ["三、“三公”经费及会议费、培训费支出情况", "培训费：年初预算3万元，实际支出2万元。"], {}),
+    ("a 部门整体 indicator's formula states the figures it divides; a budget word right before a spending item makes a budget line", 2023,
+     ["“三公经费”控制率=“三公经费”实际支出数3.2万元/“三公经费”预算安排数5万元×100%=64%。",
+      "公用经费控制率=预算安排公用经费130万元，实际支出公用经费120万元。", "年初预算基本支出1000万元。"],
+     {"three_public_final": 3.2, "three_public_budget": 5, "public_funds": 120}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
