@@ -96,6 +96,11 @@ class Vocabulary:
     per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
     budget_before: re.Pattern  # right before a spending item's label: a budget word (`预算安排公用经费…`)
     spent_items: frozenset[str]
+    parts_total: re.Pattern  # a bare total opening a clause (`，合计1550万元`)
+    total_parts: tuple[str, ...]  # the items it sums
+    total_item: str
+    total_score: float
+    budget_word: re.Pattern
     planned: re.Pattern  # before a label in its clause: a plan, forecast or target (`预计全年支出…`)
     bound_after: re.Pattern  # right after an amount: a bound, not a figure (`95分以上`)
     spent_on_items: frozenset[str]
@@ -188,6 +193,10 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         subunit=re.compile(config["subunit_context"]), per_head=re.compile(config["per_head_before"]),
         planned=re.compile(config["planned_context"]), bound_after=re.compile(config["bound_after"]),
         budget_before=re.compile(config["budget_before"]), spent_items=frozenset(config["spent_items"]),
+        parts_total=re.compile(f"(?:^|(?<=[,;、]))\\s*(?P<label>{config['parts_total']['label']}){config['joiner']}"
+                               f"{_amount(_NUMBER['money'], units['money'])}"),
+        total_parts=tuple(config["parts_total"]["parts"]), total_item=config["parts_total"]["item"],
+        total_score=float(config["parts_total"]["score"]), budget_word=re.compile(config["parts_total"]["not_after"]),
     )
 
 
@@ -526,6 +535,20 @@ def _follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, 
     return found
 
 
+def _total_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, int, int]]) -> list[tuple[_Hit, int, int]]:
+    """`基本支出1000万元、项目支出550万元，合计1550万元`: a bare total after the year's parts is the final,
+    when it is their sum and the sentence speaks of no budget before it."""
+    found = []
+    for m in vocab.parts_total.finditer(sentence.text):
+        parts = {hit.item: hit for hit, _, _ in hits if hit.number_at - sentence.offset < m.start()}
+        if not set(vocab.total_parts) <= set(parts) or vocab.budget_word.search(sentence.text, 0, m.start()):
+            continue
+        new = sentence.hit(vocab.total_item, vocab.total_score, m.start("label"), m, m.end(), "money")
+        if new and abs(new.value - sum(parts[item].value for item in vocab.total_parts)) <= 0.011 * len(vocab.total_parts):
+            found.append((new, m.start("label"), m.end("label")))
+    return found
+
+
 def _project_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> set[int]:
     """Paragraphs under a heading that names a project (`（1）代表履职经费`)."""
     inside, under_project = set(), False
@@ -641,6 +664,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
                                  p_index in scoped_lists)
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
+            found += _total_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
                 if not len(lead) <= offset + label_at < len(lead) + len(paragraph.text):
                     continue  # a label of the previous or the next paragraph: read there

@@ -678,6 +678,11 @@ PHRASINGS = [
      ["“三公经费”控制率=“三公经费”实际支出数3.2万元/“三公经费”预算安排数5万元×100%=64%。",
       "公用经费控制率=预算安排公用经费130万元，实际支出公用经费120万元。", "年初预算基本支出1000万元。"],
      {"three_public_final": 3.2, "three_public_budget": 5, "public_funds": 120}),
+    ("a bare 合计 / 共计 after 基本支出 and 项目支出 that is their sum is the final (below the bar)", 2023,
+     ["基本支出1000万元、项目支出550万元，合计1550万元。"], {"basic": 1000, "project": 550, "final": 1550}),
+    ("a 合计 that is not the parts' sum, one after a budget, or after one part only, is no final", 2023,
+     ["基本支出1000万元，项目支出550万元，合计1600万元。", "年初预算中基本支出1000万元，项目支出500万元，合计1500万元。"],
+     {"basic": 1000, "project": 550}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
