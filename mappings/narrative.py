@@ -42,6 +42,7 @@ class Pattern:
     amount_first: re.Pattern  # number, unit, verb, label
     unit_first: re.Pattern  # label, the unit in brackets, number (`年初预算数（万元）：1500`)
     bare: re.Pattern | None  # label, joiner, a number without unit: money under a declared unit
+    context: re.Pattern | None = None  # what the sentence must say before the label (a bare `得分` needs 自评/评价)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
                 item, kind, float(entry["score"]), entry["label"],
                 re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}(?!{more})"),
                 re.compile(f"{label}{unit_first}"),
-                re.compile(f"{worded}{joiner}(?P<number>{_NUMBER[kind]})(?P<unit>){alone}") if kind == "money" else None))
+                re.compile(f"{worded}{joiner}(?P<number>{_NUMBER[kind]})(?P<unit>){alone}") if kind == "money" else None,
+                re.compile(entry["context"]) if "context" in entry else None))
     topics = []
     for spec in config["topics"].values():
         number = lambda item: _amount(_NUMBER[kind_of[item]], units[kind_of[item]])  # noqa: E731
@@ -410,26 +412,37 @@ def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, in
     # a unit declared earlier in the paragraph, or in the sentence (`（单位：万元）年初预算数1500`)
     declared = vocab.declared_unit.search(sentence.paragraph_text, 0, sentence.offset + len(sentence.text))
     for pattern in vocab.patterns:
-        if pattern.kind in bracketed:
-            for m in pattern.unit_first.finditer(sentence.text):
-                if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
-                    found.append((hit, m.start("label"), m.end("label")))
-        if declared and pattern.bare:
-            for m in pattern.bare.finditer(sentence.text, max(0, declared.end() - sentence.offset)):
-                score = min(pattern.score, vocab.declared_score)
-                if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind, declared["unit"]):
-                    found.append((hit, m.start("label"), m.end("label")))
-        if pattern.kind not in kinds:
+        if pattern.context and not pattern.context.search(sentence.text):
             continue
-        for m in pattern.regex.finditer(sentence.text):
+        start = len(found)
+        _pattern_shapes(vocab, sentence, pattern, kinds, bracketed, declared, found)
+        if pattern.context:  # what the sentence must say comes before the label
+            found[start:] = [f for f in found[start:] if pattern.context.search(sentence.text, 0, f[1])]
+    return found
+
+
+def _pattern_shapes(vocab: Vocabulary, sentence: _Sentence, pattern: Pattern, kinds: set[str], bracketed: set[str],
+                    declared: re.Match | None, found: list[tuple[_Hit, int, int]]) -> None:
+    """The pattern's hits in the sentence, in each shape a figure takes."""
+    if pattern.kind in bracketed:
+        for m in pattern.unit_first.finditer(sentence.text):
             if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
                 found.append((hit, m.start("label"), m.end("label")))
-        for m in pattern.amount_first.finditer(sentence.text):
-            score = min(pattern.score, vocab.amount_first_score)
-            if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind):
-                # the number comes first: context is judged where the amount is printed
-                found.append((replace(hit, start=sentence.offset + m.start()), m.start(), m.end("label")))
-    return found
+    if declared and pattern.bare:
+        for m in pattern.bare.finditer(sentence.text, max(0, declared.end() - sentence.offset)):
+            score = min(pattern.score, vocab.declared_score)
+            if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind, declared["unit"]):
+                found.append((hit, m.start("label"), m.end("label")))
+    if pattern.kind not in kinds:
+        return
+    for m in pattern.regex.finditer(sentence.text):
+        if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
+            found.append((hit, m.start("label"), m.end("label")))
+    for m in pattern.amount_first.finditer(sentence.text):
+        score = min(pattern.score, vocab.amount_first_score)
+        if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind):
+            # the number comes first: context is judged where the amount is printed
+            found.append((replace(hit, start=sentence.offset + m.start()), m.start(), m.end("label")))
 
 
 def _label_item(vocab: Vocabulary, text: str, whole: bool) -> tuple[str, float] | None:

@@ -683,6 +683,10 @@ PHRASINGS = [
     ("a 合计 that is not the parts' sum, one after a budget, or after one part only, is no final", 2023,
      ["基本支出1000万元，项目支出550万元，合计1600万元。", "年初预算中基本支出1000万元，项目支出500万元，合计1500万元。"],
      {"basic": 1000, "project": 550}),
+    ("a bare 得分 opening its clause after 自评/评价 is the self score (below the bar); 自评为, 自评结论", 2023,
+     ["经综合评价，得分95分，等级为优。", "部门整体支出绩效自评为95分。", "自评结论：95分，优。"], {"self_score": 95}),
+    ("a dimension's, an indicator's, a project's bare 得分, and a 得分 with no 自评/评价 before it, are no self score", 2023,
+     ["经评价，产出数量得分20分。", "经评价，预算执行率指标得分10分。", "经评价，该项目得分90分。", "得分95分。", "按照部门整体支出绩效评价指标体系，总分100分。"], {}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
