@@ -93,7 +93,7 @@ class Vocabulary:
     declared_unit: re.Pattern  # `单位：万元`: the unit of the amounts printed after it in its paragraph
     declared_score: float
     spent_on: re.Pattern  # right after an amount: what it was spent on
-    subunit: re.Pattern  # a part of the unit (`下属单位`, `局机关`) as the subject
+    subunit: re.Pattern  # a part of the unit (`下属单位`, `二级单位`) opening a clause as its subject
     per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
     budget_before: re.Pattern  # right before a spending item's label: a budget word (`预算安排公用经费…`)
     spent_items: frozenset[str]
@@ -593,7 +593,7 @@ def _topic_paragraphs(vocab: Vocabulary, paragraphs: list[Paragraph]) -> dict[in
     return inside
 
 
-def _as_topic_figure(vocab: Vocabulary, topic: Topic, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> _Hit | None:
+def _as_topic_figure(topic: Topic, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> _Hit:
     """Under a topic's heading, a bare follow word opening its clause (after a year at most) is the topic's
     (`年初预算5万元，实际支出3.2万元` under `（三）“三公”经费`); a qualified label (`本年支出合计`) is left
     as it is."""
@@ -683,8 +683,8 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
                     continue  # a label of the previous or the next paragraph: read there
                 score = _adjusted_score(vocab, sentence, hit, label_at, label_end)
                 if score is not None and p_index in under_topic:
-                    hit = _as_topic_figure(vocab, under_topic[p_index], sentence, replace(hit, score=score), label_at, label_end)
-                    score = hit.score if hit else None
+                    hit = _as_topic_figure(under_topic[p_index], sentence, replace(hit, score=score), label_at, label_end)
+                    score = hit.score
                 if score is not None:
                     hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=hit.number_at - len(lead)))
     return hits
