@@ -687,6 +687,8 @@ PHRASINGS = [
      ["经综合评价，得分95分，等级为优。", "部门整体支出绩效自评为95分。", "自评结论：95分，优。"], {"self_score": 95}),
     ("a dimension's, an indicator's, a project's bare 得分, and a 得分 with no 自评/评价 before it, are no self score", 2023,
      ["经评价，产出数量得分20分。", "经评价，预算执行率指标得分10分。", "经评价，该项目得分90分。", "得分95分。", "按照部门整体支出绩效评价指标体系，总分100分。"], {}),
+    ("`其中在职12人` after 实有 (the noun dropped): the in-service count beats 实有", 2023,
+     ["实有人数14人，其中在职12人，退休2人。"], {"actual_headcount": 12}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
