@@ -258,7 +258,9 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     # a label opening with 年 (`年度支出`, `年度预算`) takes the year printed before it into the year's check
     # (`2022年度支出1400万元` in a 2023 report is the prior year's)
     year_end = label_at + (2 if text.startswith("年度", label_at) else 1 if text.startswith("年", label_at) else 0)
-    if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):year_end]) or _about_other_year(sentence, year_end):
+    # a year inside the label (`“三公”经费2022年度预算数…`) is judged like one before it
+    if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):year_end]) or _about_other_year(
+            sentence, max(year_end, label_end)):
         return None
     if vocab.planned.search(text, clause_at, year_end) or vocab.bound_after.match(
             text, hit.number_at - sentence.offset + len(hit.raw)):

@@ -689,6 +689,9 @@ PHRASINGS = [
      ["经评价，产出数量得分20分。", "经评价，预算执行率指标得分10分。", "经评价，该项目得分90分。", "得分95分。", "按照部门整体支出绩效评价指标体系，总分100分。"], {}),
     ("`其中在职12人` after 实有 (the noun dropped): the in-service count beats 实有", 2023,
      ["实有人数14人，其中在职12人，退休2人。"], {"actual_headcount": 12}),
+    ("a year between the 三公 noun and its budget or final word, judged like a year before the label", 2023,
+     ["“三公”经费2023年度预算数为5万元，决算数为3.2万元。", "“三公”经费2022年度决算数为4万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
