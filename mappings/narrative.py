@@ -23,6 +23,20 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_END = re.compile(r"，|,(?!\d{3}(?!\d))")  # not the comma of 137,400.00
 # Length-preserving, so positions in the cleaned text are positions in the printed one.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
+# A run of CJK characters with spaces inside (a PDF's justification: `自评 得分90分`, `绩 效自评`).
+_SPACED_RUN = re.compile(r"[\u4e00-\u9fff“”‘’](?:[ \t\u3000]*[\u4e00-\u9fff“”‘’])*")
+_GAP = re.compile(r"[ \t\u3000]+")
+
+
+def _close_gaps(text: str) -> str:
+    """The text with the spaces inside each CJK run moved to the run's end (`自评 得分90分` → `自评得分 90分`):
+    labels match across them, and the length, so every position outside the runs, is kept."""
+    def closed(run: re.Match) -> str:
+        word = _GAP.sub("", run[0])
+        return word + " " * (len(run[0]) - len(word))
+    return _SPACED_RUN.sub(closed, text)
+
+
 _NEXT_PART = re.compile(r"(?:，|,(?!\d{3}(?!\d))|、)\s*(?:20\d\d\s*年(?:度)?)?")
 _UNIT_OF_KIND = {"money": "万元", "people": "人", "score": "分"}
 # `2024 年` (117.141.250.58 广西 预算说明 prints a space before 年)
@@ -673,7 +687,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
             continue
         lead = _leading_text(paragraphs, p_index)
         printed = lead + _running_text(paragraphs, p_index)
-        text = printed.translate(_FULL_WIDTH)
+        text = _close_gaps(printed.translate(_FULL_WIDTH))
         for offset, cleaned in _sentences(text):
             sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text,
                                  p_index in scoped_lists)

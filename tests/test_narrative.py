@@ -692,6 +692,10 @@ PHRASINGS = [
     ("a year between the 三公 noun and its budget or final word, judged like a year before the label", 2023,
      ["“三公”经费2023年度预算数为5万元，决算数为3.2万元。", "“三公”经费2022年度决算数为4万元。"],
      {"three_public_budget": 5, "three_public_final": 3.2}),
+    ("wanglu.net 2017 自评 (PDF text): spaces inside CJK words (`绩 效`, `自评得 分`) do not break a label", 2017,
+     ["按照预算绩效管理要求,本部门对2017 年整体支出开展绩 效自评,自评得 分 90 分。", "核定 编制 15 名，实有 人数 14 人。",
+      "“三公” 经费 支出 3.2 万元，基本 支出1000万元。"],
+     {"self_score": 90, "authorized_headcount": 15, "actual_headcount": 14, "three_public_final": 3.2, "basic": 1000}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
