@@ -696,6 +696,9 @@ PHRASINGS = [
      ["按照预算绩效管理要求,本部门对2017 年整体支出开展绩 效自评,自评得 分 90 分。", "核定 编制 15 名，实有 人数 14 人。",
       "“三公” 经费 支出 3.2 万元，基本 支出1000万元。"],
      {"self_score": 90, "authorized_headcount": 15, "actual_headcount": 14, "three_public_final": 3.2, "basic": 1000}),
+    ("words inside the initial budget's label (`年初部门预算批复数`, `年初下达预算`, `年初预算指标`), 全年预算指标", 2023,
+     ["年初部门预算批复数1500万元，全年预算指标1600万元。", "年初下达预算1500万元。", "年初预算指标1500万元。", "年初批复部门预算1500万元。"],
+     {"initial_budget": 1500, "full_year_budget": 1600}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
