@@ -614,7 +614,7 @@ PHRASINGS = [
     ("the same labels with the report's year", 2023, ["2023年度预算1600万元，2023年度决算1550万元。"],
      {"full_year_budget": 1600, "final": 1550}),
     ("实际执行 / 执行金额 / 决算总额 as the final, and after a spending item", 2023,
-     ["全年实际执行1550万元。", "项目支出实际执行550万元。"], {"final": 1550, "project": 550}),
+     ["全年实际执行1550万元，预算执行总额1550万元。", "项目支出实际执行550万元。"], {"final": 1550, "project": 550}),
     ("a project's or a cost's 决算总额, an indicator's or a project's 评价结果", 2023,
      ["项目决算总额50万元。", "会议费决算总额5万元。", "该指标评价结果为5分。", "该项目绩效评价结果为90分。"], {}),
     ("the 三公 ceiling (控制数) and 实际发生 after it; 自评成绩; 评价结果 (below the bar); 实际在编", 2023,
