@@ -118,6 +118,7 @@ class Vocabulary:
     budget_word: re.Pattern
     planned: re.Pattern  # before a label in its clause: a plan, forecast or target (`预计全年支出…`)
     bound_after: re.Pattern  # right after an amount: a bound, not a figure (`95分以上`)
+    people_group_after: re.Pattern  # right after a headcount: a group of the staff (`12名党员`)
     spent_on_items: frozenset[str]
 
 
@@ -208,6 +209,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         declared_unit=re.compile(config["declared_unit"]), declared_score=float(config["declared_score"]),
         subunit=re.compile(config["subunit_context"]), per_head=re.compile(config["per_head_before"]),
         planned=re.compile(config["planned_context"]), bound_after=re.compile(config["bound_after"]),
+        people_group_after=re.compile(config["people_group_after"]),
         budget_before=re.compile(config["budget_before"]), spent_items=frozenset(config["spent_items"]),
         parts_total=re.compile(f"(?:^|(?<=[,;、]))\\s*(?P<label>{config['parts_total']['label']}){config['joiner']}"
                                f"{_amount(_NUMBER['money'], units['money'])}"),
@@ -276,8 +278,9 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
     if _other_year(vocab, sentence, text[max(clause_at, label_at - 10):year_end]) or _about_other_year(
             sentence, max(year_end, label_end)):
         return None
-    if vocab.planned.search(text, clause_at, year_end) or vocab.bound_after.match(
-            text, hit.number_at - sentence.offset + len(hit.raw)):
+    after_amount = hit.number_at - sentence.offset + len(hit.raw)
+    if vocab.planned.search(text, clause_at, year_end) or vocab.bound_after.match(text, after_amount) or (
+            hit.unit == "人" and vocab.people_group_after.match(text, after_amount)):
         return None
     if vocab.project.search(text, 0, label_at) or vocab.project.search(text, clause_at, sentence.clause_end(label_end)):
         return None

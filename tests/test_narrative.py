@@ -699,6 +699,8 @@ PHRASINGS = [
     ("words inside the initial budget's label (`年初部门预算批复数`, `年初下达预算`, `年初预算指标`), 全年预算指标", 2023,
      ["年初部门预算批复数1500万元，全年预算指标1600万元。", "年初下达预算1500万元。", "年初预算指标1500万元。", "年初批复部门预算1500万元。"],
      {"initial_budget": 1500, "full_year_budget": 1600}),
+    ("a unit's name holding 计划 (卫生和计划生育局) is no plan; a headcount of party members is no staff count", 2017,
+     ["县卫生和计划生育局核定编制15名，实有人员14人。", "其中在职12名党员。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。", "在岗职工14人，退休职工5人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
