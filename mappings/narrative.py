@@ -134,6 +134,7 @@ class _Hit:
     phrase: str
     raw: str
     shared: bool = False  # one amount stated for several labels (`预算数与决算数均为0万元`)
+    number_place: tuple[int, int] | None = None  # (paragraph, offset) of the number, which may be in the next one
 
 
 def _unit_alternation(units: list[str]) -> str:
@@ -245,6 +246,8 @@ class _Sentence:
     fiscal_year: int | None
     paragraph_text: str = ""  # cleaned, the whole running paragraph
     list_scoped: bool = False  # the paragraph continues a 其中 list whose total is of one kind of funds
+    post_kinds: int = 0  # figures for a kind of post in the paragraph, with the lines it runs on over
+    inherited_unit: str | None = None  # a unit declared on an earlier line of the paragraph (`（单位：万元）…`)
 
     def clause_start(self, at: int) -> int:
         starts = [m.end() for m in _CLAUSE_END.finditer(self.text, 0, at)]
@@ -305,7 +308,7 @@ def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at:
         return None
     if hit.item in vocab.spent_on_items and vocab.spent_on.match(text, hit.number_at - sentence.offset + len(hit.raw)):
         return None
-    if len(vocab.post_kind_figure.findall(sentence.paragraph_text)) > 1 and (
+    if sentence.post_kinds > 1 and (
             vocab.post_kind.search(text, label_at, label_end) or _after_a_post_kind(vocab, sentence, hit, clause_at, label_at)):
         return None
     for topic in vocab.topics:
@@ -430,25 +433,30 @@ def _pattern_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, in
     bracketed = {kind for kind, unit in vocab.bracketed_unit.items() if unit.search(sentence.text)}
     # a unit declared earlier in the paragraph, or in the sentence (`（单位：万元）年初预算数1500`)
     declared = vocab.declared_unit.search(sentence.paragraph_text, 0, sentence.offset + len(sentence.text))
+    if declared is None and sentence.inherited_unit:
+        declared = vocab.declared_unit.match(f"单位:{sentence.inherited_unit}")
+        declared_at = 0
+    else:
+        declared_at = declared.end() - sentence.offset if declared else 0
     for pattern in vocab.patterns:
         if pattern.context and not pattern.context.search(sentence.text):
             continue
         start = len(found)
-        _pattern_shapes(vocab, sentence, pattern, kinds, bracketed, declared, found)
+        _pattern_shapes(vocab, sentence, pattern, kinds, bracketed, declared, declared_at, found)
         if pattern.context:  # what the sentence must say comes before the label
             found[start:] = [f for f in found[start:] if pattern.context.search(sentence.text, 0, f[1])]
     return found
 
 
 def _pattern_shapes(vocab: Vocabulary, sentence: _Sentence, pattern: Pattern, kinds: set[str], bracketed: set[str],
-                    declared: re.Match | None, found: list[tuple[_Hit, int, int]]) -> None:
+                    declared: re.Match | None, declared_at: int, found: list[tuple[_Hit, int, int]]) -> None:
     """The pattern's hits in the sentence, in each shape a figure takes."""
     if pattern.kind in bracketed:
         for m in pattern.unit_first.finditer(sentence.text):
             if hit := sentence.hit(pattern.item, pattern.score, m.start("label"), m, m.end(), pattern.kind):
                 found.append((hit, m.start("label"), m.end("label")))
     if declared and pattern.bare:
-        for m in pattern.bare.finditer(sentence.text, max(0, declared.end() - sentence.offset)):
+        for m in pattern.bare.finditer(sentence.text, max(0, declared_at)):
             score = min(pattern.score, vocab.declared_score)
             if hit := sentence.hit(pattern.item, score, m.start("label"), m, m.end(), pattern.kind, declared["unit"]):
                 found.append((hit, m.start("label"), m.end("label")))
@@ -684,6 +692,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
     skipped = _project_paragraphs(vocab, paragraphs) | _function_lines(vocab, paragraphs)
     scoped_lists = _scoped_lists(vocab, paragraphs)
     under_topic = _topic_paragraphs(vocab, paragraphs)
+    post_kinds, inherited = _line_blocks(vocab, paragraphs)
     hits = []
     for p_index, paragraph in enumerate(paragraphs):
         if p_index in skipped:
@@ -693,7 +702,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
         text = _close_gaps(printed.translate(_FULL_WIDTH))
         for offset, cleaned in _sentences(text):
             sentence = _Sentence(p_index, offset, cleaned, printed[offset:offset + len(cleaned)], fiscal_year, text,
-                                 p_index in scoped_lists)
+                                 p_index in scoped_lists, post_kinds[p_index], inherited[p_index])
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
             found += _total_hits(vocab, sentence, found)
@@ -705,25 +714,70 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
                     hit = _as_topic_figure(under_topic[p_index], sentence, replace(hit, score=score), label_at, label_end)
                     score = hit.score
                 if score is not None:
-                    hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=hit.number_at - len(lead)))
+                    number_at = hit.number_at - len(lead)
+                    hits.append(replace(hit, score=score, start=hit.start - len(lead), number_at=number_at,
+                                        number_place=_place_of(paragraphs, p_index, number_at)))
     return hits
 
 
-def _leading_text(paragraphs: list[Paragraph], index: int) -> str:
+def _line_blocks(vocab: Vocabulary, paragraphs: list[Paragraph]) -> tuple[list[int], list[str | None]]:
+    """Per paragraph, over the lines of the paragraph a PDF breaks it into (lines joined while one stops
+    mid-sentence): the figures for a kind of post it states (`行政编制66名`: seed 001's sentence over two lines
+    still names two kinds), and the unit declared on an earlier line (`（单位：万元）年初预算数：1500；全年预算数` /
+    `：1600；…`)."""
+    counts, units, block, source = [0] * len(paragraphs), [None] * len(paragraphs), [], None
+    def close() -> None:
+        found = len(vocab.post_kind_figure.findall("".join(paragraphs[i].text for i in block).translate(_FULL_WIDTH)))
+        unit = None
+        for i in block:
+            counts[i], units[i] = found, unit
+            declared = list(vocab.declared_unit.finditer(paragraphs[i].text.translate(_FULL_WIDTH)))
+            unit = declared[-1]["unit"] if declared else unit
+    for i, paragraph in enumerate(paragraphs):
+        if block and (paragraph.source != source or _SENTENCE_END.search(paragraphs[block[-1]].text.rstrip()[-1:] or "。")):
+            close()
+            block = []
+        block.append(i)
+        source = paragraph.source
+    if block:
+        close()
+    return counts, units
+
+
+_COLON_AND_TEXT = re.compile(r":\s*\S")
+
+
+def _place_of(paragraphs: list[Paragraph], index: int, at: int) -> tuple[int, int]:
+    """(paragraph, offset) of position ``at`` of paragraph ``index``'s running text (which may run on into
+    the next paragraph: a sentence broken over lines)."""
+    while at >= len(paragraphs[index].text) and index + 1 < len(paragraphs):
+        at -= len(paragraphs[index].text)
+        index += 1
+    return index, at
+
+
+def _leading_text(paragraphs: list[Paragraph], index: int, depth: int = 0) -> str:
     """The start of the sentence the paragraph continues, when the paragraph before stops mid-sentence
     (a PDF page break: `2022年一般公共` / `预算支出982.21万元`, `代表履职经费项目年初` / `预算数55.8万元`): the
-    context its first labels are judged in."""
+    context its first labels are judged in. A sentence may run over several short lines (`代表履职经` /
+    `费项目年初` / `预算数55.8万元，`): a line with no sentence end takes the start from the lines before it."""
     if not index:
         return ""
     vocab, previous = load_vocabulary(), paragraphs[index - 1]
     text = previous.text
     if previous.source != paragraphs[index].source or _SENTENCE_END.search(text.rstrip()[-1:] or "。"):
         return ""
-    # a heading is no sentence, nor is one cut at its end (`二、上年结转情况` / `年初结转12万元`)
-    if any(_is_heading(vocab, t.strip().translate(_FULL_WIDTH)) for t in (text, paragraphs[index].text)):
-        return ""
+    # a heading is no sentence, nor is one cut at its end (`二、上年结转情况` / `年初结转12万元`); a numbered
+    # paragraph that holds sentences is no heading (`（二）部门预算及执行情况。2023年度…，2023年` / `度部门支出…`),
+    # nor one going on after a colon (`1.核定编制情况：行政` / `编制7名；…`)
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-    return text[ends[-1] if ends else 0:]
+    cleaned = text.strip().translate(_FULL_WIDTH)
+    if _is_heading(vocab, paragraphs[index].text.strip().translate(_FULL_WIDTH)) or (
+            not ends and _is_heading(vocab, cleaned) and not _COLON_AND_TEXT.search(cleaned)):
+        return ""
+    if ends:
+        return text[ends[-1]:]
+    return (_leading_text(paragraphs, index - 1, depth + 1) if depth < 3 else "") + text
 
 
 def _running_text(paragraphs: list[Paragraph], index: int) -> str:
@@ -743,11 +797,13 @@ def extract_narrative(paragraphs: list[Paragraph], fiscal_year: int | None = Non
     """The department's figures for ``fiscal_year`` (when known, figures of other years are not taken)."""
     # A number belongs to the longest label that reaches it: `“三公”经费决算数为0.13万元`
     # is three_public_final, not the department's 决算数.
-    owner: dict[tuple[int, int], _Hit] = {}
+    # A number printed on the next line is reached from both lines' labels: it is keyed by where it is
+    # printed, and the label starting first (the longer) owns it (`“三公”经费预算` / `执行数8.5万元`).
+    owner: dict[tuple[tuple[int, int] | None, str | None], _Hit] = {}
     for hit in _hits(paragraphs, fiscal_year):
-        key = (hit.paragraph, hit.number_at, hit.item if hit.shared else None)
+        key = (hit.number_place, hit.item if hit.shared else None)
         best = owner.get(key)
-        if best is None or (hit.start, -hit.score) < (best.start, -best.score):
+        if best is None or (hit.paragraph, hit.start, -hit.score) < (best.paragraph, best.start, -best.score):
             owner[key] = hit
     chosen: dict[str, _Hit] = {}
     for hit in sorted(owner.values(), key=lambda h: (-h.score, h.paragraph, h.start)):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from extractors.textdump import parse_dump
@@ -714,6 +717,23 @@ PHRASINGS = [
       "（二）项目支出", "1.项目资金安排落实、总投入等情况分析", "2023年度项目支出550.30万元，共实施项目8个。", "2.项目资金实际使用情况分析",
       "项目资金到位550.30万元，实际支出548.00万元，执行率99.58%。"],
      {"basic": 1000.25, "personnel": 880.10, "public_funds": 120.15, "project": 550.30}),
+    # sentences broken over PDF lines (each line a paragraph), in the shapes above
+    ("a numbered paragraph holding sentences is no heading: the line after it continues its last sentence", 2023,
+     ["（二）部门预算及执行情况。2023年度部门收入预算1,200.00万元。2023年", "度部门支出1,180.56万元，其中：基本支出856.32万元。"],
+     {"final": 1180.56, "basic": 856.32}),
+    ("a project's sentence over three lines: the project context reaches the last", None,
+     ["代表履职经", "费项目年初", "预算数55.8万元，", "执行数50.31万元。"], {}),
+    ("a numbered list item going on after a colon is no heading (`1.核定编制情况：行政` / `编制7名；…`)", 2022,
+     ["1.核定编制情况：行政", "编制7名；工勤编制1名。"], {}),
+    ("a number on the next line belongs to the label starting first (`“三公”经费预算` / `执行数8.5万元`)", 2023,
+     ["“三公”经费预算", "执行数8.5万元。"], {"three_public_final": 8.5}),
+    ("中新社 2024 中央决算's sentence broken after the 三公 noun: 支出合计 on the next line is the 三公 one", 2023,
+     ["2023年，中央本级支出38219.48亿元；中央本级“三公”经费财政拨款", "支出合计38.72亿元，比2022年增加10.48亿元。"],
+     {"three_public_final": 387200}),
+    ("kinds of post counted over the lines of one paragraph (seed 001's sentence broken)", None,
+     ["核定市人大机关行政编制66名，市人大领导行", "政编制单列；核定机关后勤服务事业编制14名。"], {}),
+    ("a unit declared on an earlier line of the paragraph", 2023,
+     ["（单位：万元）年初预算数：1500；全年预算数", "：1600；全年执行数：1550。"], {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。", "在岗职工14人，退休职工5人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
@@ -735,6 +755,44 @@ def test_real_phrasings(source, fiscal_year, texts, expected):
     assert {f.item: f.value for f in facts} == pytest.approx(expected)
     for f in facts:
         assert f.raw_value in f.source_label and f.match_method == "pattern"
+
+
+def _to_yuan(text: str) -> str:
+    return re.sub(r"(\d[\d,]*(?:\.\d+)?)\s*万元", lambda m: f"{Decimal(m[1].replace(',', '')) * 10000:,.2f}元", text)
+
+
+def _broken_lines(texts: list[str]) -> list[str]:
+    """Each paragraph longer than a heading broken once near its middle, not inside a number nor after a
+    sentence end: how a PDF's lines come out."""
+    lines = []
+    for text in texts:
+        cut = len(text) // 2
+        while len(text) > 40 and cut < len(text) and (text[cut - 1].isdigit() or text[cut].isdigit() or text[cut - 1] in "。；;"):
+            cut += 1
+        lines += [text[:cut], text[cut:]] if len(text) > 40 and cut < len(text) else [text]
+    return lines
+
+
+# The same report printed another way gives the same figures: half-width punctuation, a space before the
+# unit or 年, amounts in 元 with thousands separators, 万 for 万元, a PDF's line breaks.
+PRINTINGS = {
+    "half-width punctuation": lambda texts: [t.replace("，", ",").replace("：", ":").replace("（", "(").replace("）", ")") for t in texts],
+    "a space before the unit": lambda texts: [re.sub(r"(\d)(万元|元|人|名|分)", r"\1 \2", t) for t in texts],
+    "a space before 年": lambda texts: [re.sub(r"(20\d\d)年", r"\1 年", t) for t in texts],
+    "amounts in 元": lambda texts: [_to_yuan(t) for t in texts],
+    "万 for 万元": lambda texts: [re.sub(r"(\d)万元", r"\1万", t) for t in texts],
+    "PDF line breaks": _broken_lines,
+}
+
+
+@pytest.mark.parametrize("printing", sorted(PRINTINGS))
+def test_phrasings_printed_otherwise(printing):
+    changed = []
+    for source, fiscal_year, texts, expected in PHRASINGS:
+        facts = {f.item: f.value for f in extract_narrative(paragraphs(*PRINTINGS[printing](list(texts))), fiscal_year)}
+        if facts != pytest.approx(expected, abs=1e-4):
+            changed.append((source, facts))
+    assert not changed
 
 
 def test_project_words_after_a_figure_lower_its_score():
