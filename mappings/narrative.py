@@ -24,7 +24,7 @@ _CLAUSE_END = re.compile(r"，|,(?!\d{3}(?!\d))")  # not the comma of 137,400.00
 # Length-preserving, so positions in the cleaned text are positions in the printed one.
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，：（）", "0123456789.,:()")
 # A run of CJK characters with spaces inside (a PDF's justification: `自评 得分90分`, `绩 效自评`).
-_SPACED_RUN = re.compile(r"[\u4e00-\u9fff“”‘’](?:[ \t\u3000]*[\u4e00-\u9fff“”‘’])*")
+_SPACED_RUN = re.compile(r"[\u4e00-\u9fff“”‘’\"](?:[ \t\u3000]*[\u4e00-\u9fff“”‘’\"])*")
 _GAP = re.compile(r"[ \t\u3000]+")
 
 
@@ -178,7 +178,8 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
                        for item, label in spec["follow"].items())
         bare = tuple(re.compile(label) for label in spec["follow"].values())
         topics.append(Topic(re.compile(spec["head"]), frozenset(spec["follow"]), follow, bare, float(spec["follow_score"])))
-    value_regex = {kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?P<unit>{units[kind]})?") for kind in units}
+    value_regex = {kind: re.compile(f"(?P<number>{_NUMBER[kind]})\\s*(?:(?P<bracket>[（(]\\s*)?(?P<unit>{units[kind]})(?(bracket)\\s*[）)]))?")
+                   for kind in units}
     return Vocabulary(
         patterns=patterns, topics=topics, units=units, kind_of=kind_of,
         project=re.compile(config["project_context"]), project_penalty=float(config["project_after_penalty"]),
@@ -266,7 +267,18 @@ class _Sentence:
             item=item, score=score, paragraph=self.paragraph, start=self.offset + label_at,
             number_at=self.offset + match.start("number"), value=value, unit=_UNIT_OF_KIND[kind],
             phrase=self.printed[min(label_at, match.start()):end].strip(),
-            raw=self.printed[match.start("number"):max(match.end("unit") if match["unit"] else 0, match.end("number"))])
+            raw=self.printed[match.start("number"):_amount_end(self.text, match)])
+
+
+_CLOSING = re.compile(r"\s*[）)]")
+
+
+def _amount_end(text: str, match: re.Match) -> int:
+    """Where the amount ends: after its unit, and the bracket closing it (`1000（万元）`)."""
+    end = max(match.end("unit") if match["unit"] else 0, match.end("number"))
+    if match.groupdict().get("bracket") and (closing := _CLOSING.match(text, end)):
+        end = closing.end()
+    return end
 
 
 def _adjusted_score(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, label_at: int, label_end: int) -> float | None:

@@ -774,13 +774,18 @@ def _broken_lines(texts: list[str]) -> list[str]:
 
 
 # The same report printed another way gives the same figures: half-width punctuation, a space before the
-# unit or 年, amounts in 元 with thousands separators, 万 for 万元, a PDF's line breaks.
+# unit or 年, amounts in 元 with thousands separators, 万 for 万元, the unit in brackets, full-width digits,
+# the 三公 noun quoted otherwise, 年 for 年度, a PDF's line breaks.
 PRINTINGS = {
     "half-width punctuation": lambda texts: [t.replace("，", ",").replace("：", ":").replace("（", "(").replace("）", ")") for t in texts],
     "a space before the unit": lambda texts: [re.sub(r"(\d)(万元|元|人|名|分)", r"\1 \2", t) for t in texts],
     "a space before 年": lambda texts: [re.sub(r"(20\d\d)年", r"\1 年", t) for t in texts],
     "amounts in 元": lambda texts: [_to_yuan(t) for t in texts],
     "万 for 万元": lambda texts: [re.sub(r"(\d)万元", r"\1万", t) for t in texts],
+    "the unit in brackets": lambda texts: [re.sub(r"(\d)\s*万元", r"\1（万元）", t) for t in texts],
+    "full-width digits": lambda texts: [t.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) for t in texts],
+    "三公 unquoted or in ASCII quotes": lambda texts: [t.replace("“三公”", "三公").replace("“三公经费”", '"三公经费"') for t in texts],
+    "年 for 年度": lambda texts: [re.sub(r"(20\d\d)年度", r"\1年", t) for t in texts],
     "PDF line breaks": _broken_lines,
 }
 
