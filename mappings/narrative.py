@@ -366,9 +366,12 @@ def _subject_clause(vocab: Vocabulary, sentence: _Sentence, hit: _Hit, clause_at
         return None
     while clause_at:
         clause_at = sentence.clause_start(clause_at - 1)
-        if not vocab.continued_label.match(text, clause_at):
+        if not vocab.continued_label.match(text, _SPACES.match(text, clause_at).end()):
             return clause_at
     return None
+
+
+_SPACES = re.compile(r"\s*")
 
 
 _LIST_HEAD = re.compile(r"其中")
@@ -540,7 +543,7 @@ def _list_hits(vocab: Vocabulary, sentence: _Sentence) -> list[tuple[_Hit, int, 
             values = list(value_regex.finditer(values_text))
             # the amounts run on from the marker, one separator between each, the last with its unit
             run = [values[0]] if values and values[0].start() == 0 else []
-            for v in values[1:]:
+            for v in values[1:] if run else []:
                 if not re.fullmatch(vocab.value_separator, values_text[run[-1].end():v.start()].strip() or "、"):
                     break
                 run.append(v)
@@ -739,7 +742,7 @@ def _line_blocks(vocab: Vocabulary, paragraphs: list[Paragraph]) -> tuple[list[i
     `：1600；…`)."""
     counts, units, block, source = [0] * len(paragraphs), [None] * len(paragraphs), [], None
     def close() -> None:
-        found = len(vocab.post_kind_figure.findall("".join(paragraphs[i].text for i in block).translate(_FULL_WIDTH)))
+        found = len(vocab.post_kind_figure.findall(_close_gaps("".join(paragraphs[i].text for i in block).translate(_FULL_WIDTH))))
         unit = None
         for i in block:
             counts[i], units[i] = found, unit

@@ -746,6 +746,7 @@ PHRASINGS = [
     ("a project's figures", None, ["代表履职经费项目年初预算数55.8万元，执行数50.31万元。"], {}),
     ("under a project heading", None, ["（1）代表履职经费", "年初预算资金55.80万元，实际支出50.31万元。"], {}),
     ("分别为 with more labels than amounts", None, ["基本支出、项目支出和人员经费分别为713.46万元、164.03万元。"], {}),
+    ("分别为 followed by a rounded amount first (this raised IndexError before)", None, ["基本支出和项目支出分别为约713.46万元、164.03万元。"], {}),
 ]
 
 
@@ -786,6 +787,9 @@ PRINTINGS = {
     "full-width digits": lambda texts: [t.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) for t in texts],
     "三公 unquoted or in ASCII quotes": lambda texts: [t.replace("“三公”", "三公").replace("“三公经费”", '"三公经费"') for t in texts],
     "年 for 年度": lambda texts: [re.sub(r"(20\d\d)年度", r"\1年", t) for t in texts],
+    "a space after each comma": lambda texts: [t.replace("，", "， ") for t in texts],
+    "spaces around each paragraph": lambda texts: [f" {t} " for t in texts],
+    "；for 。 inside a paragraph": lambda texts: [re.sub(r"。(?=.)", "；", t) for t in texts],
     "PDF line breaks": _broken_lines,
 }
 
