@@ -111,6 +111,10 @@ class Vocabulary:
     per_head: re.Pattern  # right before a label: an average (`人均公用经费1.2万元`)
     budget_before: re.Pattern  # right before a spending item's label: a budget word (`预算安排公用经费…`)
     spent_items: frozenset[str]
+    budget_follow: re.Pattern  # a bare spending word opening the clause after a budget figure (`，执行1550万元`)
+    budget_follow_after: frozenset[str]
+    budget_follow_item: str
+    budget_follow_score: float
     parts_total: re.Pattern  # a bare total opening a clause (`，合计1550万元`)
     total_parts: tuple[str, ...]  # the items it sums
     total_item: str
@@ -215,6 +219,10 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
         budget_before=re.compile(config["budget_before"]), spent_items=frozenset(config["spent_items"]),
         parts_total=re.compile(f"(?:^|(?<=[,;、]))\\s*(?P<label>{config['parts_total']['label']}){config['joiner']}"
                                f"{_amount(_NUMBER['money'], units['money'])}"),
+        budget_follow=re.compile(f"\\s*(?P<label>{config['budget_follow']['label']}){config['joiner']}"
+                                 f"{_amount(_NUMBER['money'], units['money'])}"),
+        budget_follow_after=frozenset(config["budget_follow"]["after"]), budget_follow_item=config["budget_follow"]["item"],
+        budget_follow_score=float(config["budget_follow"]["score"]),
         total_parts=tuple(config["parts_total"]["parts"]), total_item=config["parts_total"]["item"],
         total_score=float(config["parts_total"]["score"]), budget_word=re.compile(config["parts_total"]["not_after"]),
     )
@@ -590,6 +598,23 @@ def _follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, 
     return found
 
 
+def _budget_follow_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, int, int]]) -> list[tuple[_Hit, int, int]]:
+    """`全年预算1600万元，执行1550万元`: a bare spending word opening the clause right after the department's
+    budget figure is its final (the clause goes on about the same subject; judged so in _adjusted_score)."""
+    found = []
+    for hit, _, _ in hits:
+        if hit.item not in vocab.budget_follow_after:
+            continue
+        amount_end = hit.number_at - sentence.offset + len(hit.raw)
+        next_clause = _CLAUSE_END.search(sentence.text, amount_end)
+        if not next_clause or sentence.text[amount_end:next_clause.start()].strip():
+            continue
+        m = vocab.budget_follow.match(sentence.text, next_clause.end())
+        if m and (new := sentence.hit(vocab.budget_follow_item, vocab.budget_follow_score, m.start("label"), m, m.end(), "money")):
+            found.append((new, m.start("label"), m.end("label")))
+    return found
+
+
 def _total_hits(vocab: Vocabulary, sentence: _Sentence, hits: list[tuple[_Hit, int, int]]) -> list[tuple[_Hit, int, int]]:
     """`基本支出1000万元、项目支出550万元，合计1550万元`: a bare total after the year's parts is the final,
     when it is their sum and the sentence speaks of no budget before it."""
@@ -720,7 +745,7 @@ def _hits(paragraphs: list[Paragraph], fiscal_year: int | None) -> list[_Hit]:
                                  p_index in scoped_lists, post_kinds[p_index], inherited[p_index])
             found = _pattern_hits(vocab, sentence) + _list_hits(vocab, sentence)
             found += _follow_hits(vocab, sentence, found)
-            found += _total_hits(vocab, sentence, found)
+            found += _total_hits(vocab, sentence, found) + _budget_follow_hits(vocab, sentence, found)
             for hit, label_at, label_end in found:
                 if not len(lead) <= offset + label_at < len(lead) + len(paragraph.text):
                     continue  # a label of the previous or the next paragraph: read there

@@ -734,6 +734,13 @@ PHRASINGS = [
      ["核定市人大机关行政编制66名，市人大领导行", "政编制单列；核定机关后勤服务事业编制14名。"], {}),
     ("a unit declared on an earlier line of the paragraph", 2023,
      ["（单位：万元）年初预算数：1500；全年预算数", "：1600；全年执行数：1550。"], {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550}),
+    ("a bare spending word opening the clause after the department's budget figure is the final (below the bar)", 2023,
+     ["全年预算1600万元，执行1550万元，执行率96.88%。", "年初预算1500万元，支出1450万元。"],
+     {"full_year_budget": 1600, "initial_budget": 1500, "final": 1550}),
+    ("…after a category's, a cost's, a project's, the 三公's or another year's budget it is theirs; a rate or a change is no amount", 2023,
+     ["公安支出年初预算232.02万元，支出219.24万元。", "公务接待费年初预算2万元，支出1.5万元。", "该项目年初预算50万元，支出48万元。",
+      "2022年年初预算1400万元，支出1350万元。", "全年预算数1600万元，支出进度90%。"],
+     {"full_year_budget": 1600}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。", "在岗职工14人，退休职工5人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
