@@ -170,7 +170,7 @@ def load_vocabulary(path: Path = PATTERNS_FILE) -> Vocabulary:
             worded = f"(?P<label>(?:{entry['label']})(?:的?(?:{spent}))?)" if item in spent_items else label
             patterns.append(Pattern(
                 item, kind, float(entry["score"]), entry["label"],
-                re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}{verb}{label}(?!{more})"),
+                re.compile(f"{worded}{joiner}{number}"), re.compile(f"{number}(?:(?P<gloss>\\s*[（(]\\s*)|{verb}){label}(?(gloss)\\s*[）)]|(?!{more}))"),
                 re.compile(f"{label}{unit_first}"),
                 re.compile(f"{worded}{joiner}(?P<number>{_NUMBER[kind]})(?P<unit>){alone}") if kind == "money" else None,
                 re.compile(entry["context"]) if "context" in entry else None))

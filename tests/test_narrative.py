@@ -741,6 +741,10 @@ PHRASINGS = [
      ["公安支出年初预算232.02万元，支出219.24万元。", "公务接待费年初预算2万元，支出1.5万元。", "该项目年初预算50万元，支出48万元。",
       "2022年年初预算1400万元，支出1350万元。", "全年预算数1600万元，支出进度90%。"],
      {"full_year_budget": 1600}),
+    ("the label in brackets after the amount (`1500万元（年初预算数）`); a label before the amount still owns it", 2023,
+     ["1500万元（年初预算数）、1600万元（全年预算数）、1550万元（执行数）。", "人员经费880万元（基本支出），公用经费120万元（基本支出）。",
+      "其中XX项目100万元（项目支出）。", "100万元（含结转）。"],
+     {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550, "personnel": 880, "public_funds": 120}),
     ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。", "在岗职工14人，退休职工5人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
