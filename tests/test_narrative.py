@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import pytest
 
 from extractors.textdump import parse_dump
@@ -544,6 +547,205 @@ PHRASINGS = [
     ("在编人员; 现有职工", 2023, ["核定编制20名，现有在编人员18名。", "单位现有职工25人。"], {"authorized_headcount": 20, "actual_headcount": 18}),
     ("年初结转 without 结余", 2023, ["年初结转资金12.5万元，本年收入800万元。"], {"carryover_opening": 12.5, "revenue_current_year": 800}),
     ("评价得分; a scale's 总分 is no score", 2023, ["评价指标体系总分100分。", "经评价，本部门整体支出绩效评价得分为92.5分。"], {"self_score": 92.5}),
+    # branch narr2: sentence SHAPES (real pages from the search tool; numbers may be changed, wording kept)
+    ("bjft.gov.cn 宛平环卫所 2020 决算: a headcount after one kind of post's quota is that kind's; 收、支总计 is no final", 2020,
+     ["（二）人员构成情况", "行政编制0人，实有人数0人；事业编制82人，实有人数61人。", "二、收入支出决算总体情况说明",
+      "2020年度收、支总计6260.90万元，比上年增加474.52万元，增长8.20%。",
+      "2020年度本年收入合计6023.69万元，比上年增加418.47万元，增长7.47%，其中：财政拨款收入5505.38万元，占收入合计的91.40%；事业收入514.89万元，占收入合计的8.55%。"],
+     {"revenue_current_year": 6023.69}),
+    ("dyrmt.com article-133619-2 2022 决算: 收、支总计各是 two totals in one clause, and their changes", 2022,
+     ["2022年度收、支总计各是4125.49,4143.91万元。与2021年相比，收、支总计各减少1267.86,2570.97万元，各下降23.51%、38.28%。"], {}),
+    ("quxian.gov.cn 渠县农业综合技术服务中心 2024 决算: 收、支总计均为", 2024, ["2024年度收、支总计均为1523.26万元。"], {}),
+    ("kmxd.gov.cn 寻甸县委统战部 2024 整体支出绩效自评: 在职人员编制 with its one kind of post after 其中, 在职实有", 2024,
+     ["截止2024年12月统计，部门基本情况如下：在职人员编制12人，其中：行政编制12人。在职实有10人，其中："],
+     {"authorized_headcount": 12, "actual_headcount": 10}),
+    ("117.141.250.58 upload1218 2022 预算: a numbered 项目支出 of 0 元 and its 预算 line", 2022,
+     ["2.项目支出 0元，同比减少 47600 元，下降 100%。下降原因是编外人员经费支出列入基本支出。其中：",
+      "商品和服务支出预算 0元，同比减少 47600 元，下降 100%。"], {"project": 0}),
+    ("scqs.gov.cn 青神县 2023 项目支出绩效自评表 as paragraphs: `(万元)` after a table-like line, a project's cells", 2023,
+     ["预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "总额", "238.93", "251.89", "251.89", "100.00%",
+      "年度预算数(万元) 年初预算 调整后预算数 预算执行数 总额 238.93 251.89 251.89 100.00%"], {}),
+    ("hlx.gov.cn 2018/2020 三公说明: a cost's 支出, a bare 支出 after counts, a prior year's 累计支出", 2020,
+     ["2020年公务接待24批次，210人次，支出2.05万元，较上年减少0.03万元，减少了1.44%。",
+      "公务用车及运行维护费支出251万元，比上年累计支出285万元下降34万元，下降12%；公务用车购置支出56万元比上年增加56万元。"], {}),
+    # the same shapes, pinned one by one (no one source): each a generalisation in narrative_patterns.toml
+    ("the unit once, in brackets after the label (`年初预算数（万元）：1500`), a `；` list", 2023,
+     ["年初预算数（万元）：1500.00；全年预算数（万元）：1600.00；全年执行数（万元）：1550.00。", "基本支出（万元）：1000，项目支出（万元）：550。"],
+     {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550, "basic": 1000, "project": 550}),
+    ("a bracketed unit before a table row's numbers, or before a number with a unit or a percent of its own, is no figure", 2023,
+     ["基本支出（万元） 1000 980 98%", "项目支出（万元）：98%", "公用经费（万元）：120 130"], {}),
+    ("a spending verb between label and amount (`实际支出`, `实际使用`, `共支出`, `决算数`)", 2023,
+     ["基本支出实际支出1000万元，项目支出实际使用550万元。", "公用经费决算数120万元，人员经费共支出880万元。"],
+     {"basic": 1000, "project": 550, "public_funds": 120, "personnel": 880}),
+    ("a budget verb between label and amount (`共安排`, `预算`) makes a budget line; a prior year's spending", 2023,
+     ["项目支出共安排500万元，基本支出预算1000万元，公用经费支出预算120万元。", "2022年基本支出实际支出900万元。", "上年项目支出实际支出400万元。"], {}),
+    ("the year or the department before a spending verb (`2023年共支出`, `本部门共支出`, `全年共完成支出`)", 2023,
+     ["2023年度，本部门共支出1,550.00万元，其中基本支出1000万元。"], {"final": 1550, "basic": 1000}),
+    ("the year before a bare 支出, and 完成支出", 2023, ["2023年共支出1550万元。", "全年共完成支出1550万元，预算执行率96.88%。"], {"final": 1550}),
+    ("a spending figure followed by what it was spent on is that use's; another year's; a plan", 2023,
+     ["2023年共支出0.5万元用于开展业务培训。", "本单位共支出2.5万元用于购置办公设备。", "2022年支出1400万元。", "2024年支出预算1700万元。"], {}),
+    ("a 支出总计 (with the year-end carry-over) is no final; its 本年支出 is", 2023,
+     ["本单位2023年度支出总计1600万元，其中本年支出1550万元，年末结转和结余50万元。"], {"final": 1550}),
+    ("年初预算支出 is the initial budget, not the full-year one", 2023, ["年初预算支出1500万元。"], {"initial_budget": 1500}),
+    ("a budget compared with after the 三公 figure is the 三公 one; after a cost's figure it is the cost's", 2023,
+     ["“三公”经费支出3.2万元，较年初预算5万元减少1.8万元。", "公务接待费支出1万元，较年初预算2万元减少1万元。"],
+     {"three_public_final": 3.2, "three_public_budget": 5}),
+    ("the verb 得 alone before a score; an indicator's and a project's", 2023,
+     ["“预算执行率”指标自评得10分。", "该项目自评得95分。", "部门整体支出绩效自评得93分，评价等级为优。"], {"self_score": 93}),
+    ("评价共得分", 2023, ["整体支出绩效评价共得分93分。"], {"self_score": 93}),
+    ("the unit in brackets after the number (`基本支出1000（万元）`); an unclosed or per-head unit is none", 2023,
+     ["基本支出1000（万元），项目支出550(万元)。", "公用经费120（万元/年）。"], {"basic": 1000, "project": 550}),
+    ("最终得分 / 总得分 without 自评: below the bar; a project's and an indicator's stay out", 2023,
+     ["该项目最终得分90分。", "“预算执行率”指标总得分10分。", "经评价，最终得分95分，等级为优。"], {"self_score": 95}),
+    ("the 三公 topic's 总预算 / 总支出", 2023, ["本部门“三公”经费总预算5万元，总支出3.2万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2}),
+    ("收入总计 / 支出总计 in a 、 list are no final", 2023, ["2023年收入总计1600万元、支出总计1550万元。"], {}),
+    ("均为: one amount for each label of a list (a unit without 三公 spending says so)", 2023,
+     ["2023年“三公”经费预算数与决算数均为0万元。", "年初预算数和全年预算数均为1600万元。"],
+     {"three_public_budget": 0, "three_public_final": 0, "initial_budget": 1600, "full_year_budget": 1600}),
+    ("均为 over labels that name no item, or a project's, or two years", 2023,
+     ["2023年度收、支总计均为1523.26万元。", "该项目年初预算和执行数均为50万元。", "“三公”经费2023年和2022年均为0万元。"], {}),
+    ("amount first: a label followed by another (`用于人员经费和公用经费`) is a sum, no one item's", 2023,
+     ["其中1000万元用于人员经费和公用经费。", "550万元用于项目支出等。", "880万元用于人员经费，120万元用于公用经费。"],
+     {"personnel": 880, "public_funds": 120}),
+    ("的 between a spending item and its final word: the item's, not the department's", 2023,
+     ["基本支出的决算数为1000万元。", "项目支出的年初预算为600万元。"], {"basic": 1000}),
+    ("全年预算调整为", 2023, ["年初预算1500万元，全年预算调整为1600万元。"], {"initial_budget": 1500, "full_year_budget": 1600}),
+    ("开支 before the 三公 noun", 2023, ["全年共开支“三公”经费3.2万元。"], {"three_public_final": 3.2}),
+    ("a label opening with 年 takes the year printed before it: another year's 年度决算 / 年度支出 / 年度预算, 上年度, 以前年度", 2023,
+     ["2022年度决算1400万元。", "2022年度支出1400万元，2022年度预算1450万元。", "上年度决算1400万元，以前年度支出1300万元。", "2024年度预算1700万元。"], {}),
+    ("the same labels with the report's year", 2023, ["2023年度预算1600万元，2023年度决算1550万元。"],
+     {"full_year_budget": 1600, "final": 1550}),
+    ("实际执行 / 执行金额 / 决算总额 as the final, and after a spending item", 2023,
+     ["全年实际执行1550万元，预算执行总额1550万元。", "项目支出实际执行550万元。"], {"final": 1550, "project": 550}),
+    ("a project's or a cost's 决算总额, an indicator's or a project's 评价结果", 2023,
+     ["项目决算总额50万元。", "会议费决算总额5万元。", "该指标评价结果为5分。", "该项目绩效评价结果为90分。"], {}),
+    ("the 三公 ceiling (控制数) and 实际发生 after it; 自评成绩; 评价结果 (below the bar); 实际在编", 2023,
+     ["“三公”经费控制数5万元，实际发生3.2万元。", "自评成绩95分。", "核定编制15名，实际在编14人。"],
+     {"three_public_budget": 5, "three_public_final": 3.2, "self_score": 95, "authorized_headcount": 15, "actual_headcount": 14}),
+    ("a unit declared in the paragraph (`（单位：万元）`) for the bare amounts after it, at most 90", 2023,
+     ["（单位：万元）年初预算数：1500；全年预算数：1600；全年执行数：1550。", "单位：元。基本支出8123456.78，项目支出1000000。"],
+     {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550, "basic": 812.345678, "project": 100}),
+    ("a declared unit over a table-like line: key and value pairs are read, a row of several numbers is not", 2023,
+     ["单位：万元 年初预算数 1500 全年预算数 1600 执行率 93.75%", "单位：万元 基本支出 1000 980 98%", "单位：万元 项目支出 500（含结转）"],
+     {"initial_budget": 1500, "full_year_budget": 1600}),
+    ("bare amounts with no unit declared, or one after them, or of another year", 2023,
+     ["年初预算数1500，全年预算数1600。", "基本支出1000，单位：万元。", "单位：万元。2022年基本支出900。"], {}),
+    ("a headcount after a 其中 list of the quota's kinds is the unit's; one after each kind's quota is that kind's", 2023,
+     ["核定编制15名，其中：行政编制10名，事业编制5名，实有人员14名。", "行政编制10名，实有人数9名，事业编制5名，实有人数5名。"],
+     {"authorized_headcount": 15, "actual_headcount": 14}),
+    ("a 预算收支 paragraph in the Hunan 自评 shape: 年初预算批复, 年中追加, 调整后全年预算数, 全年实际支出, its 其中 parts", 2023,
+     ["（二）部门预算收支情况。2023年度，本部门年初预算批复1,523.45万元，年中追加112.30万元，调整后全年预算数1,635.75万元；全年实际支出1,598.21万元，预算执行率97.71%。其中：基本支出1,102.35万元，占总支出的68.97%；项目支出495.86万元，占31.03%。"],
+     {"initial_budget": 1523.45, "full_year_budget": 1635.75, "final": 1598.21, "basic": 1102.35, "project": 495.86}),
+    ("an indicator's paragraph (预算执行情况（20分）) states the budget figures, 全年执行, and the indicator's 得…分", 2023,
+     ["（一）预算执行情况（20分）：年初预算1523.45万元，全年预算1635.75万元，全年执行1598.21万元，执行率97.71%，得19.5分。"],
+     {"initial_budget": 1523.45, "full_year_budget": 1635.75, "final": 1598.21}),
+    ("收入合计 after the year and the unit; 支出合计", 2023,
+     ["2023年本单位收入合计1,635.75万元，其中一般公共预算财政拨款收入1,600万元，其他收入35.75万元；支出合计1,598.21万元。"],
+     {"revenue_current_year": 1635.75, "final": 1598.21}),
+    ("next year's plan and a project fund's use are no figure", 2023,
+     ["下一步，2024年计划安排预算1,700万元，其中基本支出1,150万元。", "2024年部门预算安排“三公”经费10万元。",
+      "项目资金使用情况：全年共安排项目资金495.86万元，实际支出480万元，执行率96.8%。"], {}),
+    ("another unit as the subject of a spending verb (`下属单位共支出`, `各部门共支出`) is no department final", 2023,
+     ["下属单位共支出50万元。", "所属二级单位共计支出50万元。", "各部门共支出5000万元。", "本局共支出1550万元。"], {"final": 1550}),
+    ("a part of the unit opening the clause (`下属单位…`, `其中，二级单位…`) is no department figure", 2023,
+     ["下属单位编制15人，实有人员14人。", "其中，二级单位实有人员14人。", "其中：下属单位基本支出100万元，项目支出50万元。", "2023年，所属单位实际支出300万元。"], {}),
+    ("a part of the unit named as an object or in a gloss leaves the department's figures", 2023,
+     ["本部门所属单位共3个，编制人数50人，实有人数48人。", "2023年度部门决算由机关本级和2个下属单位组成。本部门基本支出1000万元。"],
+     {"authorized_headcount": 50, "actual_headcount": 48, "basic": 1000}),
+    ("the label after the year: `2023年度部门预算安排资金…` is the budget as approved (below the bar)", 2023,
+     ["2023年度部门预算安排资金1500万元。"], {"initial_budget": 1500}),
+    ("预算安排 of another year, a full-year or added one, a category's, a project's, one fund's", 2023,
+     ["2024年部门预算安排资金1700万元。", "全年预算安排1600万元。", "追加预算安排100万元。", "基本支出预算安排1000万元。",
+      "该项目预算安排50万元。", "一般公共预算安排1400万元。"], {}),
+    ("a budget and a final clause after a cost's name (`公用经费年初预算…，实际支出…`) are the cost's", 2023,
+     ["公用经费年初预算130万元，实际支出120万元。", "会议费年初预算5万元，全年预算6万元，支出决算4万元。"], {}),
+    ("an average (`人均公用经费`, `生均…`) is no total", 2023, ["人均公用经费1.2万元，人均基本支出10万元。"], {}),
+    ("公用经费 after 其中 or in 基本支出中的, with what it was used for", 2023,
+     ["其中公用经费120万元，主要用于办公费、水电费等。"], {"public_funds": 120}),
+    ("a plan, a forecast, a target or a bound is no figure of the year", 2023,
+     ["下年度预算1700万元。", "明年预算安排1700万元。", "拟安排“三公”经费预算5万元。", "预计全年支出1600万元，预计“三公”经费支出3万元。",
+      "计划编制数20人。", "力争自评得分达到95分以上。", "目标值：自评得分90分。"], {}),
+    ("按计划 / 计划财务科 / 绩效目标 are no plan", 2023,
+     ["按计划完成，实际支出1550万元。", "计划财务科负责执行，全年预算数1600万元。", "部门整体支出绩效目标自评得分95分。"],
+     {"final": 1550, "full_year_budget": 1600, "self_score": 95}),
+    ("a class's 其他 sub-line (`其他商品和服务支出`, `其他资本性支出`) is no class total; a share is no amount", 2023,
+     ["其他商品和服务支出30万元，其他对个人和家庭的补助支出5万元。", "其他资本性支出2万元，其他工资福利支出10万元。", "项目支出占总支出的35%，基本支出占65%。"], {}),
+    ("under a heading naming the 三公 topic, bare budget and final words are the topic's; the next heading ends it", 2023,
+     ["（三）“三公”经费情况。", "年初预算5万元，实际支出3.2万元。其中：公务接待费年初预算2万元，实际支出1.5万元。", "四、部门整体支出情况",
+      "年初预算1500万元，实际支出1450万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2, "initial_budget": 1500, "final": 1450}),
+    ("a heading naming the topic and other costs gives it no bare words; a cost's name before a colon", 2023,
+     ["三、“三公”经费及会议费、培训费支出情况", "培训费：年初预算3万元，实际支出2万元。"], {}),
+    ("a 部门整体 indicator's formula states the figures it divides; a budget word right before a spending item makes a budget line", 2023,
+     ["“三公经费”控制率=“三公经费”实际支出数3.2万元/“三公经费”预算安排数5万元×100%=64%。",
+      "公用经费控制率=预算安排公用经费130万元，实际支出公用经费120万元。", "年初预算基本支出1000万元。"],
+     {"three_public_final": 3.2, "three_public_budget": 5, "public_funds": 120}),
+    ("a bare 合计 / 共计 after 基本支出 and 项目支出 that is their sum is the final (below the bar)", 2023,
+     ["基本支出1000万元、项目支出550万元，合计1550万元。"], {"basic": 1000, "project": 550, "final": 1550}),
+    ("a 合计 that is not the parts' sum, one after a budget, or after one part only, is no final", 2023,
+     ["基本支出1000万元，项目支出550万元，合计1600万元。", "年初预算中基本支出1000万元，项目支出500万元，合计1500万元。"],
+     {"basic": 1000, "project": 550}),
+    ("a bare 得分 opening its clause after 自评/评价 is the self score (below the bar); 自评为, 自评结论", 2023,
+     ["经综合评价，得分95分，等级为优。", "部门整体支出绩效自评为95分。", "自评结论：95分，优。"], {"self_score": 95}),
+    ("a dimension's, an indicator's, a project's bare 得分, and a 得分 with no 自评/评价 before it, are no self score", 2023,
+     ["经评价，产出数量得分20分。", "经评价，预算执行率指标得分10分。", "经评价，该项目得分90分。", "得分95分。", "按照部门整体支出绩效评价指标体系，总分100分。"], {}),
+    ("`其中在职12人` after 实有 (the noun dropped): the in-service count beats 实有", 2023,
+     ["实有人数14人，其中在职12人，退休2人。"], {"actual_headcount": 12}),
+    ("a year between the 三公 noun and its budget or final word, judged like a year before the label", 2023,
+     ["“三公”经费2023年度预算数为5万元，决算数为3.2万元。", "“三公”经费2022年度决算数为4万元。"],
+     {"three_public_budget": 5, "three_public_final": 3.2}),
+    ("wanglu.net 2017 自评 (PDF text): spaces inside CJK words (`绩 效`, `自评得 分`) do not break a label", 2017,
+     ["按照预算绩效管理要求,本部门对2017 年整体支出开展绩 效自评,自评得 分 90 分。", "核定 编制 15 名，实有 人数 14 人。",
+      "“三公” 经费 支出 3.2 万元，基本 支出1000万元。"],
+     {"self_score": 90, "authorized_headcount": 15, "actual_headcount": 14, "three_public_final": 3.2, "basic": 1000}),
+    ("words inside the initial budget's label (`年初部门预算批复数`, `年初下达预算`, `年初预算指标`), 全年预算指标", 2023,
+     ["年初部门预算批复数1500万元，全年预算指标1600万元。", "年初下达预算1500万元。", "年初预算指标1500万元。", "年初批复部门预算1500万元。"],
+     {"initial_budget": 1500, "full_year_budget": 1600}),
+    ("a unit's name holding 计划 (卫生和计划生育局) is no plan; a headcount of party members is no staff count", 2017,
+     ["县卫生和计划生育局核定编制15名，实有人员14人。", "其中在职12名党员。"], {"authorized_headcount": 15, "actual_headcount": 14}),
+    ("a 部门基本情况 / 预算执行 paragraph in the Yunnan 决算 shape: 核定编制 with its kinds, 实有在编; 部门支出 after the year, a 其中 list in brackets", 2023,
+     ["（一）部门基本情况。本部门为行政单位，内设股室6个，2023年末核定编制24人，其中行政编制20人、事业编制4人；实有在编人员22人，其中行政人员19人、事业人员3人；另有编外聘用人员5人。",
+      "（二）部门预算及执行情况。2023年度部门收入预算1,200.00万元，其中：一般公共预算拨款1,150.00万元，其他收入50.00万元。2023年度部门支出1,180.56万元，其中：基本支出856.32万元（人员经费720.15万元，公用经费136.17万元），项目支出324.24万元。"],
+     {"authorized_headcount": 24, "actual_headcount": 22, "final": 1180.56, "basic": 856.32, "personnel": 720.15, "public_funds": 136.17, "project": 324.24}),
+    ("a 自评表 title declaring the unit, then its 资金总额 line as a paragraph", 2023,
+     ["2023年部门整体支出绩效自评表（单位：万元）", "资金总额：年初预算数1200.00，全年预算数1210.00，全年执行数1180.56，执行率97.57%，得分9.76。"],
+     {"initial_budget": 1200, "full_year_budget": 1210, "final": 1180.56}),
+    ("部门支出 of another year, its 总计, its 预算", 2023, ["2022年度部门支出1,100万元。", "2023年度部门支出总计1200万元。", "2023年度部门支出预算1200万元。"], {}),
+    ("the 湖北 整体支出绩效自评 template: 基本支出 / 项目支出 under their headings; `项目资金安排落实、总投入等情况分析` names no one project", 2023,
+     ["二、部门整体支出管理及使用情况", "（一）基本支出", "2023年度基本支出1000.25万元，主要用于保障机构正常运转，其中人员经费880.10万元，日常公用经费120.15万元。",
+      "（二）项目支出", "1.项目资金安排落实、总投入等情况分析", "2023年度项目支出550.30万元，共实施项目8个。", "2.项目资金实际使用情况分析",
+      "项目资金到位550.30万元，实际支出548.00万元，执行率99.58%。"],
+     {"basic": 1000.25, "personnel": 880.10, "public_funds": 120.15, "project": 550.30}),
+    # sentences broken over PDF lines (each line a paragraph), in the shapes above
+    ("a numbered paragraph holding sentences is no heading: the line after it continues its last sentence", 2023,
+     ["（二）部门预算及执行情况。2023年度部门收入预算1,200.00万元。2023年", "度部门支出1,180.56万元，其中：基本支出856.32万元。"],
+     {"final": 1180.56, "basic": 856.32}),
+    ("a project's sentence over three lines: the project context reaches the last", None,
+     ["代表履职经", "费项目年初", "预算数55.8万元，", "执行数50.31万元。"], {}),
+    ("a numbered list item going on after a colon is no heading (`1.核定编制情况：行政` / `编制7名；…`)", 2022,
+     ["1.核定编制情况：行政", "编制7名；工勤编制1名。"], {}),
+    ("a number on the next line belongs to the label starting first (`“三公”经费预算` / `执行数8.5万元`)", 2023,
+     ["“三公”经费预算", "执行数8.5万元。"], {"three_public_final": 8.5}),
+    ("中新社 2024 中央决算's sentence broken after the 三公 noun: 支出合计 on the next line is the 三公 one", 2023,
+     ["2023年，中央本级支出38219.48亿元；中央本级“三公”经费财政拨款", "支出合计38.72亿元，比2022年增加10.48亿元。"],
+     {"three_public_final": 387200}),
+    ("kinds of post counted over the lines of one paragraph (seed 001's sentence broken)", None,
+     ["核定市人大机关行政编制66名，市人大领导行", "政编制单列；核定机关后勤服务事业编制14名。"], {}),
+    ("a unit declared on an earlier line of the paragraph", 2023,
+     ["（单位：万元）年初预算数：1500；全年预算数", "：1600；全年执行数：1550。"], {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550}),
+    ("a bare spending word opening the clause after the department's budget figure is the final (below the bar)", 2023,
+     ["全年预算1600万元，执行1550万元，执行率96.88%。", "年初预算1500万元，支出1450万元。"],
+     {"full_year_budget": 1600, "initial_budget": 1500, "final": 1550}),
+    ("…after a category's, a cost's, a project's, the 三公's or another year's budget it is theirs; a rate or a change is no amount", 2023,
+     ["公安支出年初预算232.02万元，支出219.24万元。", "公务接待费年初预算2万元，支出1.5万元。", "该项目年初预算50万元，支出48万元。",
+      "2022年年初预算1400万元，支出1350万元。", "全年预算数1600万元，支出进度90%。"],
+     {"full_year_budget": 1600}),
+    ("the label in brackets after the amount (`1500万元（年初预算数）`); a label before the amount still owns it", 2023,
+     ["1500万元（年初预算数）、1600万元（全年预算数）、1550万元（执行数）。", "人员经费880万元（基本支出），公用经费120万元（基本支出）。",
+      "其中XX项目100万元（项目支出）。", "100万元（含结转）。"],
+     {"initial_budget": 1500, "full_year_budget": 1600, "final": 1550, "personnel": 880, "public_funds": 120}),
+    ("在职在编 without a noun after it", 2023, ["核定编制15名，在职在编14人。", "在岗职工14人，退休职工5人。"], {"authorized_headcount": 15, "actual_headcount": 14}),
     # traps
     ("一般公共预算支出 is spending of one fund, not the full-year budget", None,
      ["2022年一般公共预算支出982.21万元，一般公共预算资金到位率100%。"], {}),
@@ -555,6 +757,7 @@ PHRASINGS = [
     ("a project's figures", None, ["代表履职经费项目年初预算数55.8万元，执行数50.31万元。"], {}),
     ("under a project heading", None, ["（1）代表履职经费", "年初预算资金55.80万元，实际支出50.31万元。"], {}),
     ("分别为 with more labels than amounts", None, ["基本支出、项目支出和人员经费分别为713.46万元、164.03万元。"], {}),
+    ("分别为 followed by a rounded amount first (this raised IndexError before)", None, ["基本支出和项目支出分别为约713.46万元、164.03万元。"], {}),
 ]
 
 
@@ -564,6 +767,52 @@ def test_real_phrasings(source, fiscal_year, texts, expected):
     assert {f.item: f.value for f in facts} == pytest.approx(expected)
     for f in facts:
         assert f.raw_value in f.source_label and f.match_method == "pattern"
+
+
+def _to_yuan(text: str) -> str:
+    return re.sub(r"(\d[\d,]*(?:\.\d+)?)\s*万元", lambda m: f"{Decimal(m[1].replace(',', '')) * 10000:,.2f}元", text)
+
+
+def _broken_lines(texts: list[str]) -> list[str]:
+    """Each paragraph longer than a heading broken once near its middle, not inside a number nor after a
+    sentence end: how a PDF's lines come out."""
+    lines = []
+    for text in texts:
+        cut = len(text) // 2
+        while len(text) > 40 and cut < len(text) and (text[cut - 1].isdigit() or text[cut].isdigit() or text[cut - 1] in "。；;"):
+            cut += 1
+        lines += [text[:cut], text[cut:]] if len(text) > 40 and cut < len(text) else [text]
+    return lines
+
+
+# The same report printed another way gives the same figures: half-width punctuation, a space before the
+# unit or 年, amounts in 元 with thousands separators, 万 for 万元, the unit in brackets, full-width digits,
+# the 三公 noun quoted otherwise, 年 for 年度, a PDF's line breaks.
+PRINTINGS = {
+    "half-width punctuation": lambda texts: [t.replace("，", ",").replace("：", ":").replace("（", "(").replace("）", ")") for t in texts],
+    "a space before the unit": lambda texts: [re.sub(r"(\d)(万元|元|人|名|分)", r"\1 \2", t) for t in texts],
+    "a space before 年": lambda texts: [re.sub(r"(20\d\d)年", r"\1 年", t) for t in texts],
+    "amounts in 元": lambda texts: [_to_yuan(t) for t in texts],
+    "万 for 万元": lambda texts: [re.sub(r"(\d)万元", r"\1万", t) for t in texts],
+    "the unit in brackets": lambda texts: [re.sub(r"(\d)\s*万元", r"\1（万元）", t) for t in texts],
+    "full-width digits": lambda texts: [t.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")) for t in texts],
+    "三公 unquoted or in ASCII quotes": lambda texts: [t.replace("“三公”", "三公").replace("“三公经费”", '"三公经费"') for t in texts],
+    "年 for 年度": lambda texts: [re.sub(r"(20\d\d)年度", r"\1年", t) for t in texts],
+    "a space after each comma": lambda texts: [t.replace("，", "， ") for t in texts],
+    "spaces around each paragraph": lambda texts: [f" {t} " for t in texts],
+    "；for 。 inside a paragraph": lambda texts: [re.sub(r"。(?=.)", "；", t) for t in texts],
+    "PDF line breaks": _broken_lines,
+}
+
+
+@pytest.mark.parametrize("printing", sorted(PRINTINGS))
+def test_phrasings_printed_otherwise(printing):
+    changed = []
+    for source, fiscal_year, texts, expected in PHRASINGS:
+        facts = {f.item: f.value for f in extract_narrative(paragraphs(*PRINTINGS[printing](list(texts))), fiscal_year)}
+        if facts != pytest.approx(expected, abs=1e-4):
+            changed.append((source, facts))
+    assert not changed
 
 
 def test_project_words_after_a_figure_lower_its_score():
