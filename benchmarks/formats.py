@@ -16,6 +16,9 @@ from pathlib import Path
 
 ROUNDS = 3
 FILES_PER_FORMAT = 8
+# A scanned file costs a minute or two of OCR a side and a pass: 8 of them, both sides, four
+# passes, held a whole `make bench` past an hour and a half. Two show the ratio as well.
+FILES_PER_FORMAT_AT_MOST = {"scanned": 2}
 
 
 def pick(formats: dict[Path, str], per_format: int = FILES_PER_FORMAT) -> dict[str, list[Path]]:
@@ -25,8 +28,9 @@ def pick(formats: dict[Path, str], per_format: int = FILES_PER_FORMAT) -> dict[s
         by_format.setdefault(fmt, []).append(path)
     out = {}
     for fmt, paths in sorted(by_format.items()):
-        step = max(1, len(paths) / per_format)
-        out[fmt] = [paths[int(k * step)] for k in range(min(per_format, len(paths)))]
+        count = min(per_format, FILES_PER_FORMAT_AT_MOST.get(fmt, per_format), len(paths))
+        step = max(1, len(paths) / count)
+        out[fmt] = [paths[int(k * step)] for k in range(count)]
     return out
 
 
