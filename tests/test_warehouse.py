@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.regions import region_of
 from core.records import (
     CanonicalReport,
     Document,
@@ -392,3 +393,18 @@ def test_documented_example_queries_run(tmp_path, db):
         for view, sql in examples:
             wh.con.execute(sql).fetchall()
         assert wh.con.execute(dict(examples)["staffing"]).fetchall()
+
+
+def test_an_unchanged_filing_renamed_on_its_portal_takes_the_region_its_new_title_names(tmp_path, db):
+    """The region read from a title follows the title when an unchanged filing's listing moves
+    (a configured region, or one in the unit's name, would win as at load)."""
+    result = make_result(tmp_path)
+    filing = dataclasses.replace(result.filing, region=None, title="岳阳县2023年度部门整体支出绩效自评报告")
+    with Warehouse.open(db) as wh:
+        wh.load_filing(dataclasses.replace(result, filing=filing), wh.start_run("test"), PARSER)
+        assert wh.con.execute("SELECT region FROM filings_t").fetchall() == [(region_of(None, "岳阳县"),)]
+        renamed = dataclasses.replace(filing, title="湘阴县2023年度部门整体支出绩效自评报告",
+                                      source_url="http://example.gov.cn/art/moved.html")
+        assert wh.load_filing(dataclasses.replace(result, filing=renamed), wh.start_run("test"), PARSER) == "unchanged"
+        assert wh.con.execute("SELECT region, title, source_url FROM filings_t").fetchall() == [
+            (region_of(None, "湘阴县"), renamed.title, renamed.source_url)]

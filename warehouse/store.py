@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 
 from core.paths import REVIEWS_LOG, UNIT_MERGES_LOG
+from core.regions import region_of
 from core.records import Filing, FilingResult
 from warehouse import across, reads, schema
 from warehouse.lock import connect_writer
@@ -184,8 +185,12 @@ class Warehouse:
         if filing is None or listed is None:
             return
         if listed != (filing.source_url, filing.title if filing.title is not None else listed[1]):
-            self.con.execute("UPDATE filings_t SET source_url = ?, title = coalesce(?, title) WHERE filing_id = ?",
-                             [filing.source_url, filing.title, filing.filing_id])
+            # the region read from a title follows the title (a configured one or the unit's name wins)
+            [(department, title)] = self.con.execute(
+                "SELECT department, title FROM filings_t WHERE filing_id = ?", [filing.filing_id]).fetchall()
+            region = region_of(filing.region, filing.department or department, filing.title or title)
+            self.con.execute("UPDATE filings_t SET source_url = ?, title = coalesce(?, title), region = ? "
+                             "WHERE filing_id = ?", [filing.source_url, filing.title, region, filing.filing_id])
 
     def load_filing(self, result: FilingResult, run_id: str, parser_version: str) -> str:
         """Replace the filing's rows in every table in one transaction: 'loaded' or 'unchanged'.
