@@ -193,17 +193,9 @@ def _die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def _start_worker(memory_mb: int, parent_pid: int, ocr_threads: int) -> None:
-    from extractors.pdf import ocr
-
+def _start_worker(memory_mb: int, parent_pid: int) -> None:
     _cap_memory(memory_mb)
     _die_with_parent(parent_pid)
-    ocr.use_threads(ocr_threads)
-
-
-def ocr_threads_per_worker(workers: int) -> int:
-    """Each worker's share of the cores for OCR, so that the pool never runs more OCR threads than cores."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def _cap_memory(memory_mb: int) -> None:
@@ -233,9 +225,8 @@ class IsolatedRunner:
 
     def __init__(self, limits: Limits = Limits()):
         self.limits = limits
-        self.ocr_threads = ocr_threads_per_worker(limits.workers)
         self._pool = ProcessPool(max_workers=limits.workers, initializer=_start_worker,
-                                 initargs=(limits.memory_mb, os.getpid(), self.ocr_threads))
+                                 initargs=(limits.memory_mb, os.getpid()))
 
     def submit(self, filing: Filing):
         return self._pool.schedule(process_filing, args=(filing,), timeout=self.limits.timeout_s)

@@ -274,27 +274,3 @@ def test_an_ocr_box_run_across_a_ruling_line_is_split_between_the_cells():
     assert [(b.text, b.x0 < 160 < b.x1) for b in split] == [("分值", False), ("评分", False)]
     inside = _split_at_cell_borders([_Box(105.0, 45.0, 150.0, 65.0, "100.00", 0.99)], cells)
     assert [b.text for b in inside] == ["100.00"]
-
-
-def test_each_worker_ocrs_with_its_share_of_the_cores():
-    """onnxruntime takes every core per model by default and spins: two workers OCR-ing at once
-    on two cores ran slower than one (benchmark round with a scanned PDF). Each worker's models
-    get cores // workers threads."""
-    import os
-
-    from extractors.pdf import ocr
-    from pipeline.process import IsolatedRunner, Limits, ocr_threads_per_worker
-
-    cores = os.cpu_count() or 1
-    assert ocr_threads_per_worker(1) == cores and ocr_threads_per_worker(cores * 2) == 1
-    runner = IsolatedRunner(Limits(workers=2))
-    try:
-        assert runner.ocr_threads == ocr_threads_per_worker(2)
-    finally:
-        runner.close()
-    try:
-        ocr.use_threads(1)
-        sessions = [ocr.engine().text_det.infer.session, ocr.engine().text_rec.session.session]
-        assert [s.get_session_options().intra_op_num_threads for s in sessions] == [1, 1]
-    finally:
-        ocr.use_threads(None)

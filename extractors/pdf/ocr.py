@@ -28,17 +28,6 @@ _SPACED_NUMBER = re.compile(r"(?<=[\d.,，])\s+(?=[\d.,，%])")
 _LOST_ENUM_COMMA = re.compile(r"^(\d{1,2})(?=[\u4e00-\u9fff])(?![年月日万元个人次项名件分期天倍])")
 _engine = None
 _engine_lock = threading.Lock()
-# onnxruntime takes every core for each model by default, and its threads spin while they
-# wait: two workers OCR-ing at once on two cores ran slower than one. Workers set their share.
-_threads: int | None = None
-
-
-def use_threads(count: int | None) -> None:
-    """Threads each OCR model may use in this process (None: onnxruntime's default, all cores)."""
-    global _engine, _threads
-    with _engine_lock:
-        if count != _threads:
-            _threads, _engine = count, None
 
 
 class OcrUnavailable(RuntimeError):
@@ -72,8 +61,7 @@ def engine():
                 from rapidocr_onnxruntime import RapidOCR
             except Exception as error:  # ImportError, or onnxruntime failing to load
                 raise OcrUnavailable(f"rapidocr-onnxruntime not importable: {error}") from error
-            threads = {"intra_op_num_threads": _threads, "inter_op_num_threads": 1} if _threads else {}
-            _engine = RapidOCR(**threads)
+            _engine = RapidOCR()
         return _engine
 
 
