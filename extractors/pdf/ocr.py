@@ -222,7 +222,7 @@ def _split_at_cell_borders(boxes: list[_Box], cells: list[tuple[float, float, fl
         n = len(box.text)
         middle = (box.top + box.bottom) / 2
         step = (box.x1 - box.x0) / max(1, n)
-        row = sorted((c for c in cells if c[1] <= middle <= c[3] and min(c[2], box.x1) - max(c[0], box.x0) > step * 0.6),
+        row = sorted((c for c in cells if c[1] <= middle <= c[3] and min(c[2], box.x1) - max(c[0], box.x0) > step * 1.5),
                      key=lambda c: c[0])
         if n < 2 or len(row) < 2:
             out.append(box)
@@ -233,6 +233,9 @@ def _split_at_cell_borders(boxes: list[_Box], cells: list[tuple[float, float, fl
             k = min(range(len(row)), key=lambda j: 0 if row[j][0] <= centre <= row[j][2] else
                     min(abs(centre - row[j][0]), abs(centre - row[j][2])))
             pieces.setdefault(k, []).append(i)
+        if any(len(indices) < 2 for indices in pieces.values()):
+            out.append(box)  # a character or so over a line is the box's slack, not another cell's text
+            continue
         for k in sorted(pieces):
             first, last = pieces[k][0], pieces[k][-1]
             text = box.text[first:last + 1].strip()
