@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable
 
 from checks import rules as R
+from checks.names import printed_decimals, rounded
 
 if TYPE_CHECKING:
     from checks.engine import Addend, Facts
@@ -68,8 +69,6 @@ def _sum_confirms(rule: R.Rule, decl: R.Sum, facts: Facts, confirmed: dict[int, 
 def _rate_confirms(decl: R.Rate, facts: Facts, confirmed: dict[int, str]) -> list[Fact]:
     """A rate and the two counts under their own column labels (staffing): the columns are right
     when the counts reproduce the printed rate and differ (a swap would invert it)."""
-    from checks.engine import _rounded, printed_decimals
-
     found = []
     for form in decl.forms:
         for subject in facts.groups(form):
@@ -80,7 +79,7 @@ def _rate_confirms(decl: R.Rate, facts: Facts, confirmed: dict[int, str]) -> lis
             if len({a.fact.source_label for a in addends}) < 3:
                 continue  # one row label over all three (a funds row): the rate says nothing of it
             decimals = printed_decimals(reported.fact)
-            if _rounded(numerator.value / denominator.value * 100, decimals) != _rounded(reported.value, decimals):
+            if rounded(numerator.value / denominator.value * 100, decimals) != rounded(reported.value, decimals):
                 continue
             if all(_label_certain(a.fact) or not (a.fact.match_method or "").startswith(_OCR) for a in addends):
                 found += [a.fact for a in addends if not _sure(a.fact, confirmed)]

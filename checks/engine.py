@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from checks import rules as R
-from checks.names import FORMS, column_name, item_name, num
+from checks.names import FORMS, column_name, item_name, num, printed_decimals, rounded
 from core.records import CanonicalReport, Cell, Fact, Flag, Severity
 
-_PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 YUAN_PER_WAN = 10000
 UNREAD = "unread"  # the match method of a declared cell that no fact fills
 CENT = Decimal("0.01")
@@ -93,11 +91,13 @@ class Facts:
         self._by_item: dict[tuple, list[Fact]] = defaultdict(list)
         self._subjects: dict[str, dict[str | None, None]] = defaultdict(dict)
         self._rows: set[tuple] = set()
+        self._of_item: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in facts:
             # The first statement wins: mappers emit facts in reading order.
             self._by_key.setdefault((fact.form, fact.subject, fact.item, fact.column), fact)
             self._rows.add((fact.form, fact.subject, fact.item))
             self._by_item[(fact.form, fact.item, fact.column)].append(fact)
+            self._of_item[(fact.form, fact.item)].append(fact)
             self._subjects[fact.form][fact.subject] = None
         for fact in indicators:  # grouped by project like the facts, never making a group of their own
             self._by_item[(fact.form, fact.item, fact.column, fact.subject)].append(fact)
@@ -109,12 +109,9 @@ class Facts:
         place = fact.place
         if place is None or place.row is None:
             return [fact]
-        return [f for f in self._by_item_any(fact.form, fact.item) if f.subject == fact.subject and f.place is not None
+        return [f for f in self._of_item.get((fact.form, fact.item), []) if f.subject == fact.subject and f.place is not None
                 and (f.place.file, f.place.sheet, f.place.page, f.place.table, f.place.row)
                 == (place.file, place.sheet, place.page, place.table, place.row)] or [fact]
-
-    def _by_item_any(self, form: str, item: str) -> list[Fact]:
-        return [f for f in self._all if f.form == form and f.item == item]
 
     def _addend(self, label: str, fact: Fact | None) -> Addend:
         return Addend(label, fact, confirmed_by=self.confirmed.get(id(fact)) if fact is not None else None)
@@ -271,19 +268,6 @@ def check_sum(rule: R.Rule, decl: R.Sum, facts: Facts, report: CanonicalReport) 
     return flags
 
 
-def printed_decimals(fact: Fact) -> int:
-    """Decimals of the rate as printed ('100%' → 0, '99.96%' → 2)."""
-    match = _PRINTED_NUMBER.search(fact.raw_value or "")
-    if match:
-        return len(match.group(1) or "")
-    exponent = Decimal(str(fact.value)).normalize().as_tuple().exponent
-    return max(0, -int(exponent))
-
-
-def _rounded(value: Decimal, decimals: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def check_rate(rule: R.Rule, decl: R.Rate, facts: Facts, report: CanonicalReport) -> list[Flag]:
     flags = []
     for form in decl.forms:
@@ -295,9 +279,9 @@ def check_rate(rule: R.Rule, decl: R.Rate, facts: Facts, report: CanonicalReport
                 continue
             decimals = printed_decimals(reported.fact)
             computed = numerator.value / denominator.value * 100
-            if _rounded(computed, decimals) == _rounded(reported.value, decimals):
+            if rounded(computed, decimals) == rounded(reported.value, decimals):
                 continue
-            shown = _rounded(computed, max(decimals, 2))
+            shown = rounded(computed, max(decimals, 2))
             message = decl.message.format(
                 where=_where(subject), reported=reported.shown, computed=num(shown),
                 numerator=numerator.shown, denominator=denominator.shown,
@@ -315,11 +299,11 @@ def check_rate(rule: R.Rule, decl: R.Rate, facts: Facts, report: CanonicalReport
 def _rate_note(left: Decimal, right: Decimal, reported: Addend | None) -> str:
     if right == 0:
         return "编制数为 0"
-    computed = _rounded(left / right * 100, 2)
+    computed = rounded(left / right * 100, 2)
     if reported is None or reported.value is None:
         return f"控制率 {num(computed)}%"
     decimals = printed_decimals(reported.fact)
-    if _rounded(computed, decimals) == _rounded(reported.value, decimals):
+    if rounded(computed, decimals) == rounded(reported.value, decimals):
         return f"控制率 {reported.shown}%"
     return f"控制率应为 {num(computed)}%，填报 {reported.shown}%"
 

@@ -1,8 +1,11 @@
-"""How a finance officer calls the canonical items and columns, for flag messages."""
+"""How a finance officer calls the canonical items and columns, and prints and rounds their figures."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+_PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
 
 ITEMS = {
     "staffing.authorized": "编制数",
@@ -97,3 +100,16 @@ def num(value: Decimal | float | int | None) -> str:
     d = value if isinstance(value, Decimal) else Decimal(str(value))
     text = format(d.normalize(), "f")
     return "0" if text in ("-0", "") else text
+
+
+def printed_decimals(fact) -> int:
+    """Decimals of a figure as printed ('100%' → 0, '99.96%' → 2)."""
+    match = _PRINTED_NUMBER.search(fact.raw_value or "")
+    if match:
+        return len(match.group(1) or "")
+    exponent = Decimal(str(fact.value)).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def rounded(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
