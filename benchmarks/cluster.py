@@ -54,8 +54,9 @@ def processes_in_groups(groups: set[int]) -> list[psutil.Process]:
 
 
 @contextmanager
-def local_dask_cluster(root: Path, workers: int = 2) -> Iterator[DaskCluster]:
-    """``dask scheduler`` and ``workers`` × ``dask worker`` (one thread each) on 127.0.0.1.
+def local_dask_cluster(root: Path, workers: int = 2, daemon: bool = False) -> Iterator[DaskCluster]:
+    """``dask scheduler`` and ``workers`` × ``dask worker`` (one thread each) on 127.0.0.1; ``daemon``
+    starts the workers as Dask's default does, unable to start the child processes jixiao needs.
 
     On exit every process of the cluster is gone (checked, not assumed): a scheduler or a worker
     left running would hold a core for the next run on the machine.
@@ -71,7 +72,8 @@ def local_dask_cluster(root: Path, workers: int = 2) -> Iterator[DaskCluster]:
         for number in range(workers):
             _start(cluster, root / f"worker-{number}.log", "worker", cluster.address, "--host", "127.0.0.1",
                    "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                   "--local-directory", str(root / f"worker-{number}"), "--name", f"worker-{number}")
+                   "--local-directory", str(root / f"worker-{number}"), "--name", f"worker-{number}",
+                   daemon=daemon)
         _wait_for_workers(cluster, workers)
         yield cluster
     finally:
@@ -117,9 +119,11 @@ def _die_with_starter() -> None:
         pass
 
 
-def _start(cluster: DaskCluster, log: Path, *args: str) -> subprocess.Popen:
+def _start(cluster: DaskCluster, log: Path, *args: str, daemon: bool = False) -> subprocess.Popen:
     with open(log, "ab") as out:  # the child keeps its own descriptor
-        process = subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=out, stderr=subprocess.STDOUT,
+        # as a deployment starts them (docs/scaling.md): a worker runs each filing in a child process
+        env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": str(daemon)}
+        process = subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=out, stderr=subprocess.STDOUT, env=env,
                                    stdin=subprocess.DEVNULL, process_group=0, preexec_fn=_die_with_starter)
     cluster.processes.append(process)
     return process

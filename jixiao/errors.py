@@ -19,7 +19,7 @@ class ExitCode(IntEnum):
     FILINGS_FAILED = 4  # the run finished but some filings could not be read
     PORTAL_DOWN = 5  # the run finished but a portal was down, blocked or unreadable
     ENVIRONMENT = 6  # disk full, permission denied, out of memory
-    SERVER = 7  # the Prefect server named by PREFECT_API_URL does not answer
+    SERVER = 7  # the Prefect server named by PREFECT_API_URL, or the Dask cluster of --dask, cannot take the run
     INTERRUPTED = 130  # Ctrl-C or SIGTERM
 
 
@@ -77,6 +77,7 @@ def classify(error: BaseException) -> tuple[ExitCode, str]:
 
     import warehouse
     from core.config import ConfigError
+    from pipeline.load import ClusterError
     from warehouse.lock import busy_from_duckdb
 
     if isinstance(error, KeyboardInterrupt):
@@ -87,6 +88,8 @@ def classify(error: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.USAGE, f"{error}: run `jixiao demo` or `jixiao ingest` first"
     if isinstance(error, ConfigError):
         return ExitCode.USAGE, str(error)
+    if isinstance(error, ClusterError):
+        return ExitCode.SERVER, str(error)
     if isinstance(error, MemoryError):
         return ExitCode.ENVIRONMENT, "out of memory: close other programs or lower the worker count, and run again"
     server = _server_error(error)

@@ -9,6 +9,8 @@ soon as it is ready, so a run killed half-way loses nothing that was finished.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 from dataclasses import dataclass, field, replace
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from core.paths import Paths
 from core.records import Document, Filing, FilingResult
 from pipeline.archive import archive_filing, archived_count, archived_filings
-from pipeline.process import IsolatedRunner, Limits, parser_version, process_filing
+from pipeline.process import IsolatedRunner, Limits, parser_version
 from pipeline.progress import Progress
 
 if TYPE_CHECKING:
@@ -42,18 +44,39 @@ class Engine(Protocol):
     def result(self, filing: Filing, future: Future) -> FilingResult: ...
 
 
-class DaskEngine:
-    """Extraction on a Dask cluster (each worker process is the isolation); loading stays here."""
+class ClusterError(RuntimeError):
+    """The Dask cluster cannot take the run: its scheduler does not answer, or its workers cannot
+    start child processes."""
 
-    def __init__(self, address: str):
+
+WORKERS_DAEMONIC = ("the Dask workers run as daemons, which may not start child processes (each filing runs "
+                    "in one, under the timeout and memory cap): start them with "
+                    "DASK_DISTRIBUTED__WORKER__DAEMON=False dask worker ...")
+
+
+class DaskEngine:
+    """Extraction on a Dask cluster; loading stays here. On each worker a filing runs in a child
+    process with the run's timeout and memory cap (``limits``), as in a local run."""
+
+    def __init__(self, address: str, limits: Limits = Limits()):
         from distributed import Client
 
-        self._client = Client(address, set_as_default=False)
+        try:
+            self._client = Client(address, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterError(f"the Dask scheduler at {address} does not answer ({error}): start it "
+                               "(dask scheduler) or run without --dask") from error
         self._executor = self._client.get_executor(pure=False)
+        self._limits = limits
+        try:
+            self._client.run(_prepare_worker, limits)  # every worker's pool, before the first filing
+        except ClusterError:
+            self._client.close()
+            raise
 
     def submit(self, filing: Filing) -> Future:
         # A worker does not share this process's working directory: a relative --db would be lost.
-        return self._executor.submit(process_filing, _with_absolute_paths(filing))
+        return self._executor.submit(_isolated_on_worker, _with_absolute_paths(filing), self._limits)
 
     def result(self, filing: Filing, future: Future) -> FilingResult:
         try:
@@ -68,6 +91,34 @@ class DaskEngine:
 
     def __exit__(self, *exc) -> None:
         self._client.close()
+
+
+_worker_runners: dict[Limits, IsolatedRunner] = {}  # in a Dask worker process: its pools, by limits
+_worker_runners_lock = threading.Lock()
+
+
+def _worker_runner(limits: Limits, nthreads: int) -> IsolatedRunner:
+    """This Dask worker's child processes (one per worker thread), started once and kept, like a
+    local run's pool: the OCR model and the vocabulary are loaded once, not per filing."""
+    with _worker_runners_lock:
+        if limits not in _worker_runners:
+            _worker_runners[limits] = IsolatedRunner(replace(limits, workers=nthreads))
+        return _worker_runners[limits]
+
+
+def _prepare_worker(limits: Limits, dask_worker) -> None:
+    if multiprocessing.current_process().daemon:
+        raise ClusterError(WORKERS_DAEMONIC)
+    _worker_runner(limits, dask_worker.state.nthreads).start()
+
+
+def _isolated_on_worker(filing: Filing, limits: Limits) -> FilingResult:
+    """What a Dask worker runs. A document that hangs would hold the worker's thread for good (a
+    thread cannot be stopped): in a child it fails its filing at the timeout and the thread is free."""
+    from distributed import get_worker
+
+    runner = _worker_runner(limits, get_worker().state.nthreads)
+    return runner.result(filing, runner.submit(filing))
 
 
 def _with_absolute_paths(filing: Filing) -> Filing:

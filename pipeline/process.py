@@ -228,6 +228,10 @@ class IsolatedRunner:
         self._pool = ProcessPool(max_workers=limits.workers, initializer=_start_worker,
                                  initargs=(limits.memory_mb, os.getpid()))
 
+    def start(self) -> None:
+        """Start the worker processes now rather than at the first filing."""
+        self._pool.schedule(os.getpid).result()
+
     def submit(self, filing: Filing):
         return self._pool.schedule(process_filing, args=(filing,), timeout=self.limits.timeout_s)
 

@@ -24,7 +24,11 @@ EXIT_S = 60  # a deadline for processes that are already exiting, not a synchron
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
+    from pipeline.load import DaskEngine
+
     with local_dask_cluster(tmp_path_factory.mktemp("dask-cluster")) as running:
+        with DaskEngine(running.address):
+            pass  # each worker's pool of child processes is started: the tests count the cluster's processes
         yield running
 
 
@@ -107,6 +111,55 @@ def test_the_cluster_is_gone_after_teardown(tmp_path):
         assert len(started) >= 2  # a scheduler and a worker (with its nanny) are really running
     assert processes_in_groups(groups) == []
     assert all(not p.is_running() or p.status() == psutil.STATUS_ZOMBIE for p in started)
+
+
+def test_a_hanging_document_fails_its_filing_and_frees_the_worker(tmp_path):
+    """A filing runs in a child of the worker: at the timeout it fails, and the worker's one thread
+    goes on to the next filing (a thread running the document itself could never be stopped)."""
+    from pipeline.load import DaskEngine
+    from pipeline.local import filings_from_paths
+    from pipeline.process import Limits
+    from tests.faults import builders as B
+
+    slow = B.pdf_slow(tmp_path / "slow.pdf")
+    good = B.good_reports(tmp_path / "good")[0]
+    with local_dask_cluster(tmp_path / "cluster", workers=1) as running:
+        with DaskEngine(running.address, Limits(timeout_s=10)) as engine:
+            filings = filings_from_paths([slow, good])
+            futures = [(f, engine.submit(f)) for f in filings]
+            bad, fine = [engine.result(f, future) for f, future in futures]
+    assert bad.status == "failed" and bad.error.startswith("timeout: extraction took longer than 10 s"), bad.error
+    assert fine.status == "ok" and fine.report.facts, fine.error
+
+
+def test_daemonic_workers_are_refused_with_what_to_do(tmp_path):
+    """Dask's default workers may not start child processes: the run says how to start them,
+    before any filing is sent."""
+    from jixiao.errors import ExitCode, classify
+    from pipeline.load import ClusterError, DaskEngine
+
+    with local_dask_cluster(tmp_path / "cluster", workers=1, daemon=True) as running:
+        with pytest.raises(ClusterError) as refused:
+            DaskEngine(running.address)
+    assert "DASK_DISTRIBUTED__WORKER__DAEMON=False" in str(refused.value)
+    assert classify(refused.value) == (ExitCode.SERVER, str(refused.value))
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    import socket
+
+    from jixiao.errors import ExitCode, classify
+    from pipeline.load import ClusterError, DaskEngine
+
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), pytest.raises(ClusterError) as refused:
+        DaskEngine(address)
+    code, line = classify(refused.value)
+    assert code == ExitCode.SERVER and "does not answer" in line and "\n" not in line
 
 
 def test_the_nightly_flow_extracts_on_the_cluster_and_loads_the_local_rows(cluster, tmp_path, prefect_harness):

@@ -42,12 +42,15 @@ def minimal_pdf(pages: list[bytes], box: tuple[int, int] = (595, 842)) -> bytes:
     objects: list[bytes | None] = [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", None]
     font, pages_id = 1, 2
     kids = []
+    streams: dict[bytes, int] = {}  # pages of the same content share one stream: a long file stays small
     for content in pages:
-        data = zlib.compress(content)
-        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+        if content not in streams:
+            data = zlib.compress(content)
+            objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream")
+            streams[content] = len(objects)
         objects.append(
             b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources << /Font << /F1 %d 0 R >> >> "
-            b"/Contents %d 0 R >>" % (pages_id, box[0], box[1], font, len(objects))
+            b"/Contents %d 0 R >>" % (pages_id, box[0], box[1], font, streams[content])
         )
         kids.append(len(objects))
     objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
@@ -69,15 +72,26 @@ def _text(line: str, y: int = 800) -> bytes:
     return b"BT /F1 12 Tf 72 %d Td (%s) Tj ET\n" % (y, line.encode("ascii"))
 
 
-def pdf_spinning_page(path: Path, shapes: int = 60_000) -> Path:
-    """One page drawn with ``shapes`` tiny rects and as many tiny lines: pdfminer's layout
-    pass alone takes ~10 s on it, table finding minutes."""
+def _spinning_content(shapes: int) -> bytes:
     rects = b"".join(b"%d %d 1 1 re f\n" % (20 + i % 500, 100 + (i // 500) % 600) for i in range(shapes))
     lines = b"".join(
         b"%d %d m %d %d l S\n" % (20 + i % 500, 100 + (i // 500) % 600, 21 + i % 500, 100 + (i // 500) % 600)
         for i in range(shapes)
     )
-    path.write_bytes(minimal_pdf([_text("Table page") + rects + lines]))
+    return _text("Table page") + rects + lines
+
+
+def pdf_spinning_page(path: Path, shapes: int = 60_000) -> Path:
+    """One page drawn with ``shapes`` tiny rects and as many tiny lines: pdfminer's layout
+    pass alone takes ~10 s on it, table finding minutes."""
+    path.write_bytes(minimal_pdf([_spinning_content(shapes)]))
+    return path
+
+
+def pdf_slow(path: Path, pages: int = 100) -> Path:
+    """Pages under the per-page cap (24 000 objects each) that take seconds each, minutes in all:
+    only a wall-clock timeout stops them."""
+    path.write_bytes(minimal_pdf([_spinning_content(12_000)] * pages))
     return path
 
 
