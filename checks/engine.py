@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from checks import rules as R
-from checks.names import FORMS, column_name, item_name, num, printed_decimals, rounded
+from checks.names import FORMS, column_name, half_printed_step, item_name, num, printed_decimals, rounded
 from core.records import CanonicalReport, Cell, Fact, Flag, Severity
 
 YUAN_PER_WAN = 10000
@@ -349,7 +349,9 @@ def check_restates(rule: R.Rule, decl: R.Restates, facts: Facts, report: Canonic
     if stated.value is None or table.value is None:
         return []
     diff = abs(stated.value - table.value)
-    if diff <= rule.tolerance:
+    # Prose rounds ('全年预算数1917万元' for 1917.27): a sentence that agrees at the precision it
+    # printed restates the cell. Only the sentence's: a spreadsheet's number cell prints 5 for 5.00.
+    if diff <= max(rule.tolerance, half_printed_step(stated.fact)):
         return []
     message = decl.message.format(
         narrative_label=item_name(decl.narrative_item), narrative=stated.shown, unit=decl.unit,

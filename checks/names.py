@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 _PRINTED_NUMBER = re.compile(r"\d+(?:\.(\d+))?")
@@ -102,13 +103,31 @@ def num(value: Decimal | float | int | None) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _printed(raw: str | None) -> re.Match | None:
+    """The first number of a cell's or sentence's text, thousands separators and full-width digits aside."""
+    return _PRINTED_NUMBER.search(unicodedata.normalize("NFKC", raw or "").replace(",", ""))
+
+
 def printed_decimals(fact) -> int:
     """Decimals of a figure as printed ('100%' → 0, '99.96%' → 2)."""
-    match = _PRINTED_NUMBER.search(fact.raw_value or "")
+    match = _printed(fact.raw_value)
     if match:
         return len(match.group(1) or "")
     exponent = Decimal(str(fact.value)).normalize().as_tuple().exponent
     return max(0, -int(exponent))
+
+
+def half_printed_step(fact) -> Decimal:
+    """Half the last printed digit of ``fact``, in its unit: how far the exact figure may lie from
+    a rounded one ('1917万元' → 0.5, '1.2亿元' → 500 万元); 0 when the text holds no number."""
+    match = _printed(fact.raw_value)
+    if match is None or fact.value is None:
+        return Decimal(0)
+    printed = Decimal(match.group(0))
+    if not printed:
+        return Decimal(0)
+    scale = Decimal(str(fact.value)) / printed  # 万元 per printed unit (10000 for 亿元, 0.0001 for 元)
+    return abs(Decimal("0.5").scaleb(-len(match.group(1) or "")) * scale)
 
 
 def rounded(value: Decimal, decimals: int) -> Decimal:

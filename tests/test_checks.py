@@ -370,6 +370,21 @@ def test_narrative_figure_that_is_another_cell_goes_to_review():
     assert not flagged(rep, "narrative_table_mismatch")[0].needs_review
 
 
+def test_a_sentence_that_rounds_the_cell_restates_it():
+    """Prose rounds: '全年预算数1917万元' for a cell of 1917.27 agrees at the precision it printed;
+    '1.2亿元' for 11,980.5 万元 too. A figure off by more than its last printed digit is flagged."""
+    def stated(item, value, raw):
+        return fact("narrative", item, None, value, raw=raw, unit="万元")
+
+    rep = report(stated("full_year_budget", 1917.0, "1917万元"), overall("funds.total", "full_year_budget", 1917.27),
+                 stated("final", 12000.0, "1.2亿元"), overall("funds.total", "executed", 11980.5),
+                 stated("basic", 1284.9, "1,284.9万元"), overall("expenditure.basic", None, 1284.93))
+    assert flagged(rep, "narrative_table_mismatch") == []
+    rep = report(stated("full_year_budget", 1917.0, "1917万元"), overall("funds.total", "full_year_budget", 1917.57),
+                 stated("basic", 1284.9, "１，２８４．９万元"), overall("expenditure.basic", None, 1284.96))
+    assert {f.subject for f in flagged(rep, "narrative_table_mismatch")} == {"full_year_budget", "basic"}
+
+
 def test_narrative_table_mismatch_tolerates_a_cent():
     rep = report(narrative("public_funds", 74.47), basic("public_funds.total", "final", 74.46),
                  narrative("authorized_headcount", 21, "人"), basic("staffing.authorized", None, 21))

@@ -209,21 +209,15 @@ def test_indicator_rows_cut_by_a_page_under_a_vertical_label_are_read_whole(tmp_
     assert {i.score for i in report.indicators} == {2}
 
 
-def test_a_row_cut_by_a_page_with_an_enter_in_its_label_is_one_row(tmp_path):
-    """Word and LibreOffice let a row break over a page. When the label was broken by an Enter
-    (`公务用车\\n运行维护费`, a short line) and a number in the same row filled its narrow cell and
-    runs on over the page, the piece on the next page is the rest of that row, not a row of its own."""
+def _rows_over_pages(tmp_path, labels: list[str], values: list[list[str]]):
+    """``labels`` and ``values`` as a Word table rendered to PDF by LibreOffice, long enough that
+    pages cut rows; returns the table jixiao reads back."""
     from core.records import Extraction, Paragraph, RawTable
     from jixiao.samples.formats import convert_files
     from jixiao.samples.render import render_docx
-    from mappings.numbers import parse_number
 
-    def wide(value: str) -> str:  # full-width digits, as some clerks type them: they wrap in narrow cells
-        return value.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
-
-    values = [[f"{(k * 7919 + c * 104729) % 9000000 + 100000}.{k % 100:02d}" for c in range(7)] for k in range(1, 41)]
-    rows = [["项目", *[f"列{c}" for c in range(1, 8)]]]
-    rows += [[f"第{k}项公务用车\n运行维护费", *map(wide, values[k - 1])] for k in range(1, 41)]
+    rows = [["项目", *[f"列{c}" for c in range(1, len(values[0]) + 1)]]]
+    rows += [[label, *row] for label, row in zip(labels, values)]
     forms = Extraction(source="f.docx", doc_format="docx",
                        paragraphs=[Paragraph(text="部门整体支出绩效评价基础数据表", source="f.docx", order=0)])
     forms.tables.append(RawTable(source="f.docx", index=0, rows=rows, order=1))
@@ -233,44 +227,40 @@ def test_a_row_cut_by_a_page_with_an_enter_in_its_label_is_one_row(tmp_path):
     with pdfplumber.open(pdf) as document:
         assert len(document.pages) >= 3  # the table runs over pages: rows are cut
     (table,) = extract(pdf).tables
+    return table
+
+
+def _amounts(count: int, columns: int) -> list[list[str]]:
+    return [[f"{(k * 7919 + c * 104729) % 9000000 + 100000}.{k % 100:02d}" for c in range(columns)]
+            for k in range(1, count + 1)]
+
+
+def test_a_row_cut_by_a_page_with_an_enter_in_its_label_is_one_row(tmp_path):
+    """Word and LibreOffice let a row break over a page. When the label was broken by an Enter
+    (`公务用车\\n运行维护费`, a short line) and a number in the same row filled its narrow cell and
+    runs on over the page, the piece on the next page is the rest of that row, not a row of its own."""
+    from mappings.numbers import parse_number
+
+    def wide(value: str) -> str:  # full-width digits, as some clerks type them: they wrap in narrow cells
+        return value.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+
+    values = _amounts(40, 7)
+    table = _rows_over_pages(tmp_path, [f"第{k}项公务用车\n运行维护费" for k in range(1, 41)],
+                             [list(map(wide, row)) for row in values])
     body = table.rows[1:]
     assert ["".join(row[0].split()) for row in body] == [f"第{k}项公务用车运行维护费" for k in range(1, 41)]
     assert [[parse_number(cell).value for cell in row[1:]] for row in body] == [[float(v) for v in row] for row in values]
 
 
-def test_an_ocr_run_cut_into_two_overlapping_boxes_reads_the_shared_digit_once():
-    """RapidOCR's detector can cut 1084800 into `1084` and `4800`, boxes that overlap by about
-    one character and both read it (tune-000-scanned, page 1): the line is 1084800, not 10844800.
-    Boxes merely side by side keep every character."""
-    from extractors.pdf.ocr import _Box, boxes_to_lines
+def test_a_row_cut_after_its_colon_lead_in_with_thousands_separators_is_one_row(tmp_path):
+    """`其中:` then an Enter, then the part's name (`其中:\\n当年财政拨款`), and amounts printed with
+    thousands separators (`197,500.` + `00` over the page): a colon that leads into the rest of the
+    label ends nothing, and a separator is part of the cut number."""
+    from mappings.numbers import parse_number
 
-    cut = [_Box(850.0, 1615.6, 912.0, 1643.3, "1084", 0.997), _Box(899.8, 1615.6, 980.6, 1643.3, "4800", 0.999)]
-    assert [line.text for line in boxes_to_lines(cut)] == ["1084800"]
-    cut = [_Box(850.0, 1754.2, 910.9, 1783.1, "8515", 0.997), _Box(903.1, 1754.2, 962.9, 1782.0, "500", 0.999)]
-    assert [line.text for line in boxes_to_lines(cut)] == ["851500"]
-    apart = [_Box(850.0, 10.0, 912.0, 38.0, "1084", 0.99), _Box(914.0, 10.0, 975.0, 38.0, "4800", 0.99)]
-    assert [line.text for line in boxes_to_lines(apart)] == ["10844800"]
-
-
-def test_the_rest_of_a_cut_row_moved_onto_it_follows_its_start_even_from_a_little_above():
-    """Stitching moves the rest of a cut row onto the row's top as the page's bounds cluster it,
-    which can lie a point above the start's own top (OCR'd boxes): the start still comes first
-    (tune-006-scanned read `费、差旅费\\n水费、电` and `00.004788` before)."""
-    from extractors.pdf.layout import Cell, cells_to_grid
-
-    start = [Cell(10, 101.5, 60, 120, "水费、电", last_line_full=True), Cell(60, 101.5, 110, 120, "4788", last_line_full=True)]
-    rest = [Cell(10, 100.0, 60, 120, "费、差旅费"), Cell(60, 100.0, 110, 120, "00.00")]
-    above = [Cell(10, 80, 60, 100, "办公费"), Cell(60, 80, 110, 100, "82900.00")]
-    assert cells_to_grid(above + start + rest) == [["办公费", "82900.00"], ["水费、电费、差旅费", "478800.00"]]
-
-
-def test_an_ocr_box_run_across_a_ruling_line_is_split_between_the_cells():
-    """The ruling lines are erased before OCR, so the detector can read `分值` and `评分` of two
-    header cells as one box `分值评分` (tune-000-scanned): each cell gets the characters over it."""
-    from extractors.pdf.ocr import _Box, _split_at_cell_borders
-
-    cells = [(100.0, 10.0, 160.0, 40.0), (160.0, 10.0, 220.0, 40.0), (100.0, 40.0, 160.0, 70.0)]
-    split = _split_at_cell_borders([_Box(115.0, 15.0, 205.0, 35.0, "分值评分", 0.99)], cells)
-    assert [(b.text, b.x0 < 160 < b.x1) for b in split] == [("分值", False), ("评分", False)]
-    inside = _split_at_cell_borders([_Box(105.0, 45.0, 150.0, 65.0, "100.00", 0.99)], cells)
-    assert [b.text for b in inside] == ["100.00"]
+    values = _amounts(40, 7)
+    table = _rows_over_pages(tmp_path, [f"其中:\n第{k}项当年财政拨款" for k in range(1, 41)],
+                             [[f"{float(v):,.2f}" for v in row] for row in values])
+    body = table.rows[1:]
+    assert ["".join(row[0].split()) for row in body] == [f"其中:第{k}项当年财政拨款" for k in range(1, 41)]
+    assert [[parse_number(cell).value for cell in row[1:]] for row in body] == [[float(v) for v in row] for row in values]

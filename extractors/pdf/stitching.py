@@ -192,18 +192,20 @@ def _is_split_row(last: TablePart, part: TablePart, raw_bottom: float) -> bool:
         return False  # (two numbers completed by the next page's digits: a cut, however many cells)
     if any(_ITEM_START.match(c.text) for c in first if not (numbers and _DIGIT_RUN.match(c.text.strip()))):
         return False  # (`47.13` completing a cut number is not an item numbered 47.)
-    # a cell whose text ended a sentence was not cut (a number's 8393800. was)
-    return not any(o.text.rstrip()[-1:] in tuple("。.;；:：") for o in owners)
+    # a cell whose text ended a sentence was not cut (a number's 8393800. was); a colon ends a
+    # label, unless numbers cut with it show the row goes on (`其中:` over `当年财政拨款`)
+    ends = "。.;；" if numbers else "。.;；:："
+    return not any(o.text.rstrip()[-1:] in ends for o in owners)
 
 
-_DIGIT_RUN = re.compile(r"^[\d０-９]*[.．]?[\d０-９]*$")
+_DIGIT_RUN = re.compile(r"^[\d０-９,，]*[.．]?[\d０-９]*$")  # thousands separators before the point
 _POINT = re.compile(r"[.．]")
 
 
 def _number_cut(before: str, rest: str) -> bool:
     """``before`` is a number cut short and ``rest`` its remaining digits: together one amount
     of at most two decimals, and the decimals not complete before the cut (`91000.0` + `0`,
-    `2029` + `47.13`, `8393800.` + `00`; never `96600.00` + `8393800`)."""
+    `2029` + `47.13`, `8393800.` + `00`, `197,500.` + `00`; never `96600.00` + `8393800`)."""
     before, rest = before.strip(), rest.strip()
     if not (before and rest and _DIGIT_RUN.match(before) and _DIGIT_RUN.match(rest)):
         return False
