@@ -201,7 +201,12 @@ def _by_keyword(label: str, state: BasicDataState, template: Template) -> Placem
     found = keyword_match(normalize_label(label), {i.key: i.keywords for i in expected if i.keywords})
     if found is None:
         return None
-    return Placement(load_vocabulary().item(FORM, found.key), found, inferred=True)
+    item = load_vocabulary().item(FORM, found.key)
+    if template.index(found.key) == state.placed + 1 and not _lines_open(state, template):
+        # the keyword names the very row the template prints next (车辆购置 under 公务用车购置及运行费):
+        # wording and order agree, as for a near-miss of that row
+        return Placement(item, LabelMatch(found.key, TEMPLATE_SCORE, "template"))
+    return Placement(item, found, inferred=True)
 
 
 def _by_position(

@@ -379,6 +379,20 @@ def test_a_row_of_unknown_wording_named_by_a_keyword_the_template_expects():
     assert facts[("project.line", "会议经费")].value == 7
 
 
+def test_a_keyword_naming_the_very_next_template_row_is_certain():
+    """车辆购置 under 公务用车购置及运行费 and above 公车运行维护: the keyword 购置 names the row the
+    template prints next, so wording and order agree (a keyword a row early stays uncertain)."""
+    report = mapped(_basic(
+        ["三公经费", "", "9", "9"],
+        ["公务用车购置及运行费", "", "4", "4"],
+        ["其中：车辆购置", "", "/", "/"],
+        ["公车运行维护", "", "4", "4"],
+        ["公务接待费", "", "5", "5"],
+    ))
+    purchase = by_item(report)[("three_public.vehicle_purchase", None)]
+    assert (purchase.match_method, purchase.inferred) == ("template", False)
+
+
 def test_staffing_headers_of_unknown_wording_are_named_by_their_keywords():
     report = mapped([["人员情况", "核定行政编制", "年末在职人员", "编制控制率"], ["", "20", "18", "90%"]] + BASIC_HEAD[2:])
     facts = {f.item: f for f in report.facts if f.item.startswith("staffing.")}
