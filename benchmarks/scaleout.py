@@ -30,6 +30,10 @@ def run_scaleout(paths: list[Path], root: Path, rounds: int = ROUNDS, files: int
         config, warm_config = root / "jixiao.toml", root / "warm.toml"
         config.write_text(portal_toml(portals), "utf-8")
         warm_config.write_text(portal_toml(warm_portals), "utf-8")
+        from pipeline.load import DaskEngine
+
+        with DaskEngine(cluster.address):
+            pass  # each worker's pool of child processes is part of the cluster, started at connect
         cluster_processes = {p.pid for p in processes_in_groups(cluster.groups)}
         # One spawned process per arm for all its runs: a user's `jixiao run` starts fresh, but its
         # imports are the start-up phase's figure, not this one's, and would dominate a small slice.
